@@ -1,0 +1,151 @@
+/// Everything that can go wrong in a model call, typed.
+///
+/// A `ModelError` keeps what the provider said (HTTP status, error type, code, message, param,
+/// request id, `Retry-After`) so callers and the balancer can decide what to do. It never
+/// contains an API key or an `Authorization` header: providers redact keys from messages
+/// before building one.
+public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The kind of failure.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// The connection could not be made or broke before a response.
+        case connectionFailed = "connection_failed"
+        /// A connect, read or total deadline passed.
+        case timeout
+        /// HTTP 429.
+        case rateLimited = "rate_limited"
+        /// HTTP 401: the key is wrong or missing.
+        case authentication
+        /// HTTP 403.
+        case permissionDenied = "permission_denied"
+        /// HTTP 404: wrong model or URL.
+        case notFound = "not_found"
+        /// HTTP 409.
+        case conflict
+        /// HTTP 400 / 422 and other request errors.
+        case badRequest = "bad_request"
+        /// The prompt does not fit the model's context window.
+        case contextLengthExceeded = "context_length_exceeded"
+        /// The provider refused the content (`content_filter`, content policy).
+        case contentFiltered = "content_filtered"
+        /// HTTP 5xx.
+        case serverError = "server_error"
+        /// The response could not be decoded.
+        case decoding
+        /// A config, a lookup or an argument is wrong.
+        case configuration
+        /// The adapter does not do this (e.g. embeddings on a chat model).
+        case unsupported
+        /// Waiting for capacity (concurrency, rpm, tpm or a cooled balancer) ran past its deadline.
+        case queueTimeout = "queue_timeout"
+        /// A budget (`max_cost_usd`, `max_tokens`) would be exceeded.
+        case budgetExceeded = "budget_exceeded"
+        /// Every attempt of a balancer failed; `attempts` lists them.
+        case allAttemptsFailed = "all_attempts_failed"
+        /// The calling task was cancelled.
+        case cancelled
+    }
+
+    /// One failed attempt inside a balancer call.
+    public struct Attempt: Sendable, Hashable, CustomStringConvertible {
+        /// The member config that was tried.
+        public var member: String
+        /// Its error.
+        public var kind: Kind
+        /// Its status, if any.
+        public var status: Int?
+        /// Its message.
+        public var message: String
+
+        /// An attempt record.
+        public init(member: String, kind: Kind, status: Int?, message: String) {
+            self.member = member
+            self.kind = kind
+            self.status = status
+            self.message = message
+        }
+
+        /// `"member: kind (status): message"`.
+        public var description: String {
+            "\(member): \(kind.rawValue)\(status.map { " (\($0))" } ?? ""): \(message)"
+        }
+    }
+
+    /// The kind of failure.
+    public var kind: Kind
+    /// A message a person can act on.
+    public var message: String
+    /// The HTTP status, when there was a response.
+    public var status: Int?
+    /// The provider's error `type` (`invalid_request_error`, ...).
+    public var providerType: String?
+    /// The provider's error `code` (`context_length_exceeded`, `rate_limit_exceeded`, ...).
+    public var providerCode: String?
+    /// The request parameter the provider blamed.
+    public var param: String?
+    /// The provider's request id (`x-request-id`).
+    public var requestID: String?
+    /// How long the provider asked us to wait (`retry-after-ms` / `Retry-After`).
+    public var retryAfter: Duration?
+    /// The provider's `x-should-retry` header, which overrides the status rule when present.
+    public var shouldRetryHeader: Bool?
+    /// The config that failed, when known.
+    public var configName: String?
+    /// For `allAttemptsFailed`: every attempt in order.
+    public var attempts: [Attempt]
+
+    /// An error of `kind` with `message` and optional details.
+    public init(
+        _ kind: Kind, _ message: String, status: Int? = nil, providerType: String? = nil, providerCode: String? = nil,
+        param: String? = nil, requestID: String? = nil, retryAfter: Duration? = nil, shouldRetryHeader: Bool? = nil,
+        configName: String? = nil, attempts: [Attempt] = []
+    ) {
+        self.kind = kind
+        self.message = message
+        self.status = status
+        self.providerType = providerType
+        self.providerCode = providerCode
+        self.param = param
+        self.requestID = requestID
+        self.retryAfter = retryAfter
+        self.shouldRetryHeader = shouldRetryHeader
+        self.configName = configName
+        self.attempts = attempts
+    }
+
+    /// Whether another attempt may succeed: connection errors, timeouts, 408, 409, 429 and
+    /// 5xx, unless the provider's `x-should-retry` header says otherwise (openai-python's rule).
+    public var isRetryable: Bool {
+        if let shouldRetryHeader { return shouldRetryHeader }
+        switch kind {
+        case .connectionFailed, .timeout, .rateLimited, .serverError, .conflict: return true
+        case .badRequest: return status == 408
+        default: return false
+        }
+    }
+
+    /// One line: kind, status, config, provider code, message, request id.
+    public var description: String {
+        var s = "ModelError.\(kind.rawValue)"
+        if let status { s += " (HTTP \(status))" }
+        if let configName { s += " [\(configName)]" }
+        if let providerCode { s += " {\(providerCode)}" }
+        s += ": \(message)"
+        if let requestID { s += " (request id \(requestID))" }
+        if !attempts.isEmpty { s += "; attempts: " + attempts.map(\.description).joined(separator: "; ") }
+        return s
+    }
+
+    /// Maps an HTTP status to a kind (before provider-specific refinements).
+    public static func kind(forStatus status: Int) -> Kind {
+        switch status {
+        case 401: return .authentication
+        case 403: return .permissionDenied
+        case 404: return .notFound
+        case 408: return .timeout
+        case 409: return .conflict
+        case 429: return .rateLimited
+        case 500...: return .serverError
+        default: return .badRequest
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import NIOCore
+
+/// The identity of a provider endpoint, for model info, records and error messages.
+public struct EndpointIdentity: Sendable, Hashable {
+    /// The config name.
+    public var configName: String
+    /// The provider's model name.
+    public var modelName: String
+    /// The provider (`openai`, `vllm`, ...).
+    public var provider: String
+    /// Chat or embedding.
+    public var kind: ModelKind
+
+    /// An identity.
+    public init(configName: String, modelName: String, provider: String, kind: ModelKind) {
+        self.configName = configName
+        self.modelName = modelName
+        self.provider = provider
+        self.kind = kind
+    }
+
+    /// Model info for a response from this endpoint.
+    public var modelInfo: ModelInfo { ModelInfo(modelName: modelName, configName: configName, provider: provider) }
+}
+
+/// Sends a provider request with a bare adapter's retry loop and records every attempt once.
+///
+/// The balancer calls members with `maxRetries: 0`, so inside a balancer this sends exactly
+/// once and the balancer decides what happens next.
+public struct CallExecutor: Sendable {
+    /// Who is calling.
+    public var identity: EndpointIdentity
+    /// The shared transport.
+    public var transport: HTTPTransport
+    /// Where records go.
+    public var recorder: any UsageRecorder
+    /// The retry policy of a bare call (`client_args.max_retries`).
+    public var retryPolicy: RetryPolicy
+    /// Secrets to scrub from any error message (the API key).
+    public var secrets: [String]
+
+    /// An executor.
+    public init(
+        identity: EndpointIdentity, transport: HTTPTransport, recorder: any UsageRecorder, retryPolicy: RetryPolicy,
+        secrets: [String]
+    ) {
+        self.identity = identity
+        self.transport = transport
+        self.recorder = recorder
+        self.retryPolicy = retryPolicy
+        self.secrets = secrets.filter { $0.count >= 4 }
+    }
+
+    /// Sends `spec`, decodes a 2xx body with `decode` and maps other statuses with `mapError`;
+    /// retries retryable failures per the policy (or `options.maxRetries`).
+    public func run(
+        _ spec: HTTPRequestSpec, options: CallOptions,
+        mapError: @Sendable (HTTPResult) -> ModelError,
+        decode: @Sendable (HTTPResult) throws(ModelError) -> ModelResponse
+    ) async throws(ModelError) -> ModelResponse {
+        var policy = retryPolicy
+        if let maxRetries = options.maxRetries { policy.maxRetries = maxRetries }
+        var spec = spec
+        if let timeout = options.timeout { spec.timeouts.total = timeout }
+        var retry = 0
+        while true {
+            let start = ContinuousClock.now
+            do throws(ModelError) {
+                let result = try await transport.send(spec)
+                guard (200..<300).contains(result.status) else { throw mapError(result) }
+                var response = try decode(result)
+                response.modelInfo = identity.modelInfo
+                recorder.record(
+                    CallRecord(
+                        modelName: identity.modelName, configName: identity.configName, provider: identity.provider,
+                        kind: identity.kind, usage: response.usage, latency: ContinuousClock.now - start))
+                return response
+            } catch {
+                var error = error
+                error.configName = error.configName ?? identity.configName
+                error.message = redact(error.message)
+                recorder.record(
+                    CallRecord(
+                        modelName: identity.modelName, configName: identity.configName, provider: identity.provider,
+                        kind: identity.kind, usage: .zero, latency: ContinuousClock.now - start, error: error.kind))
+                guard error.kind != .cancelled, !Task.isCancelled,
+                    let delay = policy.delay(after: error, retry: retry, jitter: RetryPolicy.randomJitter())
+                else { throw error }
+                retry += 1
+                do { try await Task.sleep(for: delay) } catch { throw ModelError(.cancelled, "cancelled while waiting to retry", configName: identity.configName) }
+            }
+        }
+    }
+
+    /// `text` with every secret replaced by `***`.
+    public func redact(_ text: String) -> String {
+        var text = text
+        for secret in secrets where text.contains(secret) {
+            text = text.replacingOccurrences(of: secret, with: "***")
+        }
+        return text
+    }
+}

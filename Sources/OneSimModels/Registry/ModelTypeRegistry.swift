@@ -1,0 +1,82 @@
+import Synchronization
+
+/// How to build adapters of one `model_type`.
+public struct ModelTypeDescriptor: Sendable {
+    /// The `model_type` value (`openai_chat`, ...).
+    public var modelType: String
+    /// Chat or embedding.
+    public var kind: ModelKind
+    /// The provider name reported in model info and usage (`openai`, `vllm`, ...).
+    public var provider: String
+    /// Top-level config keys this type accepts beyond the common ones.
+    public var extraKeys: Set<String>
+    /// Builds an adapter from a validated config.
+    public var make: @Sendable (ModelConfig, ProviderContext) throws -> any ModelAdapter
+
+    /// A descriptor.
+    public init(
+        modelType: String, kind: ModelKind, provider: String, extraKeys: Set<String> = [],
+        make: @escaping @Sendable (ModelConfig, ProviderContext) throws -> any ModelAdapter
+    ) {
+        self.modelType = modelType
+        self.kind = kind
+        self.provider = provider
+        self.extraKeys = extraKeys
+        self.make = make
+    }
+}
+
+/// The registry of model types: `model_type` → how to build it. Register your own adapters
+/// here (like AgentScope's `register_model_wrapper_class`).
+public final class ModelTypeRegistry: Sendable {
+    private let descriptors: Mutex<[String: ModelTypeDescriptor]>
+
+    /// A registry holding the built-in types.
+    public init() {
+        var d: [String: ModelTypeDescriptor] = [:]
+        for descriptor in Self.builtIns { d[descriptor.modelType] = descriptor }
+        descriptors = Mutex(d)
+    }
+
+    /// Adds or replaces a model type.
+    public func register(_ descriptor: ModelTypeDescriptor) {
+        descriptors.withLock { $0[descriptor.modelType] = descriptor }
+    }
+
+    /// The descriptor for `modelType`, if registered.
+    public func descriptor(for modelType: String) -> ModelTypeDescriptor? {
+        descriptors.withLock { $0[modelType] }
+    }
+
+    /// Every registered `model_type`, sorted.
+    public var modelTypes: [String] {
+        descriptors.withLock { Array($0.keys) }.sorted()
+    }
+
+    /// The built-in OpenAI-compatible types.
+    static let builtIns: [ModelTypeDescriptor] = [
+        ModelTypeDescriptor(modelType: "openai_chat", kind: .chat, provider: "openai") { config, context in
+            OpenAIChatAdapter(
+                config: config, endpoint: OpenAIEndpoint(config: config, kind: .chat, provider: "openai", context: context))
+        },
+        ModelTypeDescriptor(modelType: "openai_embedding", kind: .embedding, provider: "openai") { config, context in
+            OpenAIEmbeddingAdapter(
+                config: config,
+                endpoint: OpenAIEndpoint(config: config, kind: .embedding, provider: "openai", context: context))
+        },
+        ModelTypeDescriptor(modelType: "vllm_chat", kind: .chat, provider: "vllm") { config, context in
+            OpenAIChatAdapter(
+                config: config,
+                endpoint: OpenAIEndpoint(
+                    config: config, kind: .chat, provider: "vllm", context: context, keyEnv: [], baseURLEnv: [],
+                    defaultBaseURL: "http://localhost:8000/v1", defaultKey: "EMPTY"))
+        },
+        ModelTypeDescriptor(modelType: "vllm_embedding", kind: .embedding, provider: "vllm") { config, context in
+            OpenAIEmbeddingAdapter(
+                config: config,
+                endpoint: OpenAIEndpoint(
+                    config: config, kind: .embedding, provider: "vllm", context: context, keyEnv: [], baseURLEnv: [],
+                    defaultBaseURL: "http://localhost:8000/v1", defaultKey: "EMPTY"))
+        },
+    ]
+}

@@ -1,0 +1,159 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// A request ready to send.
+public struct HTTPRequestSpec: Sendable {
+    /// Absolute URL.
+    public var url: String
+    /// Method (default POST).
+    public var method: HTTPMethod
+    /// Headers, including authentication.
+    public var headers: HTTPHeaders
+    /// Body bytes.
+    public var body: [UInt8]
+    /// Timeouts for this request.
+    public var timeouts: TimeoutSettings
+
+    /// A request.
+    public init(url: String, method: HTTPMethod = .POST, headers: HTTPHeaders, body: [UInt8], timeouts: TimeoutSettings) {
+        self.url = url
+        self.method = method
+        self.headers = headers
+        self.body = body
+        self.timeouts = timeouts
+    }
+}
+
+/// A complete response.
+public struct HTTPResult: Sendable {
+    /// Status code.
+    public var status: Int
+    /// Response headers.
+    public var headers: HTTPHeaders
+    /// Body bytes.
+    public var body: ByteBuffer
+}
+
+/// The one HTTP layer: a pooled AsyncHTTPClient shared by every adapter of a manager.
+///
+/// It never retries (the balancer or the adapter's retry loop owns retries) and turns every
+/// transport failure into a `ModelError` (`.connectionFailed`, `.timeout`, `.cancelled`).
+/// Configs with different connect/read timeouts need differently configured clients;
+/// there is one client per distinct pair, normally exactly one.
+public final class HTTPTransport: Sendable {
+    private struct ClientKey: Hashable {
+        var connect: Duration
+        var read: Duration?
+    }
+
+    private enum State {
+        case running([ClientKey: HTTPClient])
+        case shutDown
+    }
+
+    /// The settings every client is built with.
+    public let settings: HTTPSettings
+    private let state: Mutex<State> = Mutex(.running([:]))
+
+    /// A transport; clients are created on first use.
+    public init(settings: HTTPSettings = HTTPSettings()) {
+        self.settings = settings
+    }
+
+    deinit {
+        // A transport dropped without `shutdown()` still releases its clients.
+        if case .running(let clients) = state.withLock({ $0 }) {
+            for client in clients.values { client.shutdown { _ in } }
+        }
+    }
+
+    private func client(for timeouts: TimeoutSettings) throws(ModelError) -> HTTPClient {
+        let key = ClientKey(connect: timeouts.connect ?? settings.connectTimeout, read: timeouts.read)
+        let result: HTTPClient? = state.withLock { state in
+            guard case .running(var clients) = state else { return nil }
+            if let existing = clients[key] { return existing }
+            var configuration = HTTPClient.Configuration()
+            configuration.timeout = .init(connect: key.connect.timeAmount, read: key.read?.timeAmount)
+            configuration.connectionPool = .init(
+                idleTimeout: settings.idleTimeout.timeAmount,
+                concurrentHTTP1ConnectionsPerHostSoftLimit: settings.maxConnectionsPerHost)
+            // Connection failures must reach the balancer at once, not be retried here.
+            configuration.connectionPool.retryConnectionEstablishment = false
+            configuration.redirectConfiguration = .disallow
+            configuration.decompression = .enabled(limit: .ratio(50))
+            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+            clients[key] = client
+            state = .running(clients)
+            return client
+        }
+        guard let result else { throw ModelError(.configuration, "the model manager has been shut down") }
+        return result
+    }
+
+    /// Sends `spec` and collects the whole body. Task cancellation cancels the request.
+    public func send(_ spec: HTTPRequestSpec) async throws(ModelError) -> HTTPResult {
+        let client = try client(for: spec.timeouts)
+        var request = HTTPClientRequest(url: spec.url)
+        request.method = spec.method
+        request.headers = spec.headers
+        if !spec.body.isEmpty {
+            request.body = .bytes(spec.body)
+        }
+        let deadline = NIODeadline.now() + spec.timeouts.total.timeAmount
+        do {
+            let response = try await client.execute(request, deadline: deadline)
+            let body = try await response.body.collect(upTo: settings.maxResponseBytes)
+            return HTTPResult(status: Int(response.status.code), headers: response.headers, body: body)
+        } catch {
+            throw Self.map(error, url: spec.url)
+        }
+    }
+
+    /// Shuts every client down; later sends fail with a configuration error.
+    public func shutdown() async {
+        let clients: [HTTPClient] = state.withLock { state in
+            defer { state = .shutDown }
+            if case .running(let clients) = state { return Array(clients.values) }
+            return []
+        }
+        for client in clients { try? await client.shutdown() }
+    }
+
+    /// Turns a transport-level error into a `ModelError`.
+    static func map(_ error: any Error, url: String) -> ModelError {
+        if let error = error as? ModelError { return error }
+        if error is CancellationError { return ModelError(.cancelled, "the request to \(url) was cancelled") }
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded: return ModelError(.timeout, "no complete response from \(url) before the deadline")
+            case .readTimeout: return ModelError(.timeout, "read timeout waiting for \(url)")
+            case .connectTimeout: return ModelError(.timeout, "connect timeout to \(url)")
+            case .cancelled, .requestStreamCancelled: return ModelError(.cancelled, "the request to \(url) was cancelled")
+            case .invalidURL, .emptyHost, .emptyScheme:
+                return ModelError(.configuration, "invalid URL '\(url)'")
+            default: return ModelError(.connectionFailed, "connection to \(url) failed: \(error)")
+            }
+        }
+        if error is NIOTooManyBytesError {
+            return ModelError(.decoding, "the response from \(url) is larger than the limit")
+        }
+        return ModelError(.connectionFailed, "connection to \(url) failed: \(error)")
+    }
+}
+
+extension Duration {
+    /// This duration as NIO's `TimeAmount` (nanoseconds).
+    var timeAmount: TimeAmount {
+        let (seconds, attoseconds) = components
+        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+
+    /// This duration in seconds as a `Double`.
+    public var seconds: Double {
+        let (s, atto) = components
+        return Double(s) + Double(atto) / 1e18
+    }
+}

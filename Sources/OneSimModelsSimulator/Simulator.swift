@@ -1,0 +1,215 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// An OpenAI-compatible model server for tests, demos and benchmarks.
+///
+/// It binds to 127.0.0.1 (port 0 picks a free port) and serves `/v1/chat/completions`
+/// (echoes the last user message, or scripted replies), `/v1/embeddings` (deterministic unit
+/// vectors) and `/v1/models`. Usage counts words as tokens. Every request is recorded; faults
+/// (error statuses with OpenAI error bodies, `Retry-After`, latency, dropped connections,
+/// malformed JSON) can be scripted per request or played at a seeded random rate.
+public final class Simulator: Sendable {
+    /// Simulator settings.
+    public struct Configuration: Sendable {
+        /// Address to bind (default 127.0.0.1).
+        public var host: String
+        /// Port; 0 picks a free one.
+        public var port: Int
+        /// Embedding dimensions unless a request asks for `dimensions`.
+        public var embeddingDimensions: Int
+        /// Model ids listed by `/v1/models`.
+        public var models: [String]
+        /// When set, requests must carry `Authorization: Bearer <key>` or get a 401.
+        public var requiredAPIKey: String?
+        /// Added to every request before answering.
+        public var latency: Duration
+        /// Keep request bodies for assertions (turn off for long benchmarks).
+        public var recordRequests: Bool
+
+        /// Settings with the given values.
+        public init(
+            host: String = "127.0.0.1", port: Int = 0, embeddingDimensions: Int = 8,
+            models: [String] = ["sim-chat", "sim-embedding"], requiredAPIKey: String? = nil, latency: Duration = .zero,
+            recordRequests: Bool = true
+        ) {
+            self.host = host
+            self.port = port
+            self.embeddingDimensions = embeddingDimensions
+            self.models = models
+            self.requiredAPIKey = requiredAPIKey
+            self.latency = latency
+            self.recordRequests = recordRequests
+        }
+    }
+
+    struct State {
+        var script: [SimulatorAction] = []
+        var scriptIndex = 0
+        var faultRate: SimulatorFaultRate?
+        var rng = SplitMix64(seed: 42)
+        var requests: [RecordedRequest] = []
+        var requestCount = 0
+        var inFlight = 0
+        var peakInFlight = 0
+        var servedTokens = 0
+        var faultsPlayed = 0
+    }
+
+    let state = Mutex(State())
+    /// The settings.
+    public let configuration: Configuration
+    private let runner = Mutex<(task: Task<Void, any Error>?, port: Int?)>((nil, nil))
+
+    /// A simulator (not yet started).
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    /// The bound port, once started.
+    public var port: Int {
+        guard let port = runner.withLock({ $0.port }) else { preconditionFailure("Simulator.start() was not called") }
+        return port
+    }
+
+    /// `http://127.0.0.1:<port>/v1`, the `base_url` to configure.
+    public var baseURL: String { "http://\(configuration.host):\(port)/v1" }
+
+    /// Starts serving and returns the bound port.
+    @discardableResult
+    public func start() async throws -> Int {
+        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
+        let router = Router()
+        let handlers = SimulatorHandlers(simulator: self)
+        handlers.register(on: router)
+        var logger = Logger(label: "onesim.simulator")
+        logger.logLevel = .critical
+        let app = Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "onesim-simulator",
+                backlog: 4096),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            },
+            logger: logger)
+        let task = Task { try await app.run() }
+        var port: Int?
+        for await p in stream { port = p }
+        guard let port, port > 0 else {
+            task.cancel()
+            _ = try? await task.value
+            throw SimulatorError.couldNotBind(configuration.host, configuration.port)
+        }
+        runner.withLock { $0 = (task, port) }
+        return port
+    }
+
+    /// Stops serving and waits until the server is down.
+    public func stop() async {
+        let task = runner.withLock { $0.task }
+        task?.cancel()
+        _ = try? await task?.value
+    }
+
+    /// Runs until the task is cancelled (for `onesim-models serve-mock`).
+    public func runUntilCancelled() async throws {
+        let task = runner.withLock { $0.task }
+        try await withTaskCancellationHandler {
+            _ = try await task?.value
+        } onCancel: {
+            task?.cancel()
+        }
+    }
+
+    // MARK: Scripting and inspection
+
+    /// Appends actions played by the next requests, in order; after them requests are normal.
+    public func enqueue(_ actions: [SimulatorAction]) {
+        state.withLock { $0.script.append(contentsOf: actions) }
+    }
+
+    /// Appends actions played by the next requests, in order.
+    public func enqueue(_ actions: SimulatorAction...) { enqueue(actions) }
+
+    /// Plays `fault` on a share of requests (seeded, repeatable); `nil` turns it off.
+    public func setFaultRate(_ rate: SimulatorFaultRate?, seed: UInt64 = 42) {
+        state.withLock {
+            $0.faultRate = rate
+            $0.rng = SplitMix64(seed: seed)
+        }
+    }
+
+    /// Every request received so far (when `recordRequests` is on).
+    public var requests: [RecordedRequest] { state.withLock { $0.requests } }
+    /// How many requests arrived.
+    public var requestCount: Int { state.withLock { $0.requestCount } }
+    /// The most requests handled at the same moment.
+    public var peakInFlight: Int { state.withLock { $0.peakInFlight } }
+    /// Tokens (prompt plus completion) reported in successful responses.
+    public var servedTokens: Int { state.withLock { $0.servedTokens } }
+    /// How many scripted or random faults were played.
+    public var faultsPlayed: Int { state.withLock { $0.faultsPlayed } }
+
+    /// Forgets recorded requests, counters and scripts.
+    public func reset() {
+        state.withLock { $0 = State() }
+    }
+
+    /// Records a request's arrival and decides its action.
+    func begin(_ request: RecordedRequest) -> SimulatorAction {
+        state.withLock { s in
+            s.requestCount += 1
+            s.inFlight += 1
+            s.peakInFlight = max(s.peakInFlight, s.inFlight)
+            if configuration.recordRequests { s.requests.append(request) }
+            var action = SimulatorAction.normal
+            if s.scriptIndex < s.script.count {
+                action = s.script[s.scriptIndex]
+                s.scriptIndex += 1
+            } else if let rate = s.faultRate, s.rng.nextDouble() < rate.rate {
+                action = .fail(rate.fault)
+            }
+            if action.fault != nil { s.faultsPlayed += 1 }
+            return action
+        }
+    }
+
+    /// Marks a request finished.
+    func end(tokens: Int) {
+        state.withLock { s in
+            s.inFlight -= 1
+            s.servedTokens += tokens
+        }
+    }
+}
+
+/// Errors of the simulator itself.
+public enum SimulatorError: Error, CustomStringConvertible {
+    /// The server could not bind.
+    case couldNotBind(String, Int)
+
+    /// A readable message.
+    public var description: String {
+        switch self {
+        case .couldNotBind(let host, let port): return "simulator could not bind to \(host):\(port)"
+        }
+    }
+}
+
+/// A small seeded generator so fault rates repeat run to run.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func nextDouble() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}

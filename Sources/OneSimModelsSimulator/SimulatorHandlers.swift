@@ -1,0 +1,216 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The simulator's routes: OpenAI's `/v1/chat/completions`, `/v1/embeddings` and `/v1/models`.
+struct SimulatorHandlers: Sendable {
+    let simulator: Simulator
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/v1/chat/completions") { request, _ in try await self.handle(request, answer: self.chat) }
+        router.post("/v1/embeddings") { request, _ in try await self.handle(request, answer: self.embeddings) }
+        router.get("/v1/models") { request, _ in try await self.handle(request, answer: { _, _ in self.models() }) }
+    }
+
+    /// A successful answer: body and tokens it reports.
+    typealias Answer = (body: [String: Any], tokens: Int)
+
+    private func handle(
+        _ request: Request, answer: @Sendable ([String: Any], SimulatorAction) throws -> Answer
+    ) async throws -> Response {
+        var request = request
+        let buffer = try await request.collectBody(upTo: 64 << 20)
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        let recorded = RecordedRequest(
+            path: request.uri.path, method: request.method.rawValue, headers: headers,
+            body: Array(buffer.readableBytesView))
+        let action = simulator.begin(recorded)
+        var tokens = 0
+        defer { simulator.end(tokens: tokens) }
+        let latency = action.latency + simulator.configuration.latency
+        if latency > .zero { try await Task.sleep(for: latency) }
+
+        if let key = simulator.configuration.requiredAPIKey, headers["authorization"] != "Bearer \(key)" {
+            let sent = headers["authorization"].map { String($0.dropFirst("Bearer ".count)) } ?? ""
+            return errorResponse(
+                401, message: "Incorrect API key provided: \(Self.mask(sent)). You can find your API key at https://platform.openai.com/account/api-keys.",
+                type: "invalid_request_error", code: "invalid_api_key")
+        }
+        switch action.fault {
+        case .status(let status, let message, let type, let code, let retryAfter, let extra)?:
+            var extraHeaders = extra
+            if let retryAfter { extraHeaders["retry-after"] = String(retryAfter) }
+            return errorResponse(status, message: message, type: type, code: code, headers: extraHeaders)
+        case .dropConnection?:
+            return Response(
+                status: .ok, headers: [.contentType: "application/json", .contentLength: "4096"],
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: "{\"id\": \"chatcmpl-"))
+                    throw SimulatorRequestError(status: 500, message: "simulated dropped connection")
+                })
+        case .malformedJSON?:
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: "{\"id\": \"chatcmpl-broken\", \"choices\": [{\"message\": ")))
+        case nil:
+            break
+        }
+        let json: [String: Any]
+        if buffer.readableBytes == 0 {
+            json = [:]
+        } else {
+            guard let parsed = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any] else {
+                return errorResponse(
+                    400, message: "We could not parse the JSON body of your request.", type: "invalid_request_error",
+                    code: nil)
+            }
+            json = parsed
+        }
+        let answered: Answer
+        do { answered = try answer(json, action) } catch {
+            let e = error as? SimulatorRequestError ?? SimulatorRequestError(status: 500, message: "\(error)")
+            return errorResponse(e.status, message: e.message, type: "invalid_request_error", code: e.code, param: e.param)
+        }
+        do {
+            tokens = answered.tokens
+            let data = try JSONSerialization.data(withJSONObject: answered.body)
+            var fields: HTTPFields = [.contentType: "application/json"]
+            fields[HTTPField.Name("x-request-id")!] = "req_sim_\(UInt32.random(in: 0...UInt32.max))"
+            return Response(status: .ok, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        } catch {
+            return errorResponse(500, message: "simulator could not encode its answer: \(error)", type: "server_error", code: nil)
+        }
+    }
+
+    private func errorResponse(
+        _ status: Int, message: String, type: String, code: String?, param: String? = nil, headers: [String: String] = [:]
+    ) -> Response {
+        let body: [String: Any] = [
+            "error": ["message": message, "type": type, "param": param ?? NSNull(), "code": code ?? NSNull()] as [String: Any]
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: body)) ?? Data()
+        var fields: HTTPFields = [.contentType: "application/json"]
+        fields[HTTPField.Name("x-request-id")!] = "req_sim_err"
+        for (name, value) in headers {
+            if let name = HTTPField.Name(name) { fields[name] = value }
+        }
+        return Response(
+            status: HTTPResponse.Status(code: status), headers: fields,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// OpenAI's key masking: first 3 and last 4 characters.
+    static func mask(_ key: String) -> String {
+        guard key.count > 8 else { return "****" }
+        return String(key.prefix(3)) + "*****" + String(key.suffix(4))
+    }
+
+    // MARK: Endpoints
+
+    private func chat(_ body: [String: Any], _ action: SimulatorAction) throws -> Answer {
+        guard let model = body["model"] as? String, !model.isEmpty else {
+            throw SimulatorRequestError(status: 400, message: "you must provide a model parameter", param: "model")
+        }
+        guard let messages = body["messages"] as? [[String: Any]], !messages.isEmpty else {
+            throw SimulatorRequestError(
+                status: 400, message: "'messages' must be a non-empty array", param: "messages")
+        }
+        var promptTokens = 0
+        var lastUser = ""
+        for (i, message) in messages.enumerated() {
+            guard let role = message["role"] as? String, ["system", "user", "assistant", "tool", "developer"].contains(role) else {
+                throw SimulatorRequestError(
+                    status: 400, message: "messages[\(i)].role is missing or invalid", param: "messages[\(i)].role")
+            }
+            let text = Self.text(of: message["content"])
+            promptTokens += SimulatorText.tokens(text)
+            if role == "user" { lastUser = text }
+        }
+        var reply = action.reply ?? lastUser
+        var finish = "stop"
+        if let max = (body["max_tokens"] as? Int) ?? (body["max_completion_tokens"] as? Int),
+            SimulatorText.tokens(reply) > max
+        {
+            reply = SimulatorText.prefix(reply, words: max)
+            finish = "length"
+        }
+        let completionTokens = SimulatorText.tokens(reply)
+        let n = max(1, body["n"] as? Int ?? 1)
+        let choices: [[String: Any]] = (0..<n).map { index in
+            [
+                "index": index, "message": ["role": "assistant", "content": reply, "refusal": NSNull()] as [String: Any],
+                "logprobs": NSNull(), "finish_reason": finish,
+            ]
+        }
+        let total = promptTokens + completionTokens * n
+        return (
+            [
+                "id": "chatcmpl-sim-\(UInt32.random(in: 0...UInt32.max))", "object": "chat.completion",
+                "created": Int(Date().timeIntervalSince1970), "model": model, "choices": choices,
+                "usage": [
+                    "prompt_tokens": promptTokens, "completion_tokens": completionTokens * n, "total_tokens": total,
+                ],
+                "system_fingerprint": "fp_onesim_sim",
+            ], total
+        )
+    }
+
+    private func embeddings(_ body: [String: Any], _ action: SimulatorAction) throws -> Answer {
+        guard let model = body["model"] as? String, !model.isEmpty else {
+            throw SimulatorRequestError(status: 400, message: "you must provide a model parameter", param: "model")
+        }
+        let inputs: [String]
+        if let s = body["input"] as? String {
+            inputs = [s]
+        } else if let list = body["input"] as? [String], !list.isEmpty {
+            inputs = list
+        } else {
+            throw SimulatorRequestError(status: 400, message: "'input' must be a string or a non-empty array of strings", param: "input")
+        }
+        let dimensions = body["dimensions"] as? Int ?? simulator.configuration.embeddingDimensions
+        let base64 = (body["encoding_format"] as? String) == "base64"
+        var data: [[String: Any]] = []
+        var tokens = 0
+        for (index, text) in inputs.enumerated() {
+            let vector = SimulatorText.embedding(text, dimensions: dimensions)
+            tokens += SimulatorText.tokens(text)
+            let embedding: Any =
+                base64 ? vector.withUnsafeBufferPointer { Data(buffer: $0).base64EncodedString() } : vector.map { Double($0) }
+            data.append(["object": "embedding", "index": index, "embedding": embedding])
+        }
+        // Answer in reverse order: clients must sort by `index`.
+        data.reverse()
+        return (
+            [
+                "object": "list", "data": data, "model": model,
+                "usage": ["prompt_tokens": tokens, "total_tokens": tokens],
+            ], tokens
+        )
+    }
+
+    private func models() -> Answer {
+        let data = simulator.configuration.models.map {
+            ["id": $0, "object": "model", "created": 0, "owned_by": "onesim-simulator"] as [String: Any]
+        }
+        return (["object": "list", "data": data], 0)
+    }
+
+    /// The text of a message `content`: a string, or the text parts of an array.
+    static func text(of content: Any?) -> String {
+        if let s = content as? String { return s }
+        if let parts = content as? [[String: Any]] {
+            return parts.compactMap { $0["type"] as? String == "text" ? $0["text"] as? String : nil }.joined(separator: "\n")
+        }
+        return ""
+    }
+}
+
+/// A request the simulator rejects, like OpenAI would.
+struct SimulatorRequestError: Error {
+    var status: Int
+    var message: String
+    var code: String? = nil
+    var param: String? = nil
+}

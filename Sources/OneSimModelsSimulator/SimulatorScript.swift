@@ -1,0 +1,71 @@
+import Foundation
+
+/// A misbehaviour the simulator can play instead of (or before) a normal answer.
+public enum SimulatorFault: Sendable, Hashable {
+    /// An HTTP error with an OpenAI-style body
+    /// (`{"error": {"message", "type", "param", "code"}}`), optional `Retry-After` seconds
+    /// and extra headers (e.g. `x-should-retry`).
+    case status(Int, message: String = "simulated error", type: String = "server_error", code: String? = nil,
+        retryAfter: Double? = nil, headers: [String: String] = [:])
+    /// Close the connection in the middle of the response.
+    case dropConnection
+    /// A 200 response whose body is not valid JSON.
+    case malformedJSON
+}
+
+/// What the simulator does for one request.
+public struct SimulatorAction: Sendable, Hashable {
+    /// Wait this long before answering.
+    public var latency: Duration
+    /// Misbehave instead of answering.
+    public var fault: SimulatorFault?
+    /// Answer with this text instead of the echo.
+    public var reply: String?
+
+    /// An action.
+    public init(latency: Duration = .zero, fault: SimulatorFault? = nil, reply: String? = nil) {
+        self.latency = latency
+        self.fault = fault
+        self.reply = reply
+    }
+
+    /// Answer normally (echo or scripted reply).
+    public static let normal = SimulatorAction()
+    /// Answer with `text`.
+    public static func reply(_ text: String) -> SimulatorAction { SimulatorAction(reply: text) }
+    /// Fail with `fault`.
+    public static func fail(_ fault: SimulatorFault) -> SimulatorAction { SimulatorAction(fault: fault) }
+    /// Answer after `latency`.
+    public static func delay(_ latency: Duration) -> SimulatorAction { SimulatorAction(latency: latency) }
+}
+
+/// A fault played at random on a share of requests, from a seeded generator so runs repeat.
+public struct SimulatorFaultRate: Sendable, Hashable {
+    /// Share of requests that fail, 0...1.
+    public var rate: Double
+    /// The fault.
+    public var fault: SimulatorFault
+
+    /// A fault rate.
+    public init(rate: Double, fault: SimulatorFault) {
+        self.rate = rate
+        self.fault = fault
+    }
+}
+
+/// A request the simulator received.
+public struct RecordedRequest: Sendable {
+    /// The path (`/v1/chat/completions`).
+    public var path: String
+    /// The method.
+    public var method: String
+    /// Headers with lower-cased names.
+    public var headers: [String: String]
+    /// The raw body.
+    public var body: [UInt8]
+
+    /// The body parsed as a JSON object (Foundation types), or `nil` when it is not one.
+    public var json: [String: Any]? {
+        try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+    }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import OneSimModelsSimulator
+
+/// `onesim-models serve-mock`: runs the OpenAI-compatible simulator until interrupted.
+struct ServeMockCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve-mock", abstract: "Serve the OpenAI-compatible simulator on 127.0.0.1.")
+
+    @Option(name: .long, help: "Port to listen on (0 picks a free one).")
+    var port: Int = 8089
+
+    @Option(name: .long, help: "Address to bind.")
+    var host: String = "127.0.0.1"
+
+    @Option(name: .long, help: "Embedding dimensions.")
+    var dimensions: Int = 8
+
+    @Option(name: .long, help: "Latency added to every request, in milliseconds.")
+    var latencyMs: Int = 0
+
+    func run() async throws {
+        let simulator = Simulator(
+            configuration: .init(
+                host: host, port: port, embeddingDimensions: dimensions, latency: .milliseconds(latencyMs),
+                recordRequests: false))
+        let bound = try await simulator.start()
+        print("simulator listening on http://\(host):\(bound)/v1")
+        try await simulator.runUntilCancelled()
+    }
+}
