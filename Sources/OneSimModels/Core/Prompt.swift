@@ -34,7 +34,7 @@ extension Prompt: PromptComponent {
 /// `format(...)` produces it; the provider that serves the call encodes it into its own wire
 /// format when the request is sent, so one prompt can go through a balancer whose members
 /// speak different protocols. A string literal is a one-message user prompt.
-public struct Prompt: Sendable, Hashable, ExpressibleByArrayLiteral, ExpressibleByStringLiteral {
+public struct Prompt: Sendable, Hashable, ExpressibleByArrayLiteral, ExpressibleByStringInterpolation {
     /// The messages, in order.
     public var messages: [Message]
 
