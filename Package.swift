@@ -32,7 +32,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
-            exclude: ["Routing", "Parsers"],  // TEMP: helpers at work
+            exclude: ["Routing"],  // TEMP: helpers at work
             resources: [.process("Resources")]
         ),
         .target(
@@ -59,7 +59,7 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
-            exclude: ["Routing", "Parsers"]  // TEMP: helpers at work
+            exclude: ["Routing"]  // TEMP: helpers at work
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,252 @@
+import PropertyBased
+import Testing
+
+@testable import OneSimModels
+
+// MARK: Generators
+
+/// Pieces that stress the parsers: fences, JSON punctuation, escapes, CRLF, and non-ASCII text.
+private let trickyFragments: [String] = [
+    "```", "```json", "\n```\n", "``", "`", "{", "}", "[", "]", "\"", "\\", "\\\"", "'", "//", "/*", "*/", ",", ":",
+    "\n", "\r\n", "\t", "\u{0}", "\u{1F}", "True", "None", "null", "“", "”", "‘", "’", "é", "中文", "𝄞", "😀",
+    "👩‍👩‍👧", "e\u{301}", "مرحبا", "\u{FEFF}", "\u{2028}", "\u{A0}", " ",
+]
+
+/// A random Unicode scalar: mostly printable, sometimes control, astral or combining.
+private func randomScalar(_ rng: inout some RandomNumberGenerator) -> Unicode.Scalar {
+    while true {
+        let value: UInt32
+        switch Int.random(in: 0..<10, using: &rng) {
+        case 0..<5: value = UInt32.random(in: 0x20...0x7E, using: &rng)
+        case 5: value = UInt32.random(in: 0x00...0x1F, using: &rng)
+        case 6: value = UInt32.random(in: 0x80...0x7FF, using: &rng)
+        case 7: value = UInt32.random(in: 0x800...0xFFFF, using: &rng)
+        case 8: value = UInt32.random(in: 0x10000...0x10FFFF, using: &rng)
+        default: value = UInt32.random(in: 0x300...0x36F, using: &rng)
+        }
+        if let scalar = Unicode.Scalar(value) { return scalar }  // skips surrogates
+    }
+}
+
+private func randomString(_ rng: inout some RandomNumberGenerator, maxParts: Int = 8) -> String {
+    var s = ""
+    for _ in 0..<Int.random(in: 0...maxParts, using: &rng) {
+        if Bool.random(using: &rng) {
+            s += trickyFragments.randomElement(using: &rng)!
+        } else {
+            s.unicodeScalars.append(randomScalar(&rng))
+        }
+    }
+    return s
+}
+
+private func randomJSON(_ rng: inout some RandomNumberGenerator, depth: Int = 0) -> JSONValue {
+    switch Int.random(in: 0..<(depth >= 3 ? 6 : 9), using: &rng) {
+    case 0: return .null
+    case 1: return .bool(Bool.random(using: &rng))
+    case 2: return .int(Int.random(in: -1_000_000...1_000_000, using: &rng))
+    case 3: return .int(Int.random(in: Int.min...Int.max, using: &rng))
+    case 4: return .double(Double.random(in: -1e9...1e9, using: &rng) * (Bool.random(using: &rng) ? 1 : 1e-12))
+    case 5: return .string(randomString(&rng))
+    case 6: return .array((0..<Int.random(in: 0...4, using: &rng)).map { _ in randomJSON(&rng, depth: depth + 1) })
+    default:
+        var members: [String: JSONValue] = [:]
+        for _ in 0..<Int.random(in: 0...4, using: &rng) {
+            members[randomString(&rng, maxParts: 3)] = randomJSON(&rng, depth: depth + 1)
+        }
+        return .object(members)
+    }
+}
+
+/// Any JSON value.
+private let anyJSON = Generator<JSONValue, Shrink.None<JSONValue>> { rng in randomJSON(&rng) }
+
+/// A JSON object or array.
+private let containerJSON = Generator<JSONValue, Shrink.None<JSONValue>> { rng in
+    var value = randomJSON(&rng)
+    while value.arrayValue == nil && value.objectValue == nil { value = randomJSON(&rng) }
+    return value
+}
+
+/// Prose with anything but backticks (which could open a fence of their own).
+private let prose = Generator<String, Shrink.None<String>> { rng in
+    var s = ""
+    for _ in 0..<Int.random(in: 0...6, using: &rng) { s += randomString(&rng) + " " }
+    return replacing("`", with: "'", in: s)
+}
+
+/// Prose without anything that looks like JSON: no brackets, quotes, digits, or backticks.
+private let plainProse = Generator<String, Shrink.None<String>> { rng in
+    let words = ["the", "answer", "is", "below", "ok", "café", "日本語", "naïve", "—", ".", "!", "?", "😀", "\n", "\r\n"]
+    return (0..<Int.random(in: 0...12, using: &rng)).map { _ in words.randomElement(using: &rng)! }.joined(
+        separator: " ")
+}
+
+private func compact(_ value: JSONValue) -> String { String(decoding: JSONCodec.encode(value), as: UTF8.self) }
+
+/// `s` with every `scalar` replaced by `replacement`, scalar by scalar (String's own replacing
+/// compares whole characters, so it misses a backtick that carries a combining mark).
+private func replacing(_ scalar: Unicode.Scalar, with replacement: Unicode.Scalar, in s: String) -> String {
+    String(String.UnicodeScalarView(s.unicodeScalars.map { $0 == scalar ? replacement : $0 }))
+}
+
+// MARK: Properties
+
+@Suite("Parser properties")
+struct ParserPropertyTests {
+    @Test func fencedJSONInProseRoundTrips() async {
+        await propertyCheck(count: 300, input: anyJSON, prose, prose) { value, before, after throws in
+            let text = before + "\n```json\n" + compact(value) + "\n```\n" + after
+            #expect(try JsonBlockParser().parse(text) == value)
+            #expect(try JsonBlockParser(strict: true).parse(text) == value)
+        }
+    }
+
+    @Test func prettyJSONWithCRLFRoundTrips() async {
+        await propertyCheck(count: 200, input: anyJSON, prose, prose) { value, before, after throws in
+            // Newlines of pretty JSON are between tokens (strings escape theirs), so CRLF is safe there.
+            let pretty = JSONPretty.format(value).replacingOccurrences(of: "\n", with: "\r\n")
+            let crlf = { (s: String) in
+                s.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
+            }
+            let text = crlf(before) + "\r\n```json\r\n" + pretty + "\r\n```\r\n" + crlf(after)
+            #expect(try JsonBlockParser().parse(text) == value)
+            #expect(try JsonBlockParser(strict: true).parse(text) == value)
+        }
+    }
+
+    @Test func otherFencesRoundTrip() async {
+        await propertyCheck(count: 200, input: containerJSON, plainProse, plainProse) { value, before, after throws in
+            for fence in ["```JSON", "```", "``` json", "~~~json"] {
+                let text =
+                    before + "\n" + fence + "\n" + JSONPretty.format(value) + "\n" + fence.prefix(3) + "\n" + after
+                #expect(try JsonBlockParser().parse(text) == value, "fence \(fence)")
+            }
+        }
+    }
+
+    @Test func unfencedJSONIsFound() async {
+        await propertyCheck(count: 200, input: containerJSON, plainProse, plainProse) { value, before, after throws in
+            #expect(try JsonBlockParser().parse(before + " " + compact(value) + " " + after) == value)
+        }
+    }
+
+    @Test func proseWithoutJSONIsStartTagNotFound() async {
+        await propertyCheck(count: 200, input: plainProse) { text throws in
+            let kind = thrownParseErrorKind { _ = try JsonBlockParser().parse(text) }
+            if text.allSatisfy(\.isWhitespace) {
+                #expect(kind == .emptyResponse)
+            } else {
+                #expect(kind == .startTagNotFound(tag: "```json"))
+            }
+        }
+    }
+
+    @Test func resultShapesHoldForAnyText() async {
+        // Whatever the text, each parser returns its documented shape or throws a ParseError.
+        await propertyCheck(count: 300, input: prose) { text throws in
+            if let value = try? JsonDictParser().parse(text) { #expect(value.objectValue != nil) }
+            if let value = try? CodeBlockParser(language: "py").parse(text) { #expect(value.stringValue != nil) }
+            if let value = try? MultiTagParser(tagStart: "{", tagEnd: "}").parse(text) {
+                #expect(value.arrayValue != nil)
+            }
+            if let value = try? TagParser(tagStart: "[", tagEnd: "]").parse(text), let content = value.stringValue {
+                #expect(ByteText.find(Array(content.utf8), in: Array(text.utf8), from: 0) != nil)
+            }
+            do throws(ParseError) {
+                _ = try JsonBlockParser().parse(text)
+            } catch {
+                #expect(!error.message.isEmpty)
+            }
+        }
+    }
+
+    @Test func repairsNeverChangeValidJSON() async {
+        await propertyCheck(count: 300, input: anyJSON) { value throws in
+            for text in [compact(value), JSONPretty.format(value)] {
+                let fixed = JSONRepair.repair(Array(text.utf8))
+                #expect(fixed != nil)
+                #expect(try fixed.map { try JSONCodec.parse($0) } == value)
+            }
+        }
+    }
+
+    @Test func truncatedClosersAreRestored() async {
+        await propertyCheck(count: 300, input: containerJSON) { value throws in
+            var text = compact(value)
+            while let last = text.last, last == "}" || last == "]" { text.removeLast() }
+            let fixed = JSONRepair.repair(Array(text.utf8))
+            #expect(try fixed.map { try JSONCodec.parse($0) } == value, "from \(text)")
+        }
+    }
+
+    @Test func pythonStyleRepairIsFaithful() async {
+        // The same value written with single quotes and Python literals reads back equal.
+        await propertyCheck(count: 200, input: containerJSON) { value throws in
+            let python = Self.pythonRepr(value)
+            #expect(try JsonBlockParser().parse("```json\n\(python)\n```") == value, "from \(python)")
+        }
+    }
+
+    @Test func codeBlocksRoundTrip() async {
+        let code = Generator<String, Shrink.None<String>> { rng in
+            replacing("`", with: "'", in: randomString(&rng)).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        await propertyCheck(count: 200, input: code, plainProse, Gen.bool) { body, before, crlf throws in
+            let nl = crlf ? "\r\n" : "\n"
+            let text = before + nl + "```python" + nl + body + nl + "```" + nl
+            #expect(try CodeBlockParser(language: "python").parse(text).stringValue == body)
+            #expect(try LanguageCodeParser(languages: ["python"]).parse(text) == ["python": [.string(body)]])
+        }
+    }
+
+    @Test func multiTagsRoundTrip() async {
+        let contents = Generator<[String], Shrink.None<[String]>> { rng in
+            (0..<Int.random(in: 0...5, using: &rng)).map { _ in
+                replacing("<", with: "(", in: randomString(&rng)).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+        }
+        await propertyCheck(count: 200, input: contents, plainProse) { items, filler throws in
+            let text = items.map { "<item>\($0)</item>" }.joined(separator: filler)
+            if text.isEmpty { return }
+            #expect(
+                try MultiTagParser(tagStart: "<item>", tagEnd: "</item>").parse(text)
+                    == .array(items.map(JSONValue.string)))
+            if let first = items.first {
+                #expect(try TagParser(tagStart: "<item>", tagEnd: "</item>").parse(text) == .string(first))
+            }
+        }
+    }
+
+    /// Python's `repr` style: single-quoted strings (with `\'`), `True`/`False`/`None`.
+    static func pythonRepr(_ value: JSONValue) -> String {
+        switch value {
+        case .null: return "None"
+        case .bool(let b): return b ? "True" : "False"
+        case .string(let s):
+            // From the JSON form: unescape \" and escape ', scalar by scalar.
+            let body = Array(compact(.string(s)).unicodeScalars.dropFirst().dropLast())
+            var out = String.UnicodeScalarView()
+            out.append("'")
+            var i = 0
+            while i < body.count {
+                if body[i] == "\\" && i + 1 < body.count {
+                    if body[i + 1] != "\"" { out.append(body[i]) }
+                    out.append(body[i + 1])
+                    i += 2
+                } else {
+                    if body[i] == "'" { out.append("\\") }
+                    out.append(body[i])
+                    i += 1
+                }
+            }
+            out.append("'")
+            return String(out)
+        case .array(let a): return "[" + a.map(pythonRepr).joined(separator: ", ") + "]"
+        case .object(let o):
+            return "{" + o.map { pythonRepr(.string($0.key)) + ": " + pythonRepr($0.value) }.joined(separator: ", ")
+                + "}"
+        default: return compact(value)
+        }
+    }
+}
