@@ -75,6 +75,16 @@ struct Demo {
             print("\(text): \(vector.count) dimensions [\(head), ...]")
         }
 
+        section("Structured response (JsonDictParser)")
+        let parser = JsonDictParser(requiredKeys: ["name", "description"])
+        let ask = UserMessage("Generate JSON data for one simulated agent. \(parser.formatInstruction)")
+        // The simulator echoes by default; script the kind of reply a real model gives.
+        simulator.enqueue(.reply(
+            "Here you go:\n```json\n{\"name\": \"Ada\", \"description\": \"A curious villager who trades apples.\",}\n```"))
+        let parsed = try parser.parse(try await model.acall(model.format(ask)))
+        print("instruction sent:\n\(parser.formatInstruction)")
+        print("parsed: name = \(parsed.parsed?["name"]?.stringValue ?? "?"), description = \(parsed.parsed?["description"]?.stringValue ?? "?")")
+
         section("Load balancing (round robin)")
         try manager.configureLoadBalancer(
             modelConfigs: ["sim-a", "sim-b"], strategy: "round_robin", configName: "load_balancer")
