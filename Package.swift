@@ -32,7 +32,6 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
-            exclude: ["Routing"],  // TEMP: helpers at work
             resources: [.process("Resources")]
         ),
         .target(
@@ -58,8 +57,8 @@ let package = Package(
                 "OneSimModelsSimulator",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ],
-            exclude: ["Routing"]  // TEMP: helpers at work
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

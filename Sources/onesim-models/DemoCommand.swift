@@ -97,6 +97,11 @@ struct Demo {
             print("call \(i): served by \(r.modelInfo.member ?? "?") (model \(r.modelInfo.modelName)): \(r.text ?? "")")
         }
 
+        if let lb = balancer as? LoadBalancer {
+            section("Balancer statistics")
+            print(lb.stats())
+        }
+
         section("Token usage")
         let stats = manager.tokenTracker.stats()
         print("requests: \(stats.requestCount), tokens: \(stats.totalTokens) (\(stats.totalPromptTokens) prompt, \(stats.totalCompletionTokens) completion)")

@@ -31,6 +31,10 @@ public protocol ModelAdapter: Sendable {
 
     /// Embeds texts, one vector per text in `embeddings`, in input order.
     func acall(texts: [String], options: CallOptions) async throws -> ModelResponse
+
+    /// Streams a chat reply as it is generated. Cancelling the consuming task closes the
+    /// connection. The default implementation makes one call and yields its reply as one delta.
+    func stream(_ prompt: Prompt, options: CallOptions) async throws -> ModelStream
 }
 
 extension ModelAdapter {
@@ -44,6 +48,26 @@ extension ModelAdapter {
     /// Flattens the components, in order, into a prompt.
     public func format(_ components: any PromptComponent...) -> Prompt {
         Prompt(components: components)
+    }
+
+    /// One call, yielded as a single delta (for adapters without native streaming).
+    public func stream(_ prompt: Prompt, options: CallOptions) async throws -> ModelStream {
+        let response = try await acall(prompt, options: options)
+        return ModelStream { continuation in
+            continuation.yield(ModelDelta(response: response))
+            continuation.finish()
+        }
+    }
+
+    /// Streams with default options.
+    public func stream(_ prompt: Prompt) async throws -> ModelStream {
+        try await stream(prompt, options: .none)
+    }
+
+    /// A blocking sequence of deltas for synchronous code. Never use it from an async context.
+    public func streamSync(_ prompt: Prompt, options: CallOptions = .none) throws -> BlockingStream {
+        let stream = try SyncBridge.run { try await self.stream(prompt, options: options) }
+        return BlockingStream(stream)
     }
 
     /// Chat calls are not supported unless the adapter implements them.

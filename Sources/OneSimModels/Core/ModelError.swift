@@ -43,6 +43,10 @@ public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
         case allAttemptsFailed = "all_attempts_failed"
         /// The calling task was cancelled.
         case cancelled
+        /// The reply was cut off (`finish_reason: length`) where a complete one was needed.
+        case truncated
+        /// The model refused to answer (structured outputs' `refusal`).
+        case refusal
     }
 
     /// One failed attempt inside a balancer call.
@@ -92,13 +96,16 @@ public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
     public var configName: String?
     /// For `allAttemptsFailed`: every attempt in order.
     public var attempts: [Attempt]
+    /// For a stream that broke after it started: the text received before the error.
+    public var partialText: String?
 
     /// An error of `kind` with `message` and optional details.
     public init(
         _ kind: Kind, _ message: String, status: Int? = nil, providerType: String? = nil, providerCode: String? = nil,
         param: String? = nil, requestID: String? = nil, retryAfter: Duration? = nil, shouldRetryHeader: Bool? = nil,
-        configName: String? = nil, attempts: [Attempt] = []
+        configName: String? = nil, attempts: [Attempt] = [], partialText: String? = nil
     ) {
+        self.partialText = partialText
         self.kind = kind
         self.message = message
         self.status = status

@@ -113,8 +113,11 @@ extension ModelManager {
             dependencies.formUnion(state.dependencies[name] ?? [])
         }
         let settings = try balancerSettings(spec)
+        var modelName: String?
+        if case .modelName(let name, _) = spec.selection { modelName = name }
         let balancer = LoadBalancer(
-            configName: spec.name, kind: kind, members: members, settings: settings, fallbacks: fallbacks)
+            configName: spec.name, kind: kind, members: members, settings: settings, fallbacks: fallbacks,
+            modelName: modelName)
         state.instances[spec.name] = balancer
         state.dependencies[spec.name] = dependencies
         return balancer

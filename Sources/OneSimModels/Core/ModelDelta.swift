@@ -1,0 +1,98 @@
+/// A fragment of a tool call in a stream: fragments with the same `index` are one call, and
+/// their `arguments` concatenate in order.
+public struct ToolCallDelta: Sendable, Hashable {
+    /// Which tool call of the message this fragment belongs to.
+    public var index: Int
+    /// The call id (in the first fragment).
+    public var id: String?
+    /// The function name (in the first fragment).
+    public var name: String?
+    /// The next piece of the JSON arguments.
+    public var arguments: String
+
+    /// A fragment.
+    public init(index: Int, id: String? = nil, name: String? = nil, arguments: String = "") {
+        self.index = index
+        self.id = id
+        self.name = name
+        self.arguments = arguments
+    }
+}
+
+/// One piece of a streamed reply.
+public struct ModelDelta: Sendable, Hashable {
+    /// New reply text (may be empty).
+    public var text: String
+    /// Tool-call fragments.
+    public var toolCalls: [ToolCallDelta]
+    /// Set on the piece that ends the choice (`stop`, `length`, `tool_calls`, ...).
+    public var finishReason: String?
+    /// The call's usage, on the final piece when the provider reports it.
+    public var usage: Usage?
+    /// Which model is answering (set on the first piece by the adapter or balancer).
+    public var modelInfo: ModelInfo?
+
+    /// A delta.
+    public init(
+        text: String = "", toolCalls: [ToolCallDelta] = [], finishReason: String? = nil, usage: Usage? = nil,
+        modelInfo: ModelInfo? = nil
+    ) {
+        self.text = text
+        self.toolCalls = toolCalls
+        self.finishReason = finishReason
+        self.usage = usage
+        self.modelInfo = modelInfo
+    }
+}
+
+/// A streamed reply: deltas as they arrive, ending with an error if the stream broke.
+public typealias ModelStream = AsyncThrowingStream<ModelDelta, any Error>
+
+/// Assembles deltas into a `ModelResponse`: text in order, tool-call fragments by index.
+public struct ResponseAccumulator: Sendable {
+    /// The text so far.
+    public private(set) var text = ""
+    private var calls: [Int: ToolCall] = [:]
+    private var finishReason: String?
+    private var usage: Usage?
+    private var modelInfo: ModelInfo?
+    /// How many deltas were added.
+    public private(set) var deltaCount = 0
+
+    /// An empty accumulator.
+    public init() {}
+
+    /// Adds one delta.
+    public mutating func add(_ delta: ModelDelta) {
+        deltaCount += 1
+        text += delta.text
+        for fragment in delta.toolCalls {
+            var call = calls[fragment.index] ?? ToolCall(id: "", name: "", arguments: "")
+            if let id = fragment.id, !id.isEmpty { call.id = id }
+            if let name = fragment.name, !name.isEmpty { call.name += call.name.isEmpty ? name : "" }
+            call.arguments += fragment.arguments
+            calls[fragment.index] = call
+        }
+        if let reason = delta.finishReason { finishReason = reason }
+        if let u = delta.usage { usage = u }
+        if let info = delta.modelInfo { modelInfo = info }
+    }
+
+    /// The response assembled so far.
+    public var response: ModelResponse {
+        let toolCalls = calls.keys.sorted().compactMap { calls[$0] }
+        return ModelResponse(
+            text: text.isEmpty && !toolCalls.isEmpty ? nil : text, usage: usage ?? .zero,
+            modelInfo: modelInfo ?? ModelInfo(modelName: "", configName: "", provider: ""), finishReason: finishReason,
+            toolCalls: toolCalls)
+    }
+}
+
+extension AsyncSequence where Element == ModelDelta {
+    /// Reads the whole stream into one `ModelResponse`.
+    public func collect() async throws -> ModelResponse {
+        var accumulator = ResponseAccumulator()
+        for try await delta in self { accumulator.add(delta) }
+        return accumulator.response
+    }
+}

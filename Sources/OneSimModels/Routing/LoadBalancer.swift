@@ -1,0 +1,214 @@
+import CoreMetrics
+import Synchronization
+
+/// A model that spreads calls over several member models: itself a `ModelAdapter` (format,
+/// async, sync and embeddings), so it goes anywhere a model goes, members included.
+///
+/// Each call is routed to a healthy member under its limits by the strategy, and the member's
+/// own provider encodes the request. The balancer is the one retry owner: members are called
+/// with `maxRetries: 0`.
+///
+/// - A retryable failure (connection, timeout, 408, 409, 429, 5xx, `x-should-retry: true`)
+///   moves the call at once to a healthy member it has not tried. With none left, it waits
+///   (the server's `Retry-After`, else 0.5 s × 2ⁿ up to 8 s with jitter) and starts another
+///   round, up to `maxRetries` rounds; then the `fallbacks` are tried in order; then it throws
+///   `.allAttemptsFailed` listing every attempt.
+/// - 400, 422, context-length, content-filter and budget errors are returned at once.
+/// - 401, 403, 404 cool that member down and move on.
+/// - Members cool down on those errors, on a 429 (for its `Retry-After`), and after more than
+///   `allowedFails` transient failures within a minute; a one-member balancer is never cooled by
+///   transient errors. When every member is cooling down, a call waits for the first to recover.
+/// - `max_concurrency`, `rpm` and `tpm` per member: calls over the limits wait in FIFO order,
+///   without polling, for at most `queueTimeout` in total, then fail with `.queueTimeout`.
+///
+/// State is behind one `Mutex` held only for the decisions (no lock is held across an await);
+/// cancelling the calling task releases its slot or its place in the queue.
+public final class LoadBalancer: ModelAdapter {
+    /// The balancer's config name.
+    public let configName: String
+    /// Chat or embedding.
+    public let kind: ModelKind
+    /// The model name it balances (`"gpt-4"` for `gpt-4_load_balancer`), else its config name.
+    public let modelName: String
+    /// `"load_balancer"`.
+    public var modelType: String { "load_balancer" }
+    /// The members, in config order.
+    public let members: [BalancerMember]
+    /// The balancer's settings.
+    public let settings: BalancerSettings
+    /// Models tried in order after every retry round failed.
+    public let fallbacks: [any ModelAdapter]
+    /// The strategy's name.
+    public let strategyName: String
+
+    /// The injected clock.
+    let clock: BalancerClock
+    /// Decisions and suspended callers.
+    let state: Mutex<ShellState>
+    /// swift-metrics instruments, by member index.
+    let metrics: [MemberMetrics]
+
+    /// A balancer over `members` (tried in config order by `round_robin`).
+    ///
+    /// - Parameters:
+    ///   - configName: the balancer's name (`chat_load_balancer`, `gpt-4_load_balancer`, ...).
+    ///   - kind: chat or embedding; calls of the other kind throw `.unsupported`.
+    ///   - members: the member models with their weights and limits.
+    ///   - settings: strategy, retries, cooldowns, queue timeout.
+    ///   - fallbacks: models (balancers or configs) tried in order after the members failed.
+    ///   - modelName: the model name it balances, if it is a by-name balancer.
+    ///   - clock: the clock for cooldowns, budgets, backoff and latency (a manual clock in tests).
+    ///   - metricsFactory: where swift-metrics instruments come from (default: the global one).
+    public convenience init(
+        configName: String, kind: ModelKind, members: [BalancerMember], settings: BalancerSettings = .init(),
+        fallbacks: [any ModelAdapter] = [], modelName: String? = nil,
+        clock: some Clock<Duration> = ContinuousClock(), metricsFactory: (any MetricsFactory)? = nil
+    ) {
+        self.init(
+            configName: configName, kind: kind, members: members, settings: settings, fallbacks: fallbacks,
+            modelName: modelName, clock: clock, metricsFactory: metricsFactory, randomSeed: nil)
+    }
+
+    /// The designated initializer; `randomSeed` makes random strategies reproducible in tests.
+    init(
+        configName: String, kind: ModelKind, members: [BalancerMember], settings: BalancerSettings,
+        fallbacks: [any ModelAdapter], modelName: String?, clock: some Clock<Duration>,
+        metricsFactory: (any MetricsFactory)?, randomSeed: UInt64?
+    ) {
+        self.configName = configName
+        self.kind = kind
+        self.modelName = modelName ?? configName
+        self.members = members
+        self.settings = settings
+        self.fallbacks = fallbacks
+        let clock = BalancerClock(clock)
+        self.clock = clock
+        let core = BalancerCore(
+            names: members.map(\.configName), deployments: members.map(\.deployment), settings: settings,
+            now: clock.now(), seed: randomSeed)
+        strategyName = core.strategyName
+        state = Mutex(ShellState(core: core))
+        let factory = metricsFactory ?? MetricsSystem.factory
+        metrics = members.map { MemberMetrics(balancer: configName, member: $0.configName, factory: factory) }
+    }
+
+    /// The members' config names, in order.
+    public var memberNames: [String] { members.map(\.configName) }
+
+    // MARK: - Calls
+
+    /// Sends a chat prompt to a member chosen by the strategy, with failover and retries.
+    ///
+    /// The response's `modelInfo` names this balancer (`balancer`, `configName`) and the member
+    /// that served it (`member`; a nested balancer's innermost member is kept). A call's
+    /// `maxRetries` overrides the balancer's retry rounds.
+    public func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
+        guard kind == .chat else {
+            throw ModelError(.unsupported, "'\(configName)' is an embedding load balancer and does not answer chat prompts", configName: configName)
+        }
+        let tokens = TokenEstimate.tokens(in: prompt) + max(options.maxTokens ?? settings.defaultMaxTokensEstimate, 0)
+        return try await route(tokens: Double(tokens), options: options) { adapter, options in
+            try await adapter.acall(prompt, options: options)
+        }
+    }
+
+    /// Embeds texts on a member chosen by the strategy, with the same failover and retries.
+    public func acall(texts: [String], options: CallOptions) async throws -> ModelResponse {
+        guard kind == .embedding else {
+            throw ModelError(.unsupported, "'\(configName)' is a chat load balancer and does not embed texts", configName: configName)
+        }
+        return try await route(tokens: Double(TokenEstimate.tokens(in: texts)), options: options) { adapter, options in
+            try await adapter.acall(texts: texts, options: options)
+        }
+    }
+
+    /// A snapshot of every member's statistics and the queue.
+    public func stats() -> BalancerStats {
+        state.withLock { s in
+            BalancerStats(
+                balancer: configName, strategy: strategyName, queued: s.core.waiters.count,
+                queueTimeouts: s.core.queueTimeouts, members: s.core.memberStats(now: clock.now()))
+        }
+    }
+
+    // MARK: - Routing loop
+
+    /// Routes one call: members (rounds of failover, backoff between rounds), then fallbacks.
+    private func route(
+        tokens: Double, options: CallOptions,
+        send: (any ModelAdapter, CallOptions) async throws -> ModelResponse
+    ) async throws -> ModelResponse {
+        var plan = CallPlan(
+            maxRetries: options.maxRetries ?? settings.maxRetries, policy: settings.retryPolicy,
+            queueTimeout: settings.queueTimeout)
+        if Task.isCancelled { throw cancelled(plan) }
+        var memberOptions = options
+        memberOptions.maxRetries = 0
+
+        rounds: while !members.isEmpty {
+            switch await admit(excluding: plan.tried, tokens: tokens, plan: &plan) {
+            case .granted(let grant):
+                let member = members[grant.member]
+                metrics[grant.member].started()
+                if Task.isCancelled {
+                    finish(grant, .cancelled)
+                    throw cancelled(plan)
+                }
+                do {
+                    let response = try await send(member.adapter, memberOptions)
+                    finish(grant, .success(latency: clock.now() - grant.startedAt, usage: response.usage))
+                    return decorate(response, servedBy: member.configName)
+                } catch {
+                    let modelError = ModelError.from(error, member: member.configName)
+                    if Task.isCancelled || modelError.kind == .cancelled {
+                        finish(grant, .cancelled)
+                        throw cancelled(plan)
+                    }
+                    let disposition = FailureDisposition(modelError)
+                    finish(grant, .failure(modelError, disposition))
+                    let next = plan.memberFailed(grant.member, name: member.configName, error: modelError, disposition: disposition)
+                    if case .fail(let final) = next { throw final }
+                }
+            case .exhausted:
+                switch plan.roundEnded(jitter: RetryPolicy.randomJitter()) {
+                case .retry(let delay):
+                    if delay > .zero {
+                        do { try await clock.sleepUntil(clock.now() + delay) } catch { throw cancelled(plan) }
+                    }
+                case .giveUp:
+                    break rounds
+                }
+            case .timedOut:
+                plan.queueTimedOut(balancer: configName)
+                break rounds
+            case .cancelled:
+                throw cancelled(plan)
+            }
+        }
+
+        for fallback in fallbacks {
+            do {
+                return decorate(try await send(fallback, options), servedBy: fallback.configName)
+            } catch {
+                let modelError = ModelError.from(error, member: fallback.configName)
+                if Task.isCancelled || modelError.kind == .cancelled { throw cancelled(plan) }
+                if case .fail(let final) = plan.fallbackFailed(name: fallback.configName, error: modelError) { throw final }
+            }
+        }
+        throw plan.finalError(balancer: configName, memberCount: members.count)
+    }
+
+    /// Marks a response as served through this balancer by `member`.
+    private func decorate(_ response: ModelResponse, servedBy member: String) -> ModelResponse {
+        var response = response
+        response.modelInfo.balancer = configName
+        response.modelInfo.configName = configName
+        if response.modelInfo.member == nil { response.modelInfo.member = member }
+        return response
+    }
+
+    /// The error for a cancelled call, with the attempts made so far.
+    private func cancelled(_ plan: CallPlan) -> ModelError {
+        ModelError(.cancelled, "the call to '\(configName)' was cancelled", configName: configName, attempts: plan.attempts)
+    }
+}

@@ -1,0 +1,89 @@
+import DequeModule
+
+/// One member's health: whether it is cooling down, and its recent failures.
+///
+/// A plain value driven by events and times; the balancer applies it under its lock.
+/// Cooldowns are TTLs: a member is healthy again when `cooledUntil` passes (no probing).
+struct MemberHealth: Sendable, Hashable {
+    /// When the current cooldown ends, if the member was ever cooled.
+    private(set) var cooledUntil: Duration?
+    /// Times of transient failures inside the failure window, oldest first.
+    private(set) var recentFailures: Deque<Duration> = []
+    /// How many times the member has been cooled.
+    private(set) var cooldowns = 0
+
+    /// Whether the member is cooling down at `now`.
+    func isCooled(at now: Duration) -> Bool {
+        guard let cooledUntil else { return false }
+        return now < cooledUntil
+    }
+
+    /// The cooldown left at `now`, or `nil` when healthy.
+    func cooldownRemaining(at now: Duration) -> Duration? {
+        guard let cooledUntil, now < cooledUntil else { return nil }
+        return cooledUntil - now
+    }
+
+    /// Cools the member for `duration` from `now` (an ongoing longer cooldown is kept).
+    /// Clears the failure count. Returns whether a new cooldown started.
+    @discardableResult
+    mutating func cool(for duration: Duration, at now: Duration) -> Bool {
+        guard duration > .zero else { return false }
+        let wasCooled = isCooled(at: now)
+        let until = now + duration
+        if let cooledUntil, cooledUntil > until {} else { cooledUntil = until }
+        recentFailures.removeAll()
+        if !wasCooled { cooldowns += 1 }
+        return !wasCooled
+    }
+
+    /// Records a transient failure at `now`; returns whether the member has now had more than
+    /// `allowedFails` failures within `window` (the caller then cools it).
+    mutating func recordFailure(at now: Duration, allowedFails: Int, window: Duration) -> Bool {
+        while let first = recentFailures.first, first <= now - window { recentFailures.removeFirst() }
+        recentFailures.append(now)
+        return recentFailures.count > allowedFails
+    }
+
+    /// Failures counted inside `window` before `now`.
+    func failureCount(at now: Duration, window: Duration) -> Int {
+        recentFailures.reduce(0) { $0 + ($1 > now - window ? 1 : 0) }
+    }
+}
+
+/// The cooldown rules: what a failure does to a member's health.
+struct HealthPolicy: Sendable, Hashable {
+    /// The cooldown when nothing more specific applies (the member's or the balancer's).
+    var cooldownTime: Duration
+    /// Transient failures tolerated within `window`.
+    var allowedFails: Int
+    /// The failure-count window.
+    var window: Duration
+    /// The longest `Retry-After` a 429 may cool a member for.
+    var maxRetryAfter: Duration
+    /// Whether the balancer has more than one member; a single member is never cooled by
+    /// transient errors (that would turn a blip into an outage).
+    var hasAlternatives: Bool
+
+    /// Applies `error` (classified as `disposition`) at `now`; returns whether a new cooldown
+    /// started.
+    func apply(_ error: ModelError, _ disposition: FailureDisposition, to health: inout MemberHealth, at now: Duration) -> Bool {
+        guard cooldownTime > .zero else { return false }
+        switch disposition {
+        case .coolAndMove:
+            return health.cool(for: cooldownTime, at: now)
+        case .retryable where error.kind == .rateLimited:
+            guard hasAlternatives else { return false }
+            let wait = error.retryAfter.flatMap { $0 > .zero ? min($0, maxRetryAfter) : nil } ?? cooldownTime
+            return health.cool(for: wait, at: now)
+        case .retryable, .failover(countsAsFailure: true):
+            guard hasAlternatives else { return false }
+            if health.recordFailure(at: now, allowedFails: allowedFails, window: window) {
+                return health.cool(for: cooldownTime, at: now)
+            }
+            return false
+        case .returnNow, .failover(countsAsFailure: false), .cancelled:
+            return false
+        }
+    }
+}
