@@ -37,5 +37,5 @@ public func resetTokenStats() { ModelManager.shared.tokenTracker.reset() }
 
 /// Logs the shared manager's token usage.
 public func logTokenUsage(to logger: Logger = Logger(label: "onesim.models.usage")) {
-    ModelManager.shared.tokenTracker.log(to: logger)
+    ModelManager.shared.logTokenUsage(to: logger)
 }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// An OpenAI-compatible model server for tests, demos and benchmarks.
@@ -28,13 +29,20 @@ public final class Simulator: Sendable {
         public var latency: Duration
         /// Keep request bodies for assertions (turn off for long benchmarks).
         public var recordRequests: Bool
+        /// Bytes per network write of a streamed reply (1 splits inside UTF-8 characters);
+        /// `nil` writes each event whole.
+        public var streamChunkBytes: Int?
+        /// Pause between the network writes of a streamed reply.
+        public var streamChunkDelay: Duration
 
         /// Settings with the given values.
         public init(
             host: String = "127.0.0.1", port: Int = 0, embeddingDimensions: Int = 8,
             models: [String] = ["sim-chat", "sim-embedding"], requiredAPIKey: String? = nil, latency: Duration = .zero,
-            recordRequests: Bool = true
+            recordRequests: Bool = true, streamChunkBytes: Int? = nil, streamChunkDelay: Duration = .zero
         ) {
+            self.streamChunkBytes = streamChunkBytes
+            self.streamChunkDelay = streamChunkDelay
             self.host = host
             self.port = port
             self.embeddingDimensions = embeddingDimensions
@@ -56,12 +64,14 @@ public final class Simulator: Sendable {
         var peakInFlight = 0
         var servedTokens = 0
         var faultsPlayed = 0
+        var streamsAborted = 0
     }
 
     let state = Mutex(State())
     /// The settings.
     public let configuration: Configuration
-    private let runner = Mutex<(task: Task<Void, any Error>?, port: Int?)>((nil, nil))
+    private let runner = Mutex<(task: Task<Void, any Error>?, group: ServiceGroup?, port: Int?)>((nil, nil, nil))
+    private let stopping = Mutex(false)
 
     /// A simulator (not yet started).
     public init(configuration: Configuration = Configuration()) {
@@ -96,23 +106,40 @@ public final class Simulator: Sendable {
                 continuation.finish()
             },
             logger: logger)
-        let task = Task { try await app.run() }
+        // Run inside our own service group so `stop()` can shut down gracefully: in-flight
+        // requests finish (their scripted waits end early) before connections close.
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let task = Task { try await group.run() }
         var port: Int?
         for await p in stream { port = p }
         guard let port, port > 0 else {
-            task.cancel()
+            await group.triggerGracefulShutdown()
             _ = try? await task.value
             throw SimulatorError.couldNotBind(configuration.host, configuration.port)
         }
-        runner.withLock { $0 = (task, port) }
+        runner.withLock { $0 = (task, group, port) }
         return port
     }
 
-    /// Stops serving and waits until the server is down.
+    /// Stops serving gracefully and waits until the server is down.
     public func stop() async {
-        let task = runner.withLock { $0.task }
-        task?.cancel()
+        stopping.withLock { $0 = true }
+        let (task, group) = runner.withLock { ($0.task, $0.group) }
+        await group?.triggerGracefulShutdown()
         _ = try? await task?.value
+    }
+
+    /// Whether `stop()` has been called.
+    var isStopping: Bool { stopping.withLock { $0 } }
+
+    /// Sleeps for `duration`, ending early when the simulator stops.
+    func sleep(_ duration: Duration) async throws {
+        let end = ContinuousClock.now + duration
+        while !isStopping {
+            let left = end - ContinuousClock.now
+            if left <= .zero { return }
+            try await Task.sleep(for: min(left, .milliseconds(20)))
+        }
     }
 
     /// Runs until the task is cancelled (for `onesim-models serve-mock`).
@@ -151,6 +178,13 @@ public final class Simulator: Sendable {
     public var peakInFlight: Int { state.withLock { $0.peakInFlight } }
     /// Tokens (prompt plus completion) reported in successful responses.
     public var servedTokens: Int { state.withLock { $0.servedTokens } }
+    /// Streams whose client went away before the stream ended.
+    public var streamsAborted: Int { state.withLock { $0.streamsAborted } }
+    /// Requests being handled right now.
+    public var inFlight: Int { state.withLock { $0.inFlight } }
+
+    func streamAborted() { state.withLock { $0.streamsAborted += 1 } }
+
     /// How many scripted or random faults were played.
     public var faultsPlayed: Int { state.withLock { $0.faultsPlayed } }
 

@@ -13,8 +13,11 @@ struct SimulatorHandlers: Sendable {
         router.get("/v1/models") { request, _ in try await self.handle(request, answer: { _, _ in self.models() }) }
     }
 
-    /// A successful answer: body and tokens it reports.
-    typealias Answer = (body: [String: Any], tokens: Int)
+    /// A successful answer: a JSON body with the tokens it reports, or a chat reply to stream.
+    enum Answer {
+        case json([String: Any], tokens: Int)
+        case stream(SimulatorReply, includeUsage: Bool)
+    }
 
     private func handle(
         _ request: Request, answer: @Sendable ([String: Any], SimulatorAction) throws -> Answer
@@ -30,7 +33,7 @@ struct SimulatorHandlers: Sendable {
         var tokens = 0
         defer { simulator.end(tokens: tokens) }
         let latency = action.latency + simulator.configuration.latency
-        if latency > .zero { try await Task.sleep(for: latency) }
+        if latency > .zero { try await simulator.sleep(latency) }
 
         if let key = simulator.configuration.requiredAPIKey, headers["authorization"] != "Bearer \(key)" {
             let sent = headers["authorization"].map { String($0.dropFirst("Bearer ".count)) } ?? ""
@@ -50,6 +53,8 @@ struct SimulatorHandlers: Sendable {
                     try await writer.write(ByteBuffer(string: "{\"id\": \"chatcmpl-"))
                     throw SimulatorRequestError(status: 500, message: "simulated dropped connection")
                 })
+        case .streamError?, .closeStreamEarly?:
+            break  // played by the stream writer; a non-streamed request gets a plain failure below
         case .malformedJSON?:
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
@@ -73,9 +78,27 @@ struct SimulatorHandlers: Sendable {
             let e = error as? SimulatorRequestError ?? SimulatorRequestError(status: 500, message: "\(error)")
             return errorResponse(e.status, message: e.message, type: "invalid_request_error", code: e.code, param: e.param)
         }
+        let body: [String: Any]
+        switch answered {
+        case .stream(let reply, let includeUsage):
+            tokens = reply.totalTokens
+            return SimulatorStreamWriter(simulator: simulator, reply: reply, includeUsage: includeUsage, fault: action.fault)
+                .response()
+        case .json(let json, let reported):
+            if case .streamError? = action.fault { return errorResponse(500, message: "simulated error", type: "server_error", code: nil) }
+            if case .closeStreamEarly? = action.fault {
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json", .contentLength: "4096"],
+                    body: ResponseBody { writer in
+                        try await writer.write(ByteBuffer(string: "{\"id\": \"chatcmpl-"))
+                        throw SimulatorRequestError(status: 500, message: "simulated dropped connection")
+                    })
+            }
+            tokens = reported
+            body = json
+        }
         do {
-            tokens = answered.tokens
-            let data = try JSONSerialization.data(withJSONObject: answered.body)
+            let data = try JSONSerialization.data(withJSONObject: body)
             var fields: HTTPFields = [.contentType: "application/json"]
             fields[HTTPField.Name("x-request-id")!] = "req_sim_\(UInt32.random(in: 0...UInt32.max))"
             return Response(status: .ok, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
@@ -124,37 +147,82 @@ struct SimulatorHandlers: Sendable {
                 throw SimulatorRequestError(
                     status: 400, message: "messages[\(i)].role is missing or invalid", param: "messages[\(i)].role")
             }
+            if role == "tool", message["tool_call_id"] as? String == nil {
+                throw SimulatorRequestError(
+                    status: 400, message: "messages[\(i)]: a tool message needs 'tool_call_id'", param: "messages[\(i)].tool_call_id")
+            }
             let text = Self.text(of: message["content"])
             promptTokens += SimulatorText.tokens(text)
             if role == "user" { lastUser = text }
         }
-        var reply = action.reply ?? lastUser
-        var finish = "stop"
-        if let max = (body["max_tokens"] as? Int) ?? (body["max_completion_tokens"] as? Int),
-            SimulatorText.tokens(reply) > max
+        var reply = SimulatorReply(
+            id: "chatcmpl-sim-\(UInt32.random(in: 0...UInt32.max))", model: model, text: action.reply ?? lastUser,
+            refusal: nil, toolCalls: [], finishReason: "stop", promptTokens: promptTokens, completionTokens: 0,
+            choices: max(1, body["n"] as? Int ?? 1))
+        if action.reply == nil, let format = body["response_format"] as? [String: Any] {
+            switch format["type"] as? String {
+            case "json_object":
+                reply.text = SimulatorSchema.json(["reply": lastUser])
+            case "json_schema":
+                guard let spec = format["json_schema"] as? [String: Any], spec["name"] is String else {
+                    throw SimulatorRequestError(
+                        status: 400, message: "response_format.json_schema needs a 'name' and a 'schema'",
+                        param: "response_format")
+                }
+                reply.text = SimulatorSchema.json(SimulatorSchema.instance(of: spec["schema"] as? [String: Any] ?? [:], text: lastUser))
+            case "text", nil:
+                break
+            default:
+                throw SimulatorRequestError(status: 400, message: "unknown response_format type", param: "response_format.type")
+            }
+        }
+        if let calls = action.toolCalls {
+            reply.toolCalls = calls
+        } else if let forced = try Self.forcedToolCall(body, text: lastUser) {
+            reply.toolCalls = [forced]
+        }
+        if !reply.toolCalls.isEmpty {
+            reply.text = nil
+            reply.finishReason = "tool_calls"
+        }
+        if let refusal = action.refusal {
+            reply.text = nil
+            reply.refusal = refusal
+        }
+        if let text = reply.text, let max = (body["max_tokens"] as? Int) ?? (body["max_completion_tokens"] as? Int),
+            SimulatorText.tokens(text) > max
         {
-            reply = SimulatorText.prefix(reply, words: max)
-            finish = "length"
+            reply.text = SimulatorText.prefix(text, words: max)
+            reply.finishReason = "length"
         }
-        let completionTokens = SimulatorText.tokens(reply)
-        let n = max(1, body["n"] as? Int ?? 1)
-        let choices: [[String: Any]] = (0..<n).map { index in
-            [
-                "index": index, "message": ["role": "assistant", "content": reply, "refusal": NSNull()] as [String: Any],
-                "logprobs": NSNull(), "finish_reason": finish,
-            ]
+        reply.completionTokens = SimulatorText.tokens(reply.text ?? "") + reply.toolCalls.count * 5
+        if body["stream"] as? Bool == true {
+            let includeUsage = (body["stream_options"] as? [String: Any])?["include_usage"] as? Bool ?? false
+            return .stream(reply, includeUsage: includeUsage)
         }
-        let total = promptTokens + completionTokens * n
-        return (
-            [
-                "id": "chatcmpl-sim-\(UInt32.random(in: 0...UInt32.max))", "object": "chat.completion",
-                "created": Int(Date().timeIntervalSince1970), "model": model, "choices": choices,
-                "usage": [
-                    "prompt_tokens": promptTokens, "completion_tokens": completionTokens * n, "total_tokens": total,
-                ],
-                "system_fingerprint": "fp_onesim_sim",
-            ], total
-        )
+        return .json(reply.completion, tokens: reply.totalTokens)
+    }
+
+    /// The tool call a request forces with `tool_choice` (`"required"` or a named function),
+    /// with arguments made from the tool's parameter schema.
+    static func forcedToolCall(_ body: [String: Any], text: String) throws -> SimulatorToolCall? {
+        guard let tools = body["tools"] as? [[String: Any]], !tools.isEmpty else { return nil }
+        let functions = tools.compactMap { $0["function"] as? [String: Any] }
+        guard functions.count == tools.count, functions.allSatisfy({ $0["name"] is String }) else {
+            throw SimulatorRequestError(status: 400, message: "each tool needs a function with a name", param: "tools")
+        }
+        var name: String?
+        if body["tool_choice"] as? String == "required" {
+            name = functions[0]["name"] as? String
+        } else if let choice = body["tool_choice"] as? [String: Any] {
+            name = (choice["function"] as? [String: Any])?["name"] as? String
+        }
+        guard let name else { return nil }
+        guard let function = functions.first(where: { $0["name"] as? String == name }) else {
+            throw SimulatorRequestError(status: 400, message: "tool_choice names an unknown function '\(name)'", param: "tool_choice")
+        }
+        let arguments = SimulatorSchema.instance(of: function["parameters"] as? [String: Any] ?? ["type": "object"], text: text)
+        return SimulatorToolCall(name: name, arguments: SimulatorSchema.json(arguments))
     }
 
     private func embeddings(_ body: [String: Any], _ action: SimulatorAction) throws -> Answer {
@@ -182,19 +250,18 @@ struct SimulatorHandlers: Sendable {
         }
         // Answer in reverse order: clients must sort by `index`.
         data.reverse()
-        return (
+        return .json(
             [
                 "object": "list", "data": data, "model": model,
                 "usage": ["prompt_tokens": tokens, "total_tokens": tokens],
-            ], tokens
-        )
+            ], tokens: tokens)
     }
 
     private func models() -> Answer {
         let data = simulator.configuration.models.map {
             ["id": $0, "object": "model", "created": 0, "owned_by": "onesim-simulator"] as [String: Any]
         }
-        return (["object": "list", "data": data], 0)
+        return .json(["object": "list", "data": data], tokens: 0)
     }
 
     /// The text of a message `content`: a string, or the text parts of an array.

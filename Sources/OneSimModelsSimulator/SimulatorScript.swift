@@ -11,6 +11,25 @@ public enum SimulatorFault: Sendable, Hashable {
     case dropConnection
     /// A 200 response whose body is not valid JSON.
     case malformedJSON
+    /// For a streamed request: `afterEvents` content events, then an error event
+    /// (`data: {"error": {...}}`) and the end of the body without `[DONE]`.
+    case streamError(afterEvents: Int, message: String = "simulated stream error", code: String? = nil)
+    /// For a streamed request: `afterEvents` content events, then the connection closes.
+    case closeStreamEarly(afterEvents: Int)
+}
+
+/// A tool call the simulator answers with.
+public struct SimulatorToolCall: Sendable, Hashable {
+    /// The function name.
+    public var name: String
+    /// The arguments as JSON text.
+    public var arguments: String
+
+    /// A tool call.
+    public init(name: String, arguments: String) {
+        self.name = name
+        self.arguments = arguments
+    }
 }
 
 /// What the simulator does for one request.
@@ -21,13 +40,27 @@ public struct SimulatorAction: Sendable, Hashable {
     public var fault: SimulatorFault?
     /// Answer with this text instead of the echo.
     public var reply: String?
+    /// Answer with these tool calls (`finish_reason: tool_calls`).
+    public var toolCalls: [SimulatorToolCall]?
+    /// Refuse with this message (structured outputs' `refusal`).
+    public var refusal: String?
 
     /// An action.
-    public init(latency: Duration = .zero, fault: SimulatorFault? = nil, reply: String? = nil) {
+    public init(
+        latency: Duration = .zero, fault: SimulatorFault? = nil, reply: String? = nil,
+        toolCalls: [SimulatorToolCall]? = nil, refusal: String? = nil
+    ) {
         self.latency = latency
         self.fault = fault
         self.reply = reply
+        self.toolCalls = toolCalls
+        self.refusal = refusal
     }
+
+    /// Answer with tool calls.
+    public static func callTools(_ calls: [SimulatorToolCall]) -> SimulatorAction { SimulatorAction(toolCalls: calls) }
+    /// Refuse to answer.
+    public static func refuse(_ message: String) -> SimulatorAction { SimulatorAction(refusal: message) }
 
     /// Answer normally (echo or scripted reply).
     public static let normal = SimulatorAction()

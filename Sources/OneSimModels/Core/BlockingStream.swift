@@ -6,21 +6,20 @@ import Foundation
 public final class BlockingStream: Sequence, IteratorProtocol, @unchecked Sendable {
     // Safe: the iterator is used by one synchronous caller at a time; the async side only
     // touches `box`, which hands results over through a semaphore.
-    private var iterator: ModelStream.AsyncIterator
+    private let box: StreamIteratorBox
     /// The error that ended the stream, if any.
     public private(set) var error: (any Error)?
     private var finished = false
 
     init(_ stream: ModelStream) {
-        iterator = stream.makeAsyncIterator()
+        box = StreamIteratorBox(stream.makeAsyncIterator())
     }
 
     /// The next delta, or `nil` at the end (or after an error, kept in `error`).
     public func next() -> ModelDelta? {
         guard !finished else { return nil }
-        let box = IteratorBox(iterator)
+        let box = box
         let result = Result { try SyncBridge.run { try await box.next() } }
-        iterator = box.iterator
         switch result {
         case .success(let delta?): return delta
         case .success(nil):
@@ -34,12 +33,17 @@ public final class BlockingStream: Sequence, IteratorProtocol, @unchecked Sendab
     }
 }
 
-/// Moves a stream iterator into a task and back.
-private final class IteratorBox: @unchecked Sendable {
-    // Safe: used by exactly one task at a time, handed over through `SyncBridge`'s semaphore.
-    var iterator: ModelStream.AsyncIterator
-    init(_ iterator: ModelStream.AsyncIterator) { self.iterator = iterator }
-    func next() async throws -> ModelDelta? { try await iterator.next() }
+/// Moves a stream iterator between tasks.
+final class StreamIteratorBox: @unchecked Sendable {
+    // Safe: every user hands the box from one task to the next (a semaphore in
+    // `BlockingStream`, the first-delta hand-off in the balancer), so one task at a time
+    // touches the iterator.
+    private var iterator: ModelStream.AsyncIterator?
+    init(_ iterator: ModelStream.AsyncIterator?) { self.iterator = iterator }
+    func next() async throws -> ModelDelta? {
+        guard iterator != nil else { return nil }
+        return try await iterator!.next()
+    }
 }
 
 extension ModelDelta {

@@ -19,11 +19,12 @@ struct ConfigParser {
         "client_args", "generate_args", "stream", "model_path", "max_length",
     ]
     /// Per-deployment keys every model accepts (used when it is a balancer member).
-    static let deploymentKeys: Set<String> = ["weight", "rpm", "tpm", "max_concurrency", "cooldown_time"]
+    static let deploymentKeys: Set<String> = Set(["weight", "rpm", "tpm", "max_concurrency", "cooldown_time"])
+        .union(PriceConfigKeys.all)
     /// Keys of a `load_balancer` entry.
     static let balancerKeys: Set<String> = [
         "config_name", "model_type", "category", "provider", "models", "strategy", "max_retries", "fallbacks",
-        "cooldown_time", "allowed_fails", "queue_timeout",
+        "cooldown_time", "allowed_fails", "queue_timeout", "max_cost_usd", "max_tokens",
     ]
     static let clientArgKeys: Set<String> = [
         "base_url", "api_key", "organization", "timeout", "connect_timeout", "read_timeout", "max_retries",
@@ -188,9 +189,6 @@ struct ConfigParser {
             guard let b = raw.boolValue else { throw fail("key 'stream' must be a boolean, got \(raw.typeName)") }
             stream = b
         }
-        if stream {
-            throw fail("'stream': true is not supported yet; remove it (calls return complete responses)")
-        }
         // `model_path` and `max_length` are accepted for compatibility with the original's configs; unused.
 
         var options: [String: JSONValue] = [:]
@@ -198,6 +196,7 @@ struct ConfigParser {
             if let v = object[key], !v.isNull { options[key] = v }
         }
         try validateDeployment(options, fail: fail)
+        _ = try ModelPrice.configured(in: options, configName: configName)
         return ModelConfig(
             configName: configName, modelType: modelType, modelName: modelName, apiKey: apiKey,
             organization: organization, clientArgs: clientArgs, generateArgs: generateArgs, stream: stream,
@@ -224,6 +223,7 @@ struct ConfigParser {
         for key in ["cooldown_time", "queue_timeout"] {
             if let v = object[key] { _ = try seconds(v, key: key, fail: fail) }
         }
+        _ = try BudgetLimits.configured(in: object, configName: configName)
         var options = object
         for key in ["config_name", "model_type", "category", "provider"] { options[key] = nil }
         if let kind { options["category"] = .string(kind.rawValue) }

@@ -113,11 +113,14 @@ extension ModelManager {
             dependencies.formUnion(state.dependencies[name] ?? [])
         }
         let settings = try balancerSettings(spec)
+        let budget = try BudgetLimits.configured(in: spec.options, configName: spec.name).map {
+            UsageBudget(name: spec.name, limits: $0, prices: PriceTable.configuredPrices(in: state.configs.values))
+        }
         var modelName: String?
         if case .modelName(let name, _) = spec.selection { modelName = name }
         let balancer = LoadBalancer(
             configName: spec.name, kind: kind, members: members, settings: settings, fallbacks: fallbacks,
-            modelName: modelName)
+            modelName: modelName, budget: budget)
         state.instances[spec.name] = balancer
         state.dependencies[spec.name] = dependencies
         return balancer

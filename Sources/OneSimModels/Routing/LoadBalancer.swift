@@ -40,6 +40,8 @@ public final class LoadBalancer: ModelAdapter {
     public let fallbacks: [any ModelAdapter]
     /// The strategy's name.
     public let strategyName: String
+    /// The spending limit of calls through this balancer (config keys `max_cost_usd`, `max_tokens`).
+    public let budget: UsageBudget?
 
     /// The injected clock.
     let clock: BalancerClock
@@ -62,19 +64,21 @@ public final class LoadBalancer: ModelAdapter {
     public convenience init(
         configName: String, kind: ModelKind, members: [BalancerMember], settings: BalancerSettings = .init(),
         fallbacks: [any ModelAdapter] = [], modelName: String? = nil,
-        clock: some Clock<Duration> = ContinuousClock(), metricsFactory: (any MetricsFactory)? = nil
+        clock: some Clock<Duration> = ContinuousClock(), metricsFactory: (any MetricsFactory)? = nil,
+        budget: UsageBudget? = nil
     ) {
         self.init(
             configName: configName, kind: kind, members: members, settings: settings, fallbacks: fallbacks,
-            modelName: modelName, clock: clock, metricsFactory: metricsFactory, randomSeed: nil)
+            modelName: modelName, clock: clock, metricsFactory: metricsFactory, randomSeed: nil, budget: budget)
     }
 
     /// The designated initializer; `randomSeed` makes random strategies reproducible in tests.
     init(
         configName: String, kind: ModelKind, members: [BalancerMember], settings: BalancerSettings,
         fallbacks: [any ModelAdapter], modelName: String?, clock: some Clock<Duration>,
-        metricsFactory: (any MetricsFactory)?, randomSeed: UInt64?
+        metricsFactory: (any MetricsFactory)?, randomSeed: UInt64?, budget: UsageBudget? = nil
     ) {
+        self.budget = budget
         self.configName = configName
         self.kind = kind
         self.modelName = modelName ?? configName
@@ -106,10 +110,13 @@ public final class LoadBalancer: ModelAdapter {
         guard kind == .chat else {
             throw ModelError(.unsupported, "'\(configName)' is an embedding load balancer and does not answer chat prompts", configName: configName)
         }
-        let tokens = TokenEstimate.tokens(in: prompt) + max(options.maxTokens ?? settings.defaultMaxTokensEstimate, 0)
-        return try await route(tokens: Double(tokens), options: options) { adapter, options in
+        let promptTokens = TokenEstimate.tokens(in: prompt)
+        let maxTokens = max(options.maxTokens ?? settings.defaultMaxTokensEstimate, 0)
+        let hold = try reserveBudget(promptTokens: promptTokens, maxTokens: maxTokens)
+        defer { hold.map { budget?.release($0) } }
+        return try await route(tokens: Double(promptTokens + maxTokens), options: options, send: { adapter, options in
             try await adapter.acall(prompt, options: options)
-        }
+        }, settle: settleResponse)
     }
 
     /// Embeds texts on a member chosen by the strategy, with the same failover and retries.
@@ -117,9 +124,28 @@ public final class LoadBalancer: ModelAdapter {
         guard kind == .embedding else {
             throw ModelError(.unsupported, "'\(configName)' is a chat load balancer and does not embed texts", configName: configName)
         }
-        return try await route(tokens: Double(TokenEstimate.tokens(in: texts)), options: options) { adapter, options in
+        let promptTokens = TokenEstimate.tokens(in: texts)
+        let hold = try reserveBudget(promptTokens: promptTokens, maxTokens: 0)
+        defer { hold.map { budget?.release($0) } }
+        return try await route(tokens: Double(promptTokens), options: options, send: { adapter, options in
             try await adapter.acall(texts: texts, options: options)
-        }
+        }, settle: settleResponse)
+    }
+
+    /// Ends a successful attempt that returned a whole response.
+    private func settleResponse(_ response: ModelResponse, _ grant: Grant?, _ member: String) -> ModelResponse {
+        if let grant { finish(grant, .success(latency: clock.now() - grant.startedAt, usage: response.usage)) }
+        budget?.consume(response.usage, model: response.modelInfo.modelName, config: member)
+        return decorate(response, servedBy: member)
+    }
+
+    /// Holds the worst case of a call against the budget before it is sent; throws
+    /// `.budgetExceeded` when it would not fit. Priced by the first member's model.
+    func reserveBudget(promptTokens: Int, maxTokens: Int) throws(ModelError) -> BudgetReservation? {
+        guard let budget else { return nil }
+        return try budget.reserve(
+            model: members.first?.adapter.modelName ?? modelName, config: configName,
+            estimatedPromptTokens: promptTokens, maxTokens: maxTokens)
     }
 
     /// A snapshot of every member's statistics and the queue.
@@ -134,10 +160,13 @@ public final class LoadBalancer: ModelAdapter {
     // MARK: - Routing loop
 
     /// Routes one call: members (rounds of failover, backoff between rounds), then fallbacks.
-    private func route(
+    /// `send` makes one attempt; `settle` ends a successful one (the grant is `nil` for a
+    /// fallback) — at once for whole responses, when the stream ends for streams.
+    func route<Result: Sendable>(
         tokens: Double, options: CallOptions,
-        send: (any ModelAdapter, CallOptions) async throws -> ModelResponse
-    ) async throws -> ModelResponse {
+        send: (any ModelAdapter, CallOptions) async throws -> Result,
+        settle: (Result, Grant?, String) -> Result
+    ) async throws -> Result {
         var plan = CallPlan(
             maxRetries: options.maxRetries ?? settings.maxRetries, policy: settings.retryPolicy,
             queueTimeout: settings.queueTimeout)
@@ -155,9 +184,8 @@ public final class LoadBalancer: ModelAdapter {
                     throw cancelled(plan)
                 }
                 do {
-                    let response = try await send(member.adapter, memberOptions)
-                    finish(grant, .success(latency: clock.now() - grant.startedAt, usage: response.usage))
-                    return decorate(response, servedBy: member.configName)
+                    let result = try await send(member.adapter, memberOptions)
+                    return settle(result, grant, member.configName)
                 } catch {
                     let modelError = ModelError.from(error, member: member.configName)
                     if Task.isCancelled || modelError.kind == .cancelled {
@@ -188,7 +216,7 @@ public final class LoadBalancer: ModelAdapter {
 
         for fallback in fallbacks {
             do {
-                return decorate(try await send(fallback, options), servedBy: fallback.configName)
+                return settle(try await send(fallback, options), nil, fallback.configName)
             } catch {
                 let modelError = ModelError.from(error, member: fallback.configName)
                 if Task.isCancelled || modelError.kind == .cancelled { throw cancelled(plan) }
@@ -199,7 +227,7 @@ public final class LoadBalancer: ModelAdapter {
     }
 
     /// Marks a response as served through this balancer by `member`.
-    private func decorate(_ response: ModelResponse, servedBy member: String) -> ModelResponse {
+    func decorate(_ response: ModelResponse, servedBy member: String) -> ModelResponse {
         var response = response
         response.modelInfo.balancer = configName
         response.modelInfo.configName = configName

@@ -37,6 +37,14 @@ public struct HTTPResult: Sendable {
     public var body: ByteBuffer
 }
 
+/// The outcome of opening a streaming request.
+public enum StreamingResult: Sendable {
+    /// A 2xx head; the body arrives chunk by chunk.
+    case streaming(status: Int, headers: HTTPHeaders, body: HTTPClientResponse.Body)
+    /// A non-2xx response, collected whole.
+    case failed(HTTPResult)
+}
+
 /// The one HTTP layer: a pooled AsyncHTTPClient shared by every adapter of a manager.
 ///
 /// It never retries (the balancer or the adapter's retry loop owns retries) and turns every
@@ -107,6 +115,33 @@ public final class HTTPTransport: Sendable {
             let response = try await client.execute(request, deadline: deadline)
             let body = try await response.body.collect(upTo: settings.maxResponseBytes)
             return HTTPResult(status: Int(response.status.code), headers: response.headers, body: body)
+        } catch {
+            throw Self.map(error, url: spec.url)
+        }
+    }
+
+    /// The default idle timeout of a stream (time between chunks) when a config sets no `read` timeout.
+    public static let defaultStreamIdleTimeout: Duration = .seconds(60)
+
+    /// Opens a streaming request: returns as soon as the response head arrives. A non-2xx
+    /// response is collected whole (for its error body). The body of a 2xx response is bounded
+    /// by the idle (`read`) timeout between chunks, not by the total deadline.
+    public func open(_ spec: HTTPRequestSpec) async throws(ModelError) -> StreamingResult {
+        var timeouts = spec.timeouts
+        timeouts.read = timeouts.read ?? Self.defaultStreamIdleTimeout
+        let client = try client(for: timeouts)
+        var request = HTTPClientRequest(url: spec.url)
+        request.method = spec.method
+        request.headers = spec.headers
+        if !spec.body.isEmpty { request.body = .bytes(spec.body) }
+        do {
+            let response = try await client.execute(request, deadline: .distantFuture)
+            let status = Int(response.status.code)
+            guard (200..<300).contains(status) else {
+                let body = try await response.body.collect(upTo: settings.maxResponseBytes)
+                return .failed(HTTPResult(status: status, headers: response.headers, body: body))
+            }
+            return .streaming(status: status, headers: response.headers, body: response.body)
         } catch {
             throw Self.map(error, url: spec.url)
         }

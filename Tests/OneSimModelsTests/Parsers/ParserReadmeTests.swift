@@ -161,3 +161,17 @@ struct ParserReadmeTests {
         #expect(tags == ["plan": "walk", "mood": "calm"])
     }
 }
+
+/// The README's error-handling sample, verbatim (compiled; `ParserReadmeTests.errors` runs its logic).
+private func readmeParseErrorSample(parser: JsonDictParser, response: ModelResponse) {
+    do {
+        _ = try parser.parse(response)
+    } catch {
+        switch error.kind {
+        case .missingKeys(let keys): print("missing:", keys)
+        case .invalidJSON(_, let line, let column, _): print("bad JSON at \(line):\(column)")
+        default: break
+        }
+        print(error.message)
+    }
+}

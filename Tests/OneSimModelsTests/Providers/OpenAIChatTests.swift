@@ -4,7 +4,7 @@ import Testing
 
 @testable import OneSimModels
 
-@Suite("OpenAI chat over HTTP")
+@Suite("OpenAI chat over HTTP", .timeLimit(.minutes(3)))
 struct OpenAIChatTests {
     @Test func basicChatEchoesAndDecodesUsage() async throws {
         try await withSimulator { sim, m in

@@ -3,7 +3,7 @@ import Testing
 
 @testable import OneSimModels
 
-@Suite("OpenAI embeddings over HTTP")
+@Suite("OpenAI embeddings over HTTP", .timeLimit(.minutes(3)))
 struct OpenAIEmbeddingTests {
     @Test func vectorsComeBackInInputOrder() async throws {
         try await withSimulator(.init(embeddingDimensions: 16)) { sim, m in

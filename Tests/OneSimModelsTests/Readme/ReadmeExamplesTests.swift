@@ -5,7 +5,7 @@ import Testing
 
 /// Runs the README snippets that can run locally, against the simulator, through the shared
 /// manager the snippets use. Each test uses its own config names so parallel tests do not meet.
-@Suite("README examples")
+@Suite("README examples", .timeLimit(.minutes(3)))
 struct ReadmeExamplesTests {
     @Test func basicExampleRuns() async throws {
         let sim = Simulator()
@@ -24,14 +24,14 @@ struct ReadmeExamplesTests {
         let sim = Simulator()
         try await sim.start()
         try getModelManager().loadModelConfigs(json: """
-            {"config_name": "readme-sync", "model_type": "openai_chat", "model_name": "gpt-4",
+            {"config_name": "gpt-4", "model_type": "openai_chat", "model_name": "gpt-4",
              "api_key": "k", "client_args": {"base_url": "\(sim.baseURL)"}}
             """)
         let expected = "Briefly explain the difference between synchronous and asynchronous programming."
-        let asyncText = try await ReadmeSnippets.generateResponse(configName: "readme-sync")
+        let asyncText = try await generateResponse()
         #expect(asyncText == expected)
         let syncText: String = try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try ReadmeSnippets.synchronousCall(configName: "readme-sync") }) }
+            Thread { continuation.resume(with: Result { try ReadmeSnippets.synchronousCall() }) }
                 .start()
         }
         #expect(syncText == expected)

@@ -1,4 +1,5 @@
 import OneSimModels
+import OneSimModelsSimulator
 
 // The README's code samples, verbatim inside functions so they compile with the suite.
 // `ReadmeExamplesTests` runs the ones that can run against the simulator.
@@ -85,24 +86,15 @@ enum ReadmeSnippets {
         print("Second response model: \(second.modelInfo.modelName)")
     }
 
-    static func synchronousCall(configName: String = "gpt-4") throws -> String {
+    static func synchronousCall() throws -> String {
         // Synchronous code (a command-line tool, a thread of your own)
-        let model = try getModel(configName)
+        let model = try getModel("gpt-4")
         let formatted = model.format(
             SystemMessage("You are a helpful assistant."),
             UserMessage("Briefly explain the difference between synchronous and asynchronous programming."))
         let response = try model(formatted)  // blocks this thread until the reply arrives
         print(response.text ?? "")
         return response.text ?? ""
-    }
-
-    // Asynchronous code
-    static func generateResponse(configName: String = "gpt-4") async throws -> String {
-        let model = try getModel(configName)
-        let formatted = model.format(
-            SystemMessage("You are a helpful assistant."),
-            UserMessage("Briefly explain the difference between synchronous and asynchronous programming."))
-        return try await model.acall(formatted).text ?? ""
     }
 
     struct ShoutingAdapter: ModelAdapter {
@@ -127,6 +119,15 @@ enum ReadmeSnippets {
             })
     }
 
+    static func simulator() async throws {
+        let simulator = Simulator()
+        let port = try await simulator.start()          // 127.0.0.1, a free port
+        simulator.enqueue(.fail(.status(429, retryAfter: 1)), .reply("scripted answer"))
+        // ... point a config's base_url at simulator.baseURL ...
+        await simulator.stop()
+        _ = port
+    }
+
     static func errors(model: any ModelAdapter) async throws {
         do {
             _ = try await model.acall("Hello")
@@ -134,4 +135,13 @@ enum ReadmeSnippets {
             print("throttled; retry after \(error.retryAfter.map { "\($0)" } ?? "a while")")
         }
     }
+}
+
+// Asynchronous code
+func generateResponse() async throws -> String {
+    let model = try getModel("gpt-4")
+    let formatted = model.format(
+        SystemMessage("You are a helpful assistant."),
+        UserMessage("Briefly explain the difference between synchronous and asynchronous programming."))
+    return try await model.acall(formatted).text ?? ""
 }

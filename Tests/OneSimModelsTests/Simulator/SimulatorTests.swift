@@ -4,7 +4,7 @@ import NIOCore
 import OneSimModelsSimulator
 import Testing
 
-@Suite("Simulator")
+@Suite("Simulator", .timeLimit(.minutes(3)))
 struct SimulatorTests {
     func post(_ sim: Simulator, _ path: String, _ body: String) async throws -> (Int, [String: Any]) {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(sim.port)\(path)")

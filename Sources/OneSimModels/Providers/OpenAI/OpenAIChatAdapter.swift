@@ -10,6 +10,7 @@ public struct OpenAIChatAdapter: ModelAdapter {
     public init(config: ModelConfig, endpoint: OpenAIEndpoint) {
         self.endpoint = endpoint
         self.modelType = config.modelType
+        self.streamsByDefault = config.stream
     }
 
     /// The config name.
@@ -19,8 +20,17 @@ public struct OpenAIChatAdapter: ModelAdapter {
     /// Chat.
     public var kind: ModelKind { .chat }
 
-    /// POSTs the prompt to `{base_url}/chat/completions` and decodes the reply.
+    /// Whether the config asked for `"stream": true`: calls then stream under the hood.
+    public let streamsByDefault: Bool
+
+    /// POSTs the prompt to `{base_url}/chat/completions` and decodes the reply. With
+    /// `"stream": true` in the config it streams and returns the collected response.
     public func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
+        if streamsByDefault {
+            var response = try await stream(prompt, options: options).collect()
+            response.modelInfo = endpoint.identity.modelInfo
+            return response
+        }
         let messages = try await OpenAIChatCodec.encodeMessages(prompt)
         let body = OpenAIChatCodec.requestBody(
             model: modelName, messages: messages, generateArgs: endpoint.generateArgs, options: options)
@@ -37,5 +47,20 @@ public struct OpenAIChatAdapter: ModelAdapter {
                 response.requestID = result.headers.first(name: "x-request-id")
                 return response
             })
+    }
+
+    /// Streams the reply from `{base_url}/chat/completions` with `"stream": true` and
+    /// `stream_options.include_usage`, so the last delta carries the usage.
+    public func stream(_ prompt: Prompt, options: CallOptions) async throws -> ModelStream {
+        let messages = try await OpenAIChatCodec.encodeMessages(prompt)
+        var body = options.bodyFields(over: endpoint.generateArgs)
+        body["model"] = .string(modelName)
+        body["messages"] = messages
+        body["stream"] = true
+        if body["stream_options"] == nil { body["stream_options"] = ["include_usage": true] }
+        let configName = configName
+        return endpoint.executor.stream(
+            endpoint.request(path: "chat/completions", body: JSONCodec.encode(.object(body))), options: options,
+            decoder: OpenAIStreamDecoder(), mapError: { OpenAIErrorMapper.map($0, configName: configName) })
     }
 }

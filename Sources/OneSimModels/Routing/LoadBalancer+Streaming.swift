@@ -1,0 +1,102 @@
+extension LoadBalancer {
+    /// Streams a chat reply from a member chosen by the strategy.
+    ///
+    /// Failover and retries work as for `acall` until the first delta has reached the caller:
+    /// a member whose stream fails before its first delta is treated like a failed call. After
+    /// that, an error ends the stream and reaches the caller with the text received so far
+    /// (`ModelError.partialText`). The member's concurrency slot is held until the stream ends,
+    /// and its usage is counted from the stream's final delta.
+    public func stream(_ prompt: Prompt, options: CallOptions) async throws -> ModelStream {
+        guard kind == .chat else {
+            throw ModelError(.unsupported, "'\(configName)' is an embedding load balancer and does not answer chat prompts", configName: configName)
+        }
+        let promptTokens = TokenEstimate.tokens(in: prompt)
+        let maxTokens = max(options.maxTokens ?? settings.defaultMaxTokensEstimate, 0)
+        let hold = try reserveBudget(promptTokens: promptTokens, maxTokens: maxTokens)
+        do {
+            return try await route(tokens: Double(promptTokens + maxTokens), options: options, send: { adapter, options in
+                try await StartedStream.open(try await adapter.stream(prompt, options: options))
+            }, settle: { started, grant, member in
+                StartedStream(
+                    first: nil, rest: StreamIteratorBox(nil),
+                    forwarded: self.forward(started, grant: grant, member: member, hold: hold))
+            }).forwarded!
+        } catch {
+            hold.map { budget?.release($0) }
+            throw error
+        }
+    }
+
+    /// Forwards a started member stream to the caller, decorating deltas and ending the grant
+    /// when the stream ends.
+    private func forward(_ started: StartedStream, grant: Grant?, member: String, hold: BudgetReservation?) -> ModelStream {
+        let (stream, continuation) = ModelStream.makeStream()
+        let startedAt = clock.now()
+        let task = Task {
+            var usage = Usage.zero
+            var text = ""
+            var model = started.first?.modelInfo?.modelName ?? modelName
+            defer {
+                if let budget {
+                    budget.consume(usage, model: model, config: member)
+                    hold.map { budget.release($0) }
+                }
+            }
+            do {
+                if var first = started.first {
+                    model = first.modelInfo?.modelName ?? model
+                    first.modelInfo = self.decorate(info: first.modelInfo, member: member)
+                    if let u = first.usage { usage = u }
+                    text += first.text
+                    continuation.yield(first)
+                }
+                while let delta = try await started.rest.next() {
+                    if let u = delta.usage { usage = u }
+                    text += delta.text
+                    continuation.yield(delta)
+                }
+                if let grant { self.finish(grant, .success(latency: self.clock.now() - startedAt, usage: usage)) }
+                continuation.finish()
+            } catch {
+                var modelError = ModelError.from(error, member: member)
+                if Task.isCancelled || modelError.kind == .cancelled {
+                    if let grant { self.finish(grant, .cancelled) }
+                    modelError = ModelError(.cancelled, "the stream from '\(configName)' was cancelled", configName: configName)
+                } else if let grant {
+                    self.finish(grant, .failure(modelError, FailureDisposition(modelError)))
+                }
+                if modelError.partialText == nil, !text.isEmpty { modelError.partialText = text }
+                continuation.finish(throwing: modelError)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    /// Model info of a delta served through this balancer by `member`.
+    func decorate(info: ModelInfo?, member: String) -> ModelInfo {
+        var info = info ?? ModelInfo(modelName: modelName, configName: member, provider: "")
+        info.balancer = configName
+        info.configName = configName
+        if info.member == nil { info.member = member }
+        return info
+    }
+}
+
+/// A member stream whose first delta has arrived (or that ended without one).
+struct StartedStream: Sendable {
+    /// The first delta, if the stream produced one.
+    var first: ModelDelta?
+    /// The rest of the stream.
+    var rest: StreamIteratorBox
+    /// The caller-facing stream, once settled.
+    var forwarded: ModelStream?
+
+    /// Waits for the first delta of `stream`: errors before it are thrown (so the balancer can
+    /// fail over); after it, they belong to the caller.
+    static func open(_ stream: ModelStream) async throws -> StartedStream {
+        let box = StreamIteratorBox(stream.makeAsyncIterator())
+        let first = try await box.next()
+        return StartedStream(first: first, rest: box, forwarded: nil)
+    }
+}
