@@ -31,12 +31,15 @@ public struct ModelDelta: Sendable, Hashable {
     public var usage: Usage?
     /// Which model is answering (set on the first piece by the adapter or balancer).
     public var modelInfo: ModelInfo?
+    /// A piece of the model's refusal message (structured outputs).
+    public var refusal: String?
 
     /// A delta.
     public init(
         text: String = "", toolCalls: [ToolCallDelta] = [], finishReason: String? = nil, usage: Usage? = nil,
-        modelInfo: ModelInfo? = nil
+        modelInfo: ModelInfo? = nil, refusal: String? = nil
     ) {
+        self.refusal = refusal
         self.text = text
         self.toolCalls = toolCalls
         self.finishReason = finishReason
@@ -56,6 +59,7 @@ public struct ResponseAccumulator: Sendable {
     private var finishReason: String?
     private var usage: Usage?
     private var modelInfo: ModelInfo?
+    private var refusal: String?
     /// How many deltas were added.
     public private(set) var deltaCount = 0
 
@@ -76,15 +80,16 @@ public struct ResponseAccumulator: Sendable {
         if let reason = delta.finishReason { finishReason = reason }
         if let u = delta.usage { usage = u }
         if let info = delta.modelInfo { modelInfo = info }
+        if let piece = delta.refusal { refusal = (refusal ?? "") + piece }
     }
 
     /// The response assembled so far.
     public var response: ModelResponse {
         let toolCalls = calls.keys.sorted().compactMap { calls[$0] }
         return ModelResponse(
-            text: text.isEmpty && !toolCalls.isEmpty ? nil : text, usage: usage ?? .zero,
+            text: text.isEmpty && (!toolCalls.isEmpty || refusal != nil) ? nil : text, usage: usage ?? .zero,
             modelInfo: modelInfo ?? ModelInfo(modelName: "", configName: "", provider: ""), finishReason: finishReason,
-            toolCalls: toolCalls)
+            toolCalls: toolCalls, refusal: refusal)
     }
 }
 

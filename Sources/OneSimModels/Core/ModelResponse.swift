@@ -45,6 +45,8 @@ public struct ModelResponse: Sendable {
     public var finishReason: String?
     /// Tool calls the model asked for.
     public var toolCalls: [ToolCall]
+    /// The model's refusal message (structured outputs), when it refused.
+    public var refusal: String?
     /// For embedding calls: one vector per input text, in input order.
     public var embeddings: [[Float]]
     /// What a parser extracted from `text`.
@@ -57,8 +59,9 @@ public struct ModelResponse: Sendable {
         text: String? = nil, raw: JSONValue = .null, usage: Usage = .zero,
         modelInfo: ModelInfo = ModelInfo(modelName: "", configName: "", provider: "custom"),
         finishReason: String? = nil, toolCalls: [ToolCall] = [], embeddings: [[Float]] = [],
-        parsed: JSONValue? = nil, requestID: String? = nil
+        parsed: JSONValue? = nil, requestID: String? = nil, refusal: String? = nil
     ) {
+        self.refusal = refusal
         self.text = text
         self.raw = raw
         self.usage = usage

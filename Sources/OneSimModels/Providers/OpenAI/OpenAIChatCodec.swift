@@ -78,7 +78,8 @@ public enum OpenAIChatCodec {
         }
         return ModelResponse(
             text: message["content"]?.stringValue, raw: raw, usage: decodeUsage(raw["usage"]),
-            finishReason: choice["finish_reason"]?.stringValue, toolCalls: toolCalls)
+            finishReason: choice["finish_reason"]?.stringValue, toolCalls: toolCalls,
+            refusal: message["refusal"]?.stringValue)
     }
 
     /// OpenAI's `usage` object (`prompt_tokens`, `completion_tokens`, `total_tokens`).

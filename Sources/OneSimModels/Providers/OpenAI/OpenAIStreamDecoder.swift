@@ -37,6 +37,7 @@ public struct OpenAIStreamDecoder: StreamEventDecoder {
         }
         if let choice = chunk["choices"]?[0] {
             if let content = choice["delta"]?["content"]?.stringValue { delta.text = content }
+            if let refusal = choice["delta"]?["refusal"]?.stringValue { delta.refusal = refusal }
             if let reason = choice["finish_reason"]?.stringValue { delta.finishReason = reason }
             for (position, call) in (choice["delta"]?["tool_calls"]?.arrayValue ?? []).enumerated() {
                 delta.toolCalls.append(
@@ -46,7 +47,9 @@ public struct OpenAIStreamDecoder: StreamEventDecoder {
                         arguments: call["function"]?["arguments"]?.stringValue ?? ""))
             }
         }
-        if delta.text.isEmpty && delta.toolCalls.isEmpty && delta.finishReason == nil && delta.usage == nil {
+        if delta.text.isEmpty && delta.toolCalls.isEmpty && delta.finishReason == nil && delta.usage == nil
+            && delta.refusal == nil
+        {
             return []  // e.g. the opening role-only chunk
         }
         return [delta]
