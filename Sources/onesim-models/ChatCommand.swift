@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import OneSimModels
 
 /// `onesim-models chat`: one chat call, the reply on standard output.
@@ -10,6 +11,9 @@ struct ChatCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A system message sent before the prompt.")
     var system: String?
 
+    @Flag(name: .long, help: "Print the reply as it arrives.")
+    var stream = false
+
     @Argument(help: "The user message.")
     var prompt: String
 
@@ -17,8 +21,17 @@ struct ChatCommand: AsyncParsableCommand {
         let manager = ModelManager()
         do {
             let model = try selection.resolve(in: manager, defaultKind: .chat)
-            let response = try await model.acall(model.format(system.map { SystemMessage($0) }, UserMessage(prompt)))
-            print(response.text ?? "")
+            let formatted = model.format(system.map { SystemMessage($0) }, UserMessage(prompt))
+            if stream {
+                for try await delta in try await model.stream(formatted) {
+                    print(delta.text, terminator: "")
+                    fflush(nil)
+                }
+                print()
+            } else {
+                let response = try await model.acall(formatted)
+                print(response.text ?? "")
+            }
             await manager.shutdown()
         } catch {
             await manager.shutdown()

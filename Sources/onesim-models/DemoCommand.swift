@@ -58,6 +58,16 @@ struct Demo {
         print("reply: \(response.text ?? "")")
         print("usage: \(response.usage.promptTokens) prompt + \(response.usage.completionTokens) completion tokens")
 
+        section("Streaming")
+        print("reply: ", terminator: "")
+        var streamed = ResponseAccumulator()
+        for try await delta in try await model.stream(model.format(UserMessage("Agents stream their thoughts word by word."))) {
+            print(delta.text, terminator: "")
+            fflush(nil)
+            streamed.add(delta)
+        }
+        print("\n(\(streamed.deltaCount) deltas, usage \(streamed.response.usage.totalTokens) tokens)")
+
         section("Synchronous call")
         let syncReply = try await runOffTheConcurrencyPool {
             let syncPrompt = model.format(
