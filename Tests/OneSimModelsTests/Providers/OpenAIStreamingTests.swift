@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import OneSimModelsSimulator
 import Testing
 
@@ -91,12 +92,16 @@ struct OpenAIStreamingTests {
             try m.loadModelConfigs(json: chatConfig("c", sim))
             let model = try m.getModel(configName: "c")
             let words = (1...40).map { "w\($0)" }.joined(separator: " ")
+            let started = Mutex(false)
             let task = Task {
                 var count = 0
-                for try await _ in try await model.stream(Prompt(stringLiteral: words)) { count += 1 }
+                for try await _ in try await model.stream(Prompt(stringLiteral: words)) {
+                    count += 1
+                    started.withLock { $0 = true }
+                }
                 return count
             }
-            try await Task.sleep(for: .milliseconds(500))
+            while !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
             task.cancel()
             _ = await task.result
             var waited = 0
