@@ -1,0 +1,221 @@
+import ArgumentParser
+import Foundation
+import Histogram
+import OneSimModels
+import OneSimModelsSimulator
+import Synchronization
+
+/// `onesim-models bench`: N requests, C at a time, through a model or balancer; prints
+/// throughput, latency percentiles (HdrHistogram), CPU per request and peak RSS.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure requests/s, latency, CPU per request and memory through a model or balancer.")
+
+    @Option(name: .long, help: "A model config file; without it, an in-process simulator behind a two-member round-robin balancer.")
+    var config: String?
+
+    @Option(name: .long, help: "Config or balancer name.")
+    var model: String?
+
+    @Option(name: .customLong("model-name"), help: "Use the balancer over every config with this model_name.")
+    var modelName: String?
+
+    @Option(name: .customLong("model-type"), help: "chat or embedding: that type's default balancer.")
+    var modelType: ModelKind?
+
+    @Option(name: .long, help: "Requests to send.")
+    var requests: Int = 10_000
+
+    @Option(name: .long, help: "Requests in flight at once.")
+    var concurrency: Int = 64
+
+    @Flag(name: .long, help: "Benchmark embeddings instead of chat.")
+    var embeddings = false
+
+    @Flag(name: .long, help: "End with one JSON line of the results.")
+    var json = false
+
+    func validate() throws {
+        if requests < 1 { throw ValidationError("--requests must be at least 1") }
+        if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+    }
+
+    func run() async throws {
+        let manager = ModelManager(httpSettings: HTTPSettings(maxConnectionsPerHost: max(1024, concurrency)))
+        var simulator: Simulator?
+        do {
+            let target: any ModelAdapter
+            if let config {
+                try manager.loadModelConfigs(path: config)
+                if let model {
+                    target = try manager.getModel(configName: model)
+                } else {
+                    target = try manager.getModel(
+                        modelType: modelType ?? (modelName == nil ? (embeddings ? .embedding : .chat) : nil), modelName: modelName)
+                }
+            } else {
+                let sim = Simulator(configuration: .init(recordRequests: false))
+                let port = try await sim.start()
+                simulator = sim
+                let base = "http://127.0.0.1:\(port)/v1"
+                let type = embeddings ? "openai_embedding" : "openai_chat"
+                try manager.loadModelConfigs(json: """
+                    [{"config_name": "bench-a", "model_type": "\(type)", "model_name": "sim", "api_key": "k", "client_args": {"base_url": "\(base)"}},
+                     {"config_name": "bench-b", "model_type": "\(type)", "model_name": "sim", "api_key": "k", "client_args": {"base_url": "\(base)"}}]
+                    """)
+                try manager.configureLoadBalancer(
+                    modelConfigs: ["bench-a", "bench-b"], configName: "bench", modelType: embeddings ? .embedding : .chat)
+                target = try manager.getModel(configName: "bench")
+            }
+            let result = try await BenchRunner(model: target, requests: requests, concurrency: concurrency, embeddings: embeddings).run()
+            print(result.table)
+            if json { print(result.jsonLine) }
+        } catch {
+            await manager.shutdown()
+            await simulator?.stop()
+            printError("error: \(error)")
+            throw ExitCode.failure
+        }
+        await manager.shutdown()
+        await simulator?.stop()
+    }
+}
+
+/// Runs the workload and measures it.
+struct BenchRunner {
+    let model: any ModelAdapter
+    let requests: Int
+    let concurrency: Int
+    let embeddings: Bool
+
+    /// The fixed workload: a system and a user message (or one text to embed).
+    static let prompt: Prompt = [
+        SystemMessage("You are a helpful assistant in an agent simulation."),
+        UserMessage("Describe your plan for today in one sentence."),
+    ]
+
+    func run() async throws -> BenchResult {
+        let next = BenchCounter()
+        let cpuStart = ProcessUsage.cpuMicroseconds()
+        let start = ContinuousClock.now
+        let model = model
+        let (requests, embeddings) = (self.requests, self.embeddings)
+        let partials = try await withThrowingTaskGroup(of: (Histogram<UInt64>, Int, Int).self) { group in
+            for _ in 0..<min(concurrency, requests) {
+                group.addTask {
+                    var histogram = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+                    var ok = 0
+                    var errors = 0
+                    while next.value.wrappingAdd(1, ordering: .relaxed).oldValue < requests {
+                        let t0 = ContinuousClock.now
+                        do {
+                            if embeddings {
+                                _ = try await model.acall(texts: ["Describe your plan for today in one sentence."])
+                            } else {
+                                _ = try await model.acall(Self.prompt)
+                            }
+                            ok += 1
+                        } catch {
+                            errors += 1
+                        }
+                        let elapsed = ContinuousClock.now - t0
+                        _ = histogram.record(UInt64(max(1, elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)))
+                    }
+                    return (histogram, ok, errors)
+                }
+            }
+            var merged = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+            var ok = 0
+            var errors = 0
+            for try await (h, o, e) in group {
+                merged.add(h)
+                ok += o
+                errors += e
+            }
+            return (merged, ok, errors)
+        }
+        let wall = (ContinuousClock.now - start)
+        let cpu = ProcessUsage.cpuMicroseconds() - cpuStart
+        let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+        let (histogram, ok, errors) = partials
+        return BenchResult(
+            requests: requests, ok: ok, errors: errors, wallSeconds: wallSeconds,
+            p50: Double(histogram.valueAtPercentile(50)) / 1000, p90: Double(histogram.valueAtPercentile(90)) / 1000,
+            p99: Double(histogram.valueAtPercentile(99)) / 1000, cpuMicrosecondsPerRequest: Double(cpu) / Double(requests),
+            peakRSSMegabytes: ProcessUsage.peakRSSMegabytes())
+    }
+}
+
+/// The shared index of the next request.
+final class BenchCounter: Sendable {
+    let value = Atomic<Int>(0)
+}
+
+/// The measured figures.
+struct BenchResult {
+    var requests: Int
+    var ok: Int
+    var errors: Int
+    var wallSeconds: Double
+    var p50: Double
+    var p90: Double
+    var p99: Double
+    var cpuMicrosecondsPerRequest: Double
+    var peakRSSMegabytes: Double
+
+    var rps: Double { wallSeconds > 0 ? Double(requests) / wallSeconds : 0 }
+
+    var table: String {
+        func f(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
+        return """
+            requests          \(requests)
+            ok                \(ok)
+            errors            \(errors)
+            wall seconds      \(f(wallSeconds, 3))
+            requests/second   \(f(rps, 1))
+            latency p50 (ms)  \(f(p50, 3))
+            latency p90 (ms)  \(f(p90, 3))
+            latency p99 (ms)  \(f(p99, 3))
+            CPU µs/request    \(f(cpuMicrosecondsPerRequest, 1))   (user+system of this process, simulator included when in-process)
+            peak RSS (MB)     \(f(peakRSSMegabytes, 1))
+            """
+    }
+
+    var jsonLine: String {
+        let value: JSONValue = [
+            "requests": .int(requests), "ok": .int(ok), "errors": .int(errors), "wall_s": .double(wallSeconds),
+            "rps": .double(rps), "p50_ms": .double(p50), "p90_ms": .double(p90), "p99_ms": .double(p99),
+            "cpu_us_per_request": .double(cpuMicrosecondsPerRequest), "peak_rss_mb": .double(peakRSSMegabytes),
+        ]
+        return value.description
+    }
+}
+
+/// `getrusage` readings of this process.
+enum ProcessUsage {
+    #if os(Linux)
+    static let who = __rusage_who_t(RUSAGE_SELF.rawValue)
+    #else
+    static let who = RUSAGE_SELF
+    #endif
+
+    /// User plus system CPU time so far, in microseconds.
+    static func cpuMicroseconds() -> Int {
+        var usage = rusage()
+        getrusage(who, &usage)
+        return (Int(usage.ru_utime.tv_sec) + Int(usage.ru_stime.tv_sec)) * 1_000_000 + Int(usage.ru_utime.tv_usec)
+            + Int(usage.ru_stime.tv_usec)
+    }
+
+    /// The peak resident set size, in MB (Linux reports `ru_maxrss` in KiB).
+    static func peakRSSMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(who, &usage)
+        #if os(Linux)
+        return Double(usage.ru_maxrss) / 1024
+        #else
+        return Double(usage.ru_maxrss) / 1_048_576
+        #endif
+    }
+}
