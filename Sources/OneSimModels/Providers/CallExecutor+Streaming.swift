@@ -22,7 +22,15 @@ extension CallExecutor {
             let start = ContinuousClock.now
             var accumulated = ""
             var usage = Usage.zero
+            var hold: BudgetReservation?
+            defer {
+                if let budget {
+                    budget.consume(usage, model: identity.modelName, config: identity.configName)
+                    hold.map { budget.release($0) }
+                }
+            }
             do throws(ModelError) {
+                hold = try reserveBudget(spec, options: options)
                 let (_, body) = try await openWithRetries(spec, options: options, mapError: mapError)
                 var sse = SSEDecoder()
                 var events = decoder

@@ -39,12 +39,15 @@ public struct CallExecutor: Sendable {
     public var retryPolicy: RetryPolicy
     /// Secrets to scrub from any error message (the API key).
     public var secrets: [String]
+    /// The manager's spending limit: each call reserves its worst case before it is sent.
+    public var budget: UsageBudget?
 
     /// An executor.
     public init(
         identity: EndpointIdentity, transport: HTTPTransport, recorder: any UsageRecorder, retryPolicy: RetryPolicy,
-        secrets: [String]
+        secrets: [String], budget: UsageBudget? = nil
     ) {
+        self.budget = budget
         self.identity = identity
         self.transport = transport
         self.recorder = recorder
@@ -63,6 +66,8 @@ public struct CallExecutor: Sendable {
         if let maxRetries = options.maxRetries { policy.maxRetries = maxRetries }
         var spec = spec
         if let timeout = options.timeout { spec.timeouts.total = timeout }
+        let hold = try reserveBudget(spec, options: options)
+        defer { hold.map { budget?.release($0) } }
         var retry = 0
         while true {
             let start = ContinuousClock.now
@@ -71,6 +76,7 @@ public struct CallExecutor: Sendable {
                 guard (200..<300).contains(result.status) else { throw mapError(result) }
                 var response = try decode(result)
                 response.modelInfo = identity.modelInfo
+                budget?.consume(response.usage, model: identity.modelName, config: identity.configName)
                 recorder.record(
                     CallRecord(
                         modelName: identity.modelName, configName: identity.configName, provider: identity.provider,
@@ -91,6 +97,15 @@ public struct CallExecutor: Sendable {
                 do { try await Task.sleep(for: delay) } catch { throw ModelError(.cancelled, "cancelled while waiting to retry", configName: identity.configName) }
             }
         }
+    }
+
+    /// Reserves the worst case of a request against the manager's budget (prompt estimated from
+    /// the body size, plus `max_tokens`); throws `.budgetExceeded` before anything is sent.
+    func reserveBudget(_ spec: HTTPRequestSpec, options: CallOptions) throws(ModelError) -> BudgetReservation? {
+        guard let budget else { return nil }
+        return try budget.reserve(
+            model: identity.modelName, config: identity.configName, estimatedPromptTokens: spec.body.count / 4,
+            maxTokens: identity.kind == .embedding ? 0 : options.maxTokens)
     }
 
     /// `text` with every secret replaced by `***`.

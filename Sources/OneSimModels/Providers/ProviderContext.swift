@@ -11,12 +11,15 @@ public struct ProviderContext: Sendable {
     public var environment: [String: String]
     /// The logger (never given keys).
     public var logger: Logger
+    /// The manager's spending limit, checked before each call is sent.
+    public var budget: UsageBudget?
 
     /// A context.
     public init(
         transport: HTTPTransport, recorder: any UsageRecorder = NoUsageRecorder(), environment: [String: String] = [:],
-        logger: Logger = Logger(label: "onesim.models")
+        logger: Logger = Logger(label: "onesim.models"), budget: UsageBudget? = nil
     ) {
+        self.budget = budget
         self.transport = transport
         self.recorder = recorder
         self.environment = environment

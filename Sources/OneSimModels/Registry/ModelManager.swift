@@ -32,14 +32,17 @@ public final class ModelManager: Sendable {
     public let tokenTracker: TokenUsageTracker
     /// Environment used for `${VAR}` expansion and key fallbacks.
     public let environment: [String: String]
+    /// The spending limit of every call made through this manager, if one was set.
+    public let budget: UsageBudget?
     let logger: Logger
 
     /// A manager with its own HTTP client pool.
     public init(
         httpSettings: HTTPSettings = HTTPSettings(), environment: [String: String] = ProcessInfo.processInfo.environment,
         registry: ModelTypeRegistry = ModelTypeRegistry(), tokenTracker: TokenUsageTracker = TokenUsageTracker(),
-        logger: Logger = Logger(label: "onesim.models")
+        budget: BudgetLimits? = nil, logger: Logger = Logger(label: "onesim.models")
     ) {
+        self.budget = budget.map { UsageBudget(name: "manager", limits: $0) }
         self.transport = HTTPTransport(settings: httpSettings)
         self.environment = environment
         self.registry = registry
@@ -51,7 +54,8 @@ public final class ModelManager: Sendable {
     public static let shared = ModelManager()
 
     var context: ProviderContext {
-        ProviderContext(transport: transport, recorder: tokenTracker, environment: environment, logger: logger)
+        ProviderContext(
+            transport: transport, recorder: tokenTracker, environment: environment, logger: logger, budget: budget)
     }
 
     /// Closes the HTTP connections. Calls made afterwards fail.
@@ -126,6 +130,7 @@ public final class ModelManager: Sendable {
             Self.invalidate(&next, changed: Set(configs.map(\.configName)), everything: clearExisting)
             state = next
         }
+        budget?.setPrices(PriceTable.configuredPrices(in: state.withLock { Array($0.configs.values) }))
         logger.debug("loaded \(configs.count) model configs")
     }
 

@@ -56,7 +56,7 @@ public struct OpenAIEndpoint: Sendable {
         secrets += config.clientArgs.defaultHeaders.filter { ModelConfig.isSecretHeader($0.key) }.map(\.value)
         executor = CallExecutor(
             identity: identity, transport: context.transport, recorder: context.recorder, retryPolicy: policy,
-            secrets: secrets)
+            secrets: secrets, budget: context.budget)
     }
 
     /// A POST of `body` to `{base_url}/{path}`.

@@ -1,0 +1,58 @@
+import OneSimModelsSimulator
+import Testing
+
+@testable import OneSimModels
+
+@Suite("Budgets over HTTP", .timeLimit(.minutes(3)))
+struct BudgetOverHTTPTests {
+    /// Calls until one is refused; returns (successes, the refusal).
+    func spend(_ model: any ModelAdapter) async -> (Int, ModelError?) {
+        var successes = 0
+        for _ in 0..<500 {
+            do {
+                _ = try await model.acall("a b c", options: CallOptions(maxTokens: 5))
+                successes += 1
+            } catch let error as ModelError {
+                return (successes, error)
+            } catch {
+                return (successes, nil)
+            }
+        }
+        return (successes, nil)
+    }
+
+    @Test func aManagerBudgetRefusesCallsBeforeTheyAreSent() async throws {
+        let sim = Simulator()
+        try await sim.start()
+        let m = ModelManager(environment: [:], budget: BudgetLimits(maxTokens: 200))
+        try m.loadModelConfigs(json: chatConfig("c", sim))
+        let (successes, refusal) = await spend(try m.getModel(configName: "c"))
+        #expect(successes > 5)
+        #expect(refusal?.kind == .budgetExceeded)
+        #expect(sim.requestCount == successes)  // the refused call never reached the server
+        #expect(m.budget?.status().spentTokens == successes * 6)
+        await m.shutdown()
+        await sim.stop()
+    }
+
+    @Test func aBalancerBudgetFromTheConfigFile() async throws {
+        try await withSimulator { sim, m in
+            try m.loadModelConfigs(json: """
+                [\(chatConfig("a", sim)),
+                 {"config_name": "lb", "model_type": "load_balancer", "models": ["a"], "max_tokens": 300}]
+                """)
+            let lb = try m.getModel(configName: "lb") as! LoadBalancer
+            let (successes, refusal) = await spend(lb)
+            #expect(successes > 5)
+            #expect(refusal?.kind == .budgetExceeded)
+            #expect(sim.requestCount == successes)
+            #expect(lb.budget?.status().spentTokens == successes * 6)
+        }
+    }
+}
+
+/// The README's manager-budget sample, verbatim.
+private func readmeManagerBudgetSample() {
+    let capped = ModelManager(budget: BudgetLimits(maxCostUSD: 5.0))
+    print(capped.budget?.status().remainingCostUSD ?? 0)
+}
