@@ -33,6 +33,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Benchmark embeddings instead of chat.")
     var embeddings = false
 
+    @Option(name: .customLong("max-connections"), help: "Pooled connections per host (default: the manager's default).")
+    var maxConnections: Int?
+
     @Flag(name: .long, help: "End with one JSON line of the results.")
     var json = false
 
@@ -42,7 +45,9 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let manager = ModelManager(httpSettings: HTTPSettings(maxConnectionsPerHost: max(1024, concurrency)))
+        var http = HTTPSettings()
+        if let maxConnections { http.maxConnectionsPerHost = maxConnections }
+        let manager = ModelManager(httpSettings: http)
         var simulator: Simulator?
         do {
             let target: any ModelAdapter
@@ -96,18 +101,17 @@ struct BenchRunner {
     ]
 
     func run() async throws -> BenchResult {
-        let next = BenchCounter()
+        let shared = BenchShared()
         let cpuStart = ProcessUsage.cpuMicroseconds()
         let start = ContinuousClock.now
         let model = model
         let (requests, embeddings) = (self.requests, self.embeddings)
-        let partials = try await withThrowingTaskGroup(of: (Histogram<UInt64>, Int, Int).self) { group in
+        let partials = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
             for _ in 0..<min(concurrency, requests) {
                 group.addTask {
-                    var histogram = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
                     var ok = 0
                     var errors = 0
-                    while next.value.wrappingAdd(1, ordering: .relaxed).oldValue < requests {
+                    while shared.next.wrappingAdd(1, ordering: .relaxed).oldValue < requests {
                         let t0 = ContinuousClock.now
                         do {
                             if embeddings {
@@ -120,36 +124,38 @@ struct BenchRunner {
                             errors += 1
                         }
                         let elapsed = ContinuousClock.now - t0
-                        _ = histogram.record(UInt64(max(1, elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)))
+                        let micros = UInt64(max(1, elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000))
+                        shared.histogram.withLock { _ = $0.record(micros) }
                     }
-                    return (histogram, ok, errors)
+                    return (ok, errors)
                 }
             }
-            var merged = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
             var ok = 0
             var errors = 0
-            for try await (h, o, e) in group {
-                merged.add(h)
+            for try await (o, e) in group {
                 ok += o
                 errors += e
             }
-            return (merged, ok, errors)
+            return (ok, errors)
         }
         let wall = (ContinuousClock.now - start)
         let cpu = ProcessUsage.cpuMicroseconds() - cpuStart
         let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
-        let (histogram, ok, errors) = partials
+        let (ok, errors) = partials
+        let histogramCopy = shared.histogram.withLock { $0 }
         return BenchResult(
             requests: requests, ok: ok, errors: errors, wallSeconds: wallSeconds,
-            p50: Double(histogram.valueAtPercentile(50)) / 1000, p90: Double(histogram.valueAtPercentile(90)) / 1000,
-            p99: Double(histogram.valueAtPercentile(99)) / 1000, cpuMicrosecondsPerRequest: Double(cpu) / Double(requests),
+            p50: Double(histogramCopy.valueAtPercentile(50)) / 1000, p90: Double(histogramCopy.valueAtPercentile(90)) / 1000,
+            p99: Double(histogramCopy.valueAtPercentile(99)) / 1000, cpuMicrosecondsPerRequest: Double(cpu) / Double(requests),
             peakRSSMegabytes: ProcessUsage.peakRSSMegabytes())
     }
 }
 
-/// The shared index of the next request.
-final class BenchCounter: Sendable {
-    let value = Atomic<Int>(0)
+/// State the workers share: the next request's index and one latency histogram (about 0.5 MB;
+/// recording under its lock takes nanoseconds).
+final class BenchShared: Sendable {
+    let next = Atomic<Int>(0)
+    let histogram = Mutex(Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three))
 }
 
 /// The measured figures.
