@@ -36,6 +36,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-connections"), help: "Pooled connections per host (default: the manager's default).")
     var maxConnections: Int?
 
+    @Flag(name: .long, help: "Bypass the library: post the same request bytes with a bare AsyncHTTPClient (the floor to compare against).")
+    var raw = false
+
     @Flag(name: .long, help: "End with one JSON line of the results.")
     var json = false
 
@@ -73,7 +76,13 @@ struct BenchCommand: AsyncParsableCommand {
                     modelConfigs: ["bench-a", "bench-b"], configName: "bench", modelType: embeddings ? .embedding : .chat)
                 target = try manager.getModel(configName: "bench")
             }
-            let result = try await BenchRunner(model: target, requests: requests, concurrency: concurrency, embeddings: embeddings).run()
+            let result: BenchResult
+            if raw {
+                let urls = try rawURLs(manager: manager, target: target)
+                result = try await RawBench(urls: urls, requests: requests, concurrency: concurrency, embeddings: embeddings).run()
+            } else {
+                result = try await BenchRunner(model: target, requests: requests, concurrency: concurrency, embeddings: embeddings).run()
+            }
             print(result.table)
             if json { print(result.jsonLine) }
         } catch {
@@ -84,6 +93,19 @@ struct BenchCommand: AsyncParsableCommand {
         }
         await manager.shutdown()
         await simulator?.stop()
+    }
+}
+
+extension BenchCommand {
+    /// The endpoint URLs behind `target` (its members for a balancer), for `--raw`.
+    func rawURLs(manager: ModelManager, target: any ModelAdapter) throws -> [String] {
+        let names = (target as? LoadBalancer)?.memberNames ?? [target.configName]
+        let path = embeddings ? "/embeddings" : "/chat/completions"
+        let urls = names.compactMap { manager.getConfig($0)?.clientArgs.baseURL.map { base in
+            (base.hasSuffix("/") ? String(base.dropLast()) : base) + path
+        } }
+        guard !urls.isEmpty else { throw ValidationError("--raw needs configs with client_args.base_url") }
+        return urls
     }
 }
 
