@@ -80,7 +80,10 @@ public enum OllamaCodec {
             case "n":
                 try ProviderSupport.requireSingleChoice(value, provider: provider)
             case "options":
-                for (k, v) in value.objectValue ?? [:] { modelOptions[k] = v }
+                guard let object = value.objectValue else {
+                    throw ModelError(.badRequest, "'options' must be an object of model parameters, got \(value.typeName)")
+                }
+                for (k, v) in object { modelOptions[k] = v }
             case "tools":
                 body["tools"] = value
             case "tool_choice":
