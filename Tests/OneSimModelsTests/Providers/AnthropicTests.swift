@@ -146,6 +146,19 @@ struct AnthropicTests {
         }
     }
 
+    @Test func fieldsTheAPIDoesNotKnowAreRejectedByTheServer() async throws {
+        try await withSimulator { sim, m in
+            try m.loadModelConfigs(json: anthropicConfig("claude", sim, clientExtra: #", "max_retries": 0"#))
+            let model = try m.getModel(configName: "claude")
+            let unknown = await captureModelError { _ = try await model.acall("hi", options: CallOptions(extraBody: ["frequency": 1])) }
+            #expect(unknown?.kind == .badRequest)
+            #expect(unknown?.message == "frequency: Extra inputs are not permitted")
+            let zero = await captureModelError { _ = try await model.acall("hi", options: CallOptions(maxTokens: 0)) }
+            #expect(zero?.kind == .badRequest)
+            #expect(zero?.status == 400)
+        }
+    }
+
     @Test func imagesAreBase64OrURLBlocks() async throws {
         try await withSimulator { sim, m in
             try m.loadModelConfigs(json: anthropicConfig("claude", sim))

@@ -60,6 +60,18 @@ struct GeminiTests {
         }
     }
 
+    @Test func unknownFieldsEndUpInGenerationConfigWhereTheServerRejectsThem() async throws {
+        try await withSimulator { sim, m in
+            try m.loadModelConfigs(json: geminiConfig("gem", sim, clientExtra: #", "max_retries": 0"#))
+            let error = await captureModelError {
+                _ = try await m.getModel(configName: "gem").acall("hi", options: CallOptions(extraBody: ["maxTokens": 5]))
+            }
+            #expect(error?.kind == .badRequest)
+            #expect(error?.providerType == "INVALID_ARGUMENT")
+            #expect(error?.message.contains("Unknown name \"maxTokens\" at 'generation_config'") == true)
+        }
+    }
+
     @Test func maxOutputTokensTruncatesWithFinishReasonLength() async throws {
         try await withSimulator { sim, m in
             try m.loadModelConfigs(json: geminiConfig("gem", sim))

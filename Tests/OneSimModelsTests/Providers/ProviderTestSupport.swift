@@ -2,12 +2,6 @@ import Foundation
 import OneSimModels
 import OneSimModelsSimulator
 
-extension Simulator {
-    /// `http://127.0.0.1:<port>`: the root for providers whose paths start there (Anthropic,
-    /// Gemini, Ollama, Azure).
-    var rootURL: String { "http://\(configuration.host):\(port)" }
-}
-
 /// A config of `type` pointing at `simulator`'s root, as JSON text.
 func providerConfig(
     _ name: String, type: String, _ simulator: Simulator, model: String, key: String? = "sim-key-0123456",
