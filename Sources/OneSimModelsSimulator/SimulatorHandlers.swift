@@ -11,6 +11,7 @@ struct SimulatorHandlers: Sendable {
         router.post("/v1/chat/completions") { request, _ in try await self.handle(request, answer: self.chat) }
         router.post("/v1/embeddings") { request, _ in try await self.handle(request, answer: self.embeddings) }
         router.get("/v1/models") { request, _ in try await self.handle(request, answer: { _, _ in self.models() }) }
+        SimulatorProtocols.register(on: router, simulator: simulator)
     }
 
     /// A successful answer: a JSON body with the tokens it reports, or a chat reply to stream.

@@ -96,6 +96,8 @@ public struct RecordedRequest: Sendable {
     public var headers: [String: String]
     /// The raw body.
     public var body: [UInt8]
+    /// The query parameters (`api-version`, `alt`, ...).
+    public var query: [String: String] = [:]
 
     /// The body parsed as a JSON object (Foundation types), or `nil` when it is not one.
     public var json: [String: Any]? {

@@ -11,8 +11,12 @@ extension CallExecutor {
     /// chunk arrives within the idle timeout; the error keeps the text received so far in
     /// `partialText`. Cancelling the consuming task cancels the request and closes the
     /// connection. Usage is recorded once, when the stream ends.
+    ///
+    /// `framing` says how the body is cut into events: Server-Sent Events (OpenAI, Anthropic,
+    /// Gemini) or newline-delimited JSON (Ollama), where each line reaches the decoder as an
+    /// event whose `data` is the line.
     public func stream<Decoder: StreamEventDecoder>(
-        _ spec: HTTPRequestSpec, options: CallOptions, decoder: Decoder,
+        _ spec: HTTPRequestSpec, options: CallOptions, decoder: Decoder, framing: StreamFraming = .serverSentEvents,
         mapError: @escaping @Sendable (HTTPResult) -> ModelError
     ) -> ModelStream {
         var spec = spec
@@ -32,7 +36,7 @@ extension CallExecutor {
             do throws(ModelError) {
                 hold = try reserveBudget(spec, options: options)
                 let (_, body) = try await openWithRetries(spec, options: options, mapError: mapError)
-                var sse = SSEDecoder()
+                var sse = StreamFramer(framing)
                 var events = decoder
                 var first = true
                 do {

@@ -53,7 +53,7 @@ public final class ModelTypeRegistry: Sendable {
         descriptors.withLock { Array($0.keys) }.sorted()
     }
 
-    /// The built-in OpenAI-compatible types.
+    /// The built-in types: OpenAI, then each provider's own (`Providers/<Provider>/`).
     static let builtIns: [ModelTypeDescriptor] = [
         ModelTypeDescriptor(modelType: "openai_chat", kind: .chat, provider: "openai") { config, context in
             OpenAIChatAdapter(
@@ -64,19 +64,7 @@ public final class ModelTypeRegistry: Sendable {
                 config: config,
                 endpoint: OpenAIEndpoint(config: config, kind: .embedding, provider: "openai", context: context))
         },
-        ModelTypeDescriptor(modelType: "vllm_chat", kind: .chat, provider: "vllm") { config, context in
-            OpenAIChatAdapter(
-                config: config,
-                endpoint: OpenAIEndpoint(
-                    config: config, kind: .chat, provider: "vllm", context: context, keyEnv: [], baseURLEnv: [],
-                    defaultBaseURL: "http://localhost:8000/v1", defaultKey: "EMPTY"))
-        },
-        ModelTypeDescriptor(modelType: "vllm_embedding", kind: .embedding, provider: "vllm") { config, context in
-            OpenAIEmbeddingAdapter(
-                config: config,
-                endpoint: OpenAIEndpoint(
-                    config: config, kind: .embedding, provider: "vllm", context: context, keyEnv: [], baseURLEnv: [],
-                    defaultBaseURL: "http://localhost:8000/v1", defaultKey: "EMPTY"))
-        },
     ]
+        + VLLMModelTypes.descriptors + OllamaModelTypes.descriptors + AnthropicModelTypes.descriptors
+        + GeminiModelTypes.descriptors + AzureOpenAIModelTypes.descriptors
 }

@@ -2,6 +2,23 @@ import Foundation
 import NIOCore
 import NIOFileSystem
 
+/// An image as its MIME type and base64 payload.
+public struct InlineImage: Sendable, Hashable {
+    /// `image/png`, `image/jpeg`, ...
+    public var mimeType: String
+    /// The bytes, base64-encoded (standard alphabet, with padding).
+    public var base64: String
+
+    /// An inline image.
+    public init(mimeType: String, base64: String) {
+        self.mimeType = mimeType
+        self.base64 = base64
+    }
+
+    /// `data:<mime>;base64,<data>`.
+    public var dataURL: String { "data:\(mimeType);base64,\(base64)" }
+}
+
 /// Turns image parts into `data:` URLs: reads files asynchronously and detects the MIME type
 /// from the bytes (falling back to the file extension).
 public enum ImageLoader {
@@ -11,6 +28,12 @@ public enum ImageLoader {
     /// A `data:<mime>;base64,...` URL for the image file at `path`. Throws a `.badRequest`
     /// error naming the path when it is missing, unreadable, too large or not an image.
     public static func dataURL(forFile path: String) async throws(ModelError) -> String {
+        try await inlineImage(forFile: path).dataURL
+    }
+
+    /// The image file at `path` as base64 with its MIME type, for providers that take the two
+    /// separately (Anthropic, Gemini, Ollama). Same errors as `dataURL(forFile:)`.
+    public static func inlineImage(forFile path: String) async throws(ModelError) -> InlineImage {
         let buffer: ByteBuffer
         do {
             buffer = try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(path)) { handle in
@@ -32,7 +55,26 @@ public enum ImageLoader {
         guard let mime = mimeType(of: bytes) ?? mimeType(forExtension: (path as NSString).pathExtension) else {
             throw ModelError(.badRequest, "image file '\(path)' is not a PNG, JPEG, GIF or WebP image")
         }
-        return dataURL(bytes: bytes, mimeType: mime)
+        return InlineImage(mimeType: mime, base64: Data(bytes).base64EncodedString())
+    }
+
+    /// Image bytes as base64 with their MIME type; the type is detected when not given.
+    public static func inlineImage(bytes: [UInt8], mimeType given: String?) throws(ModelError) -> InlineImage {
+        guard let mime = given ?? mimeType(of: bytes) else {
+            throw ModelError(.badRequest, "image data is not a PNG, JPEG, GIF or WebP image")
+        }
+        return InlineImage(mimeType: mime, base64: Data(bytes).base64EncodedString())
+    }
+
+    /// The MIME type and base64 payload of a `data:<mime>;base64,<data>` URL, or `nil` when
+    /// `url` is not a base64 data URL.
+    public static func inlineImage(dataURL url: String) -> InlineImage? {
+        guard url.hasPrefix("data:"), let comma = url.firstIndex(of: ",") else { return nil }
+        let header = url[url.index(url.startIndex, offsetBy: 5)..<comma]
+        guard header.hasSuffix(";base64") else { return nil }
+        let mime = header.dropLast(";base64".count)
+        guard !mime.isEmpty else { return nil }
+        return InlineImage(mimeType: String(mime), base64: String(url[url.index(after: comma)...]))
     }
 
     /// A `data:` URL for image bytes; the MIME type is detected when not given.

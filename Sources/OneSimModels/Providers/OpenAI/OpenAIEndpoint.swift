@@ -17,14 +17,18 @@ public struct OpenAIEndpoint: Sendable {
     public var generateArgs: [String: JSONValue]
     /// The request executor (retry loop, records).
     public var executor: CallExecutor
+    /// A query string added to every request URL (Azure's `api-version=...`), without the `?`.
+    public var urlQuery: String?
 
     /// Builds the endpoint of `config`: `api_key` falls back to `keyEnv`, `base_url` to
     /// `baseURLEnv` and then `defaultBaseURL`; empty strings count as missing. With no key at
-    /// all no `Authorization` header is sent (local servers need none).
+    /// all no `Authorization` header is sent (local servers need none). `keyHeader` says how the
+    /// key travels (default `Authorization: Bearer`; Azure uses `api-key`).
     public init(
         config: ModelConfig, kind: ModelKind, provider: String, context: ProviderContext,
         keyEnv: [String] = ["OPENAI_API_KEY"], baseURLEnv: [String] = ["OPENAI_BASE_URL"],
-        defaultBaseURL: String = OpenAIEndpoint.defaultBaseURL, defaultKey: String? = nil
+        defaultBaseURL: String = OpenAIEndpoint.defaultBaseURL, defaultKey: String? = nil,
+        keyHeader: ProviderEndpoint.KeyHeader = .bearer
     ) {
         identity = EndpointIdentity(
             configName: config.configName, modelName: config.resolvedModelName, provider: provider, kind: kind)
@@ -44,7 +48,12 @@ public struct OpenAIEndpoint: Sendable {
         headers.add(name: "content-type", value: "application/json")
         headers.add(name: "accept", value: "application/json")
         headers.add(name: "user-agent", value: "OneSimModels/1.0")
-        if let key { headers.add(name: "authorization", value: "Bearer \(key)") }
+        if let key {
+            switch keyHeader {
+            case .bearer: headers.add(name: "authorization", value: "Bearer \(key)")
+            case .named(let name): headers.add(name: name, value: key)
+            }
+        }
         if let org = config.organization, !org.isEmpty { headers.add(name: "openai-organization", value: org) }
         for (name, value) in config.clientArgs.defaultHeaders { headers.replaceOrAdd(name: name, value: value) }
         self.headers = headers
@@ -59,8 +68,10 @@ public struct OpenAIEndpoint: Sendable {
             secrets: secrets, budget: context.budget)
     }
 
-    /// A POST of `body` to `{base_url}/{path}`.
+    /// A POST of `body` to `{base_url}/{path}` (plus `?{urlQuery}` when set).
     public func request(path: String, body: [UInt8]) -> HTTPRequestSpec {
-        HTTPRequestSpec(url: baseURL + "/" + path, headers: headers, body: body, timeouts: timeouts)
+        var url = baseURL + "/" + path
+        if let urlQuery { url += "?" + urlQuery }
+        return HTTPRequestSpec(url: url, headers: headers, body: body, timeouts: timeouts)
     }
 }

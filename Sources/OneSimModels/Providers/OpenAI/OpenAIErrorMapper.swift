@@ -1,13 +1,15 @@
 import NIOCore
 
-/// Maps an OpenAI-style error response (`{"error": {"message", "type", "param", "code"}}`) to
+/// Maps an OpenAI-style error response (`{"error": {"message", "type", "param", "code"}}`, or
+/// vLLM's flat `{"object": "error", "message", "type", "code"}`) to
 /// a `ModelError`, keeping status, type, code, param, request id, `Retry-After` and
 /// `x-should-retry`.
 public enum OpenAIErrorMapper {
     /// The error for a non-2xx response.
     public static func map(_ result: HTTPResult, configName: String) -> ModelError {
         let parsed = try? JSONCodec.parse(result.body.readableBytesView)
-        let error = parsed?["error"]
+        // OpenAI's `{"error": {...}}`, or vLLM's flat `{"object": "error", "message", "type", "code"}`.
+        let error = parsed?["error"] ?? (parsed?["object"] == "error" ? parsed : nil)
         var message = error?["message"]?.stringValue ?? error?.stringValue
         if message == nil {
             // Not an OpenAI error body: show a short snippet of what came back.
