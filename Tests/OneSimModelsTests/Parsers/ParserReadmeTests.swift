@@ -24,7 +24,7 @@ private struct ReadmeModel: ModelAdapter {
 
 private let characterReply = "Here it is:\n```json\n{\"name\": \"Ada\", \"description\": \"A mathematician.\"}\n```"
 
-/// Each example of docs/parsers.md, as written there.
+/// Each parser example of the README, as written there.
 @Suite("README parser examples")
 struct ParserReadmeTests {
     @Test func structuredReplies() async throws {

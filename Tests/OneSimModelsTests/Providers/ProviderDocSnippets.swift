@@ -1,6 +1,6 @@
 import OneSimModels
 
-// The Swift samples of docs/providers.md, verbatim inside functions so they compile with the
+// The Swift samples of the README's Providers section, verbatim inside functions so they compile with the
 // suite; `ProviderDocTests` runs them against the simulator.
 
 enum ProviderDocSnippets {

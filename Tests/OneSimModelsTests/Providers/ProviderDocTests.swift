@@ -3,7 +3,7 @@ import OneSimModels
 import OneSimModelsSimulator
 import Testing
 
-/// docs/providers.md stays honest: its Swift samples are in a test file (and run here against
+/// The README's Providers section stays honest: its Swift samples are in a test file (and run here against
 /// the simulator), and every JSON config in it loads.
 @Suite("Providers documentation", .timeLimit(.minutes(3)))
 struct ProviderDocTests {
@@ -13,7 +13,11 @@ struct ProviderDocTests {
         .deletingLastPathComponent()  // package root
 
     static func blocks(_ language: String) throws -> [String] {
-        let text = try String(contentsOf: root.appendingPathComponent("docs/providers.md"), encoding: .utf8)
+        // The README's "Providers" section, up to the next top-level heading.
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        guard let start = readme.range(of: "\n## Providers\n") else { return [] }
+        let rest = readme[start.upperBound...]
+        let text = rest.range(of: "\n## ").map { String(rest[..<$0.lowerBound]) } ?? String(rest)
         var blocks: [String] = []
         var current: [String]?
         for line in text.components(separatedBy: "\n") {
@@ -44,7 +48,7 @@ struct ProviderDocTests {
             }
         }
         let missing = sampleLines.filter { !testLines.contains($0) }
-        #expect(missing.isEmpty, "docs/providers.md lines not found in any test file:\n\(missing.joined(separator: "\n"))")
+        #expect(missing.isEmpty, "README Providers lines not found in any test file:\n\(missing.joined(separator: "\n"))")
     }
 
     @Test func everyJSONConfigLoads() throws {

@@ -1,6 +1,6 @@
 import OneSimModels
 
-// The code samples of docs/usage.md, verbatim inside functions so they compile with the suite.
+// The code samples of the README's token usage section, verbatim inside functions so they compile with the suite.
 // `UsageDocTests` runs the ones that can run without a model server or writing to the
 // current directory.
 

@@ -3,7 +3,7 @@ import Testing
 
 @testable import OneSimModels
 
-/// Runs the docs/usage.md samples that need no model server and write no files; the export
+/// Runs the README token usage samples that need no model server and write no files; the export
 /// sample's behaviour is checked on a temporary directory instead.
 @Suite("Usage docs examples")
 struct UsageDocTests {

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark on this machine: the same chat-completion workload (fixed system +
+# user message, 64 in flight) against a fixed-response OpenAI-compatible backend that is not
+# ours (nginx serving fixed JSON bytes on two loopback ports), driven by:
+#   wrk (the ceiling), a bare AsyncHTTPClient loop (`onesim-models bench --raw`, the Swift
+#   floor), onesim-models through a two-member round-robin balancer, openai-python's
+#   AsyncOpenAI and LiteLLM's Router (both from PyPI into a local venv).
+# Then: 10,000 requests in flight against a backend that answers after one second (the
+# simulator with 1 s latency), and a streaming scenario (nginx serving a fixed SSE body).
+#
+# Usage: Benchmarks/compare.sh [REQUESTS]   (default 20000). Needs root for apt-get the first time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+WORK=${BENCH_WORK:-/tmp/onesim-bench}
+REQUESTS=${1:-20000}
+CONCURRENCY=64
+PORT_A=18081
+PORT_B=18082
+PORT_SLOW=18083
+mkdir -p "$WORK"
+
+need() { command -v "$1" >/dev/null 2>&1; }
+if ! need nginx || ! need wrk; then
+    apt-get update -qq && apt-get install -y -qq nginx-light wrk >/dev/null
+fi
+
+# --- the fixed backend -------------------------------------------------------------------
+CHAT='{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"bench","choices":[{"index":0,"message":{"role":"assistant","content":"I will tend the orchard and trade apples at the market.","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":27,"completion_tokens":12,"total_tokens":39}}'
+SSE=$(printf 'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"bench","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}\n\n'
+for w in I will tend the orchard and trade apples at the market.; do
+  printf 'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"bench","choices":[{"index":0,"delta":{"content":"%s "},"finish_reason":null}]}\n\n' "$w"
+done
+printf 'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"bench","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n'
+printf 'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"bench","choices":[],"usage":{"prompt_tokens":27,"completion_tokens":12,"total_tokens":39}}\n\n'
+printf 'data: [DONE]\n\n')
+mkdir -p "$WORK/nginx/html"
+printf '%s' "$SSE" > "$WORK/nginx/html/stream.sse"
+cat > "$WORK/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon on;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 16384; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_buffer_size 64k;
+  server {
+    listen 127.0.0.1:$PORT_A; listen 127.0.0.1:$PORT_B;
+    root $WORK/nginx/html;
+    location = /v1/chat/completions { default_type application/json; return 200 '$CHAT'; }
+    # A streamed reply: nginx refuses POST to a static file (405), so turn that into the file.
+    location = /stream/v1/chat/completions { error_page 405 =200 /stream.sse; return 405; }
+    location = /stream.sse { default_type text/event-stream; }
+  }
+}
+CONF
+nginx -s stop -c "$WORK/nginx/nginx.conf" 2>/dev/null || true
+nginx -c "$WORK/nginx/nginx.conf"
+trap 'nginx -s stop -c "$WORK/nginx/nginx.conf" 2>/dev/null || true; kill $(cat "$WORK/slow.pid" 2>/dev/null) 2>/dev/null || true' EXIT
+curl -sf -X POST -d '{}' "http://127.0.0.1:$PORT_A/v1/chat/completions" >/dev/null
+
+# --- ours (release) ------------------------------------------------------------------------
+swift build -c release --product onesim-models >/dev/null
+BIN="$ROOT/.build/release/onesim-models"
+cat > "$WORK/models.json" <<JSON
+[{"config_name": "a", "model_type": "openai_chat", "model_name": "bench", "api_key": "k", "client_args": {"base_url": "http://127.0.0.1:$PORT_A/v1", "max_retries": 0}},
+ {"config_name": "b", "model_type": "openai_chat", "model_name": "bench", "api_key": "k", "client_args": {"base_url": "http://127.0.0.1:$PORT_B/v1", "max_retries": 0}},
+ {"config_name": "lb", "model_type": "load_balancer", "models": ["a", "b"], "strategy": "round_robin"}]
+JSON
+
+# --- Python peers ----------------------------------------------------------------------------
+if [ ! -x "$WORK/venv/bin/python" ]; then
+    python3 -m venv "$WORK/venv"
+    "$WORK/venv/bin/pip" install -q openai litellm
+fi
+cat > "$WORK/peers.py" <<'PY'
+import asyncio, json, os, resource, sys, time
+which, requests, concurrency, a, b = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+messages = [{"role": "system", "content": "You are a helpful assistant in an agent simulation."},
+            {"role": "user", "content": "Describe your plan for today in one sentence."}]
+async def main():
+    if which == "openai":
+        from openai import AsyncOpenAI
+        clients = [AsyncOpenAI(api_key="k", base_url=a, max_retries=0), AsyncOpenAI(api_key="k", base_url=b, max_retries=0)]
+        async def call(i): await clients[i % 2].chat.completions.create(model="bench", messages=messages)
+    else:
+        from litellm import Router
+        router = Router(model_list=[
+            {"model_name": "bench", "litellm_params": {"model": "openai/bench", "api_key": "k", "api_base": a}},
+            {"model_name": "bench", "litellm_params": {"model": "openai/bench", "api_key": "k", "api_base": b}}],
+            num_retries=0)
+        async def call(i): await router.acompletion(model="bench", messages=messages)
+    counter = iter(range(requests)); ok = 0; errors = 0
+    async def worker():
+        nonlocal ok, errors
+        for i in counter:
+            try: await call(i); ok += 1
+            except Exception: errors += 1
+    r0 = resource.getrusage(resource.RUSAGE_SELF); t0 = time.perf_counter()
+    await asyncio.gather(*[worker() for _ in range(concurrency)])
+    wall = time.perf_counter() - t0; r1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime) * 1e6 / requests
+    print(json.dumps({"requests": requests, "ok": ok, "errors": errors, "wall_s": wall, "rps": requests / wall,
+                      "cpu_us_per_request": cpu, "peak_rss_mb": r1.ru_maxrss / 1024}))
+asyncio.run(main())
+PY
+
+# --- run --------------------------------------------------------------------------------------
+cat > "$WORK/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"model":"bench","messages":[{"role":"system","content":"You are a helpful assistant in an agent simulation."},{"role":"user","content":"Describe your plan for today in one sentence."}]}'
+LUA
+echo "wrk (ceiling)..." >&2
+WRK_RPS=$(wrk -t2 -c$CONCURRENCY -d10s -s "$WORK/post.lua" "http://127.0.0.1:$PORT_A/v1/chat/completions" | awk '/Requests\/sec/ {print $2}')
+echo "raw AsyncHTTPClient..." >&2
+RAW=$("$BIN" bench --config "$WORK/models.json" --model lb --raw --requests "$REQUESTS" --concurrency $CONCURRENCY --json | tail -1)
+echo "onesim-models through the balancer..." >&2
+OURS=$("$BIN" bench --config "$WORK/models.json" --model lb --requests "$REQUESTS" --concurrency $CONCURRENCY --json | tail -1)
+PY_REQ=$(( REQUESTS / 10 ))
+echo "openai-python ($PY_REQ requests)..." >&2
+OPENAI=$("$WORK/venv/bin/python" "$WORK/peers.py" openai $PY_REQ $CONCURRENCY "http://127.0.0.1:$PORT_A/v1" "http://127.0.0.1:$PORT_B/v1" 2>/dev/null | tail -1)
+echo "LiteLLM Router ($PY_REQ requests)..." >&2
+LITELLM=$("$WORK/venv/bin/python" "$WORK/peers.py" litellm $PY_REQ $CONCURRENCY "http://127.0.0.1:$PORT_A/v1" "http://127.0.0.1:$PORT_B/v1" 2>/dev/null | tail -1)
+
+echo "10,000 in flight against a 1 s backend..." >&2
+"$BIN" serve-mock --port $PORT_SLOW --latency-ms 1000 > "$WORK/slow.log" 2>&1 &
+echo $! > "$WORK/slow.pid"
+sleep 2
+cat > "$WORK/slow.json" <<JSON
+[{"config_name": "s", "model_type": "openai_chat", "model_name": "bench", "api_key": "k", "client_args": {"base_url": "http://127.0.0.1:$PORT_SLOW/v1", "max_retries": 0}}]
+JSON
+SLOW=$("$BIN" bench --config "$WORK/slow.json" --model s --requests 10000 --concurrency 10000 --json | tail -1)
+
+echo "streaming..." >&2
+cat > "$WORK/stream.json" <<JSON
+[{"config_name": "a", "model_type": "openai_chat", "model_name": "bench", "api_key": "k", "stream": true, "client_args": {"base_url": "http://127.0.0.1:$PORT_A/stream/v1", "max_retries": 0}},
+ {"config_name": "b", "model_type": "openai_chat", "model_name": "bench", "api_key": "k", "stream": true, "client_args": {"base_url": "http://127.0.0.1:$PORT_B/stream/v1", "max_retries": 0}},
+ {"config_name": "lb", "model_type": "load_balancer", "models": ["a", "b"]}]
+JSON
+STREAM=$("$BIN" bench --config "$WORK/stream.json" --model lb --requests "$REQUESTS" --concurrency $CONCURRENCY --json | tail -1)
+
+python3 - "$WRK_RPS" "$RAW" "$OURS" "$OPENAI" "$LITELLM" "$SLOW" "$STREAM" <<'PY'
+import json, sys
+wrk = float(sys.argv[1] or 0)
+rows = [("wrk (ceiling)", {"rps": wrk}), ("raw AsyncHTTPClient", json.loads(sys.argv[2])),
+        ("onesim-models balancer", json.loads(sys.argv[3])), ("openai-python AsyncOpenAI", json.loads(sys.argv[4] or "{}")),
+        ("LiteLLM Router", json.loads(sys.argv[5] or "{}"))]
+ours = rows[2][1]
+print(f"{'client':28} {'req/s':>10} {'CPU µs/req':>11} {'peak RSS MB':>12} {'ours ÷ it (req/s)':>18}")
+for name, r in rows:
+    rps = r.get("rps", 0); ratio = ours["rps"] / rps if rps else float("nan")
+    print(f"{name:28} {rps:10.0f} {r.get('cpu_us_per_request', float('nan')):11.1f} {r.get('peak_rss_mb', float('nan')):12.1f} {ratio:18.2f}")
+raw = rows[1][1]
+print(f"\nthrough the balancer vs raw: {ours['rps']/raw['rps']:.2f}x req/s, {ours['cpu_us_per_request']/raw['cpu_us_per_request']:.2f}x CPU per request")
+slow = json.loads(sys.argv[6]); stream = json.loads(sys.argv[7])
+print(f"10,000 in flight, 1 s backend: ok {slow['ok']}/{slow['requests']}, wall {slow['wall_s']:.1f} s, p99 {slow['p99_ms']:.0f} ms, peak RSS {slow['peak_rss_mb']:.0f} MB")
+print(f"streaming through the balancer: {stream['rps']:.0f} req/s, {stream['cpu_us_per_request']:.1f} CPU µs/req, ok {stream['ok']}/{stream['requests']}")
+PY
