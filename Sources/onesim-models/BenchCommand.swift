@@ -39,6 +39,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Bypass the library: post the same request bytes with a bare AsyncHTTPClient (the floor to compare against).")
     var raw = false
 
+    @Flag(name: .long, help: "Time the lenient JSON parser on 0.25–2 MB replies instead (linear is the goal).")
+    var parsers = false
+
     @Flag(name: .long, help: "End with one JSON line of the results.")
     var json = false
 
@@ -48,6 +51,10 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if parsers {
+            print(try ParserBench.run())
+            return
+        }
         var http = HTTPSettings()
         if let maxConnections { http.maxConnectionsPerHost = maxConnections }
         let manager = ModelManager(httpSettings: http)

@@ -12,12 +12,16 @@ public struct HTTPSettings: Sendable, Hashable {
     public var connectTimeout: Duration
     /// The largest response body accepted (default 64 MiB).
     public var maxResponseBytes: Int
+    /// Accept gzip/deflate responses (off by default: model APIs answer uncompressed unless
+    /// asked, and the decompressor costs CPU on every response).
+    public var decompression: Bool
 
     /// Settings with the given values.
     public init(
         maxConnectionsPerHost: Int = 1024, idleTimeout: Duration = .seconds(60), connectTimeout: Duration = .seconds(10),
-        maxResponseBytes: Int = 64 << 20
+        maxResponseBytes: Int = 64 << 20, decompression: Bool = false
     ) {
+        self.decompression = decompression
         self.maxConnectionsPerHost = maxConnectionsPerHost
         self.idleTimeout = idleTimeout
         self.connectTimeout = connectTimeout

@@ -91,7 +91,7 @@ public final class HTTPTransport: Sendable {
             // Connection failures must reach the balancer at once, not be retried here.
             configuration.connectionPool.retryConnectionEstablishment = false
             configuration.redirectConfiguration = .disallow
-            configuration.decompression = .enabled(limit: .ratio(50))
+            configuration.decompression = settings.decompression ? .enabled(limit: .ratio(50)) : .disabled
             let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
             clients[key] = client
             state = .running(clients)
