@@ -33,7 +33,8 @@ public struct ProviderEndpoint: Sendable {
     /// win.
     public init(
         config: ModelConfig, kind: ModelKind, provider: String, context: ProviderContext, keyEnv: [String],
-        baseURLEnv: [String], defaultBaseURL: String, keyHeader: KeyHeader, extraHeaders: [(String, String)] = []
+        baseURLEnv: [String], defaultBaseURL: String, keyHeader: KeyHeader, extraHeaders: [(String, String)] = [],
+        defaultKey: String? = nil
     ) {
         identity = EndpointIdentity(
             configName: config.configName, modelName: config.resolvedModelName, provider: provider, kind: kind)
@@ -41,6 +42,7 @@ public struct ProviderEndpoint: Sendable {
         for name in keyEnv where key == nil {
             if let v = context.environment[name], !v.isEmpty { key = v }
         }
+        key = key ?? defaultKey
         var base = config.clientArgs.baseURL.flatMap { $0.isEmpty ? nil : $0 }
         for name in baseURLEnv where base == nil {
             if let v = context.environment[name], !v.isEmpty { base = v }
@@ -69,7 +71,7 @@ public struct ProviderEndpoint: Sendable {
         secrets += config.clientArgs.defaultHeaders.filter { ModelConfig.isSecretHeader($0.key) }.map(\.value)
         executor = CallExecutor(
             identity: identity, transport: context.transport, recorder: context.recorder, retryPolicy: policy,
-            secrets: secrets)
+            secrets: secrets, budget: context.budget)
     }
 
     /// A POST of `body` to `{base_url}/{path}`.

@@ -35,6 +35,22 @@ struct BudgetOverHTTPTests {
         await sim.stop()
     }
 
+    @Test func aManagerBudgetCoversEveryProvider() async throws {
+        let sim = Simulator()
+        try await sim.start()
+        let m = ModelManager(environment: [:], budget: BudgetLimits(maxTokens: 200))
+        try m.loadModelConfigs(json: """
+            {"config_name": "claude", "model_type": "anthropic_chat", "model_name": "claude-sonnet-4-5", "api_key": "k",
+             "client_args": {"base_url": "\(sim.rootURL)"}}
+            """)
+        let (successes, refusal) = await spend(try m.getModel(configName: "claude"))
+        #expect(successes > 1)
+        #expect(refusal?.kind == .budgetExceeded)
+        #expect(sim.requestCount == successes)
+        await m.shutdown()
+        await sim.stop()
+    }
+
     @Test func aBalancerBudgetFromTheConfigFile() async throws {
         try await withSimulator { sim, m in
             try m.loadModelConfigs(json: """

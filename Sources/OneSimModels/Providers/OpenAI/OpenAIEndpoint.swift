@@ -30,42 +30,17 @@ public struct OpenAIEndpoint: Sendable {
         defaultBaseURL: String = OpenAIEndpoint.defaultBaseURL, defaultKey: String? = nil,
         keyHeader: ProviderEndpoint.KeyHeader = .bearer
     ) {
-        identity = EndpointIdentity(
-            configName: config.configName, modelName: config.resolvedModelName, provider: provider, kind: kind)
-        var key = config.apiKey.flatMap { $0.isEmpty ? nil : $0 }
-        for name in keyEnv where key == nil {
-            if let v = context.environment[name], !v.isEmpty { key = v }
-        }
-        key = key ?? defaultKey
-        var base = config.clientArgs.baseURL.flatMap { $0.isEmpty ? nil : $0 }
-        for name in baseURLEnv where base == nil {
-            if let v = context.environment[name], !v.isEmpty { base = v }
-        }
-        var root = base ?? defaultBaseURL
-        while root.hasSuffix("/") { root.removeLast() }
-        baseURL = root
-        var headers = HTTPHeaders()
-        headers.add(name: "content-type", value: "application/json")
-        headers.add(name: "accept", value: "application/json")
-        headers.add(name: "user-agent", value: "OneSimModels/1.0")
-        if let key {
-            switch keyHeader {
-            case .bearer: headers.add(name: "authorization", value: "Bearer \(key)")
-            case .named(let name): headers.add(name: name, value: key)
-            }
-        }
-        if let org = config.organization, !org.isEmpty { headers.add(name: "openai-organization", value: org) }
-        for (name, value) in config.clientArgs.defaultHeaders { headers.replaceOrAdd(name: name, value: value) }
-        self.headers = headers
-        timeouts = config.clientArgs.timeout
-        generateArgs = config.generateArgs
-        var policy = RetryPolicy.default
-        if let maxRetries = config.clientArgs.maxRetries { policy.maxRetries = maxRetries }
-        var secrets = key.map { [$0] } ?? []
-        secrets += config.clientArgs.defaultHeaders.filter { ModelConfig.isSecretHeader($0.key) }.map(\.value)
-        executor = CallExecutor(
-            identity: identity, transport: context.transport, recorder: context.recorder, retryPolicy: policy,
-            secrets: secrets, budget: context.budget)
+        var extraHeaders: [(String, String)] = []
+        if let org = config.organization, !org.isEmpty { extraHeaders.append(("openai-organization", org)) }
+        let shared = ProviderEndpoint(
+            config: config, kind: kind, provider: provider, context: context, keyEnv: keyEnv, baseURLEnv: baseURLEnv,
+            defaultBaseURL: defaultBaseURL, keyHeader: keyHeader, extraHeaders: extraHeaders, defaultKey: defaultKey)
+        identity = shared.identity
+        baseURL = shared.baseURL
+        headers = shared.headers
+        timeouts = shared.timeouts
+        generateArgs = shared.generateArgs
+        executor = shared.executor
     }
 
     /// A POST of `body` to `{base_url}/{path}` (plus `?{urlQuery}` when set).
