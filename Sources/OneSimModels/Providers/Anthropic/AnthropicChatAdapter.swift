@@ -2,7 +2,7 @@
 ///
 /// Sends `x-api-key` (from `api_key` or `ANTHROPIC_API_KEY`) and `anthropic-version` (the
 /// config's `anthropic_version`, default `2023-06-01`). Streams with the API's SSE events.
-public struct AnthropicChatAdapter: ModelAdapter {
+public struct AnthropicChatAdapter: EndpointAdapter {
     /// The default API root.
     public static let defaultBaseURL = "https://api.anthropic.com"
 
@@ -31,20 +31,12 @@ public struct AnthropicChatAdapter: ModelAdapter {
         streamsByDefault = config.stream
     }
 
-    /// The config name.
-    public var configName: String { endpoint.identity.configName }
-    /// The provider's model name.
-    public var modelName: String { endpoint.identity.modelName }
-    /// Chat.
-    public var kind: ModelKind { .chat }
+    /// Who the endpoint is.
+    public var identity: EndpointIdentity { endpoint.identity }
 
     /// POSTs the prompt to `{base_url}/v1/messages` and decodes the reply.
     public func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
-        if streamsByDefault {
-            var response = try await stream(prompt, options: options).collect()
-            response.modelInfo = endpoint.identity.modelInfo
-            return response
-        }
+        if streamsByDefault { return try await collectedStream(prompt, options: options) }
         let body = try await requestBody(prompt, options: options, stream: false)
         let configName = configName
         return try await endpoint.executor.run(

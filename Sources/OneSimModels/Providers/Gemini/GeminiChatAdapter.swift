@@ -3,7 +3,7 @@
 ///
 /// Sends `x-goog-api-key` (from `api_key`, `GEMINI_API_KEY` or `GOOGLE_API_KEY`). The config's
 /// `api_version` picks the API path (default `v1beta`).
-public struct GeminiChatAdapter: ModelAdapter {
+public struct GeminiChatAdapter: EndpointAdapter {
     /// The default API root.
     public static let defaultBaseURL = "https://generativelanguage.googleapis.com"
     /// The default API version path segment.
@@ -26,20 +26,12 @@ public struct GeminiChatAdapter: ModelAdapter {
         streamsByDefault = config.stream
     }
 
-    /// The config name.
-    public var configName: String { endpoint.identity.configName }
-    /// The provider's model name.
-    public var modelName: String { endpoint.identity.modelName }
-    /// Chat.
-    public var kind: ModelKind { .chat }
+    /// Who the endpoint is.
+    public var identity: EndpointIdentity { endpoint.identity }
 
     /// POSTs the prompt to `:generateContent` and decodes the reply.
     public func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
-        if streamsByDefault {
-            var response = try await stream(prompt, options: options).collect()
-            response.modelInfo = endpoint.identity.modelInfo
-            return response
-        }
+        if streamsByDefault { return try await collectedStream(prompt, options: options) }
         let body = try await requestBody(prompt, options: options)
         let configName = configName
         return try await endpoint.executor.run(

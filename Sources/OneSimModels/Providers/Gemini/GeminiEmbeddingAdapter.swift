@@ -4,7 +4,7 @@
 /// `generate_args` (and per-call `extraBody`) may set `task_type`/`taskType`,
 /// `output_dimensionality`/`outputDimensionality`/`dimensions` and `title`; they are sent with
 /// every text.
-public struct GeminiEmbeddingAdapter: ModelAdapter {
+public struct GeminiEmbeddingAdapter: EndpointAdapter {
     /// The endpoint.
     public let endpoint: ProviderEndpoint
     /// The config's `model_type`.
@@ -19,12 +19,8 @@ public struct GeminiEmbeddingAdapter: ModelAdapter {
         modelType = config.modelType
     }
 
-    /// The config name.
-    public var configName: String { endpoint.identity.configName }
-    /// The provider's model name.
-    public var modelName: String { endpoint.identity.modelName }
-    /// Embedding.
-    public var kind: ModelKind { .embedding }
+    /// Who the endpoint is.
+    public var identity: EndpointIdentity { endpoint.identity }
 
     /// Embeds each message's text.
     public func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {

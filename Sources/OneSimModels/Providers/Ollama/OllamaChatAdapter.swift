@@ -3,7 +3,7 @@
 ///
 /// No key is needed for a local server; an `api_key` (or `OLLAMA_API_KEY`) is sent as a bearer
 /// token for hosted Ollama.
-public struct OllamaChatAdapter: ModelAdapter {
+public struct OllamaChatAdapter: EndpointAdapter {
     /// The default server root.
     public static let defaultBaseURL = "http://localhost:11434"
 
@@ -21,20 +21,12 @@ public struct OllamaChatAdapter: ModelAdapter {
         streamsByDefault = config.stream
     }
 
-    /// The config name.
-    public var configName: String { endpoint.identity.configName }
-    /// The provider's model name.
-    public var modelName: String { endpoint.identity.modelName }
-    /// Chat.
-    public var kind: ModelKind { .chat }
+    /// Who the endpoint is.
+    public var identity: EndpointIdentity { endpoint.identity }
 
     /// POSTs the prompt to `/api/chat` with `"stream": false` and decodes the reply.
     public func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
-        if streamsByDefault {
-            var response = try await stream(prompt, options: options).collect()
-            response.modelInfo = endpoint.identity.modelInfo
-            return response
-        }
+        if streamsByDefault { return try await collectedStream(prompt, options: options) }
         let body = try await requestBody(prompt, options: options, stream: false)
         let configName = configName
         return try await endpoint.executor.run(
@@ -70,7 +62,7 @@ public struct OllamaChatAdapter: ModelAdapter {
 }
 
 /// An embedding model served by Ollama (`POST {base_url}/api/embed`).
-public struct OllamaEmbeddingAdapter: ModelAdapter {
+public struct OllamaEmbeddingAdapter: EndpointAdapter {
     /// The endpoint.
     public let endpoint: ProviderEndpoint
     /// The config's `model_type`.
@@ -82,12 +74,8 @@ public struct OllamaEmbeddingAdapter: ModelAdapter {
         modelType = config.modelType
     }
 
-    /// The config name.
-    public var configName: String { endpoint.identity.configName }
-    /// The provider's model name.
-    public var modelName: String { endpoint.identity.modelName }
-    /// Embedding.
-    public var kind: ModelKind { .embedding }
+    /// Who the endpoint is.
+    public var identity: EndpointIdentity { endpoint.identity }
 
     /// Embeds each message's text.
     public func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {

@@ -1,6 +1,6 @@
 /// A chat model behind an OpenAI-compatible `/chat/completions` endpoint (OpenAI, vLLM and
 /// any other compatible host).
-public struct OpenAIChatAdapter: ModelAdapter {
+public struct OpenAIChatAdapter: EndpointAdapter {
     /// The endpoint (URL, headers, timeouts, defaults, executor).
     public let endpoint: OpenAIEndpoint
     /// The config's `model_type`.
@@ -13,12 +13,8 @@ public struct OpenAIChatAdapter: ModelAdapter {
         self.streamsByDefault = config.stream
     }
 
-    /// The config name.
-    public var configName: String { endpoint.identity.configName }
-    /// The provider's model name.
-    public var modelName: String { endpoint.identity.modelName }
-    /// Chat.
-    public var kind: ModelKind { .chat }
+    /// Who the endpoint is.
+    public var identity: EndpointIdentity { endpoint.identity }
 
     /// Whether the config asked for `"stream": true`: calls then stream under the hood.
     public let streamsByDefault: Bool
@@ -26,11 +22,7 @@ public struct OpenAIChatAdapter: ModelAdapter {
     /// POSTs the prompt to `{base_url}/chat/completions` and decodes the reply. With
     /// `"stream": true` in the config it streams and returns the collected response.
     public func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
-        if streamsByDefault {
-            var response = try await stream(prompt, options: options).collect()
-            response.modelInfo = endpoint.identity.modelInfo
-            return response
-        }
+        if streamsByDefault { return try await collectedStream(prompt, options: options) }
         let messages = try await OpenAIChatCodec.encodeMessages(prompt)
         let body = OpenAIChatCodec.requestBody(
             model: modelName, messages: messages, generateArgs: endpoint.generateArgs, options: options)

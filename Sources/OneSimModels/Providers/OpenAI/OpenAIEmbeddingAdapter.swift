@@ -1,7 +1,7 @@
 import Foundation
 
 /// An embedding model behind an OpenAI-compatible `/embeddings` endpoint.
-public struct OpenAIEmbeddingAdapter: ModelAdapter {
+public struct OpenAIEmbeddingAdapter: EndpointAdapter {
     /// The endpoint.
     public let endpoint: OpenAIEndpoint
     /// The config's `model_type`.
@@ -13,12 +13,8 @@ public struct OpenAIEmbeddingAdapter: ModelAdapter {
         self.modelType = config.modelType
     }
 
-    /// The config name.
-    public var configName: String { endpoint.identity.configName }
-    /// The provider's model name.
-    public var modelName: String { endpoint.identity.modelName }
-    /// Embedding.
-    public var kind: ModelKind { .embedding }
+    /// Who the endpoint is.
+    public var identity: EndpointIdentity { endpoint.identity }
 
     /// Embeds each message's text: the original's embedding `format` took messages too.
     public func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
