@@ -43,6 +43,21 @@ extension ModelManager {
         }
     }
 
+    /// The balancer over every config of `provider` (`"openai"`, `"vllm"`, `"anthropic"`, ...) of
+    /// one kind, named `"<provider>_load_balancer"` (`"<provider>_embedding_load_balancer"` for
+    /// embeddings) — the original's `get_model(model_type=<provider>)`, without its mixing of
+    /// chat and embedding models.
+    public func getModel(provider: String, modelType: ModelKind = .chat) throws(ModelError) -> any ModelAdapter {
+        let name = modelType == .chat ? "\(provider)_load_balancer" : "\(provider)_embedding_load_balancer"
+        return try state.withLock { state throws(ModelError) -> any ModelAdapter in
+            guard !state.configs.isEmpty else {
+                throw ModelError(.configuration, "no model configs are loaded; call loadModelConfigs first")
+            }
+            return try automaticBalancer(
+                name, selection: .provider(provider, kind: modelType), kind: modelType, in: &state)
+        }
+    }
+
     /// Returns the cached automatic balancer `name`, or builds it from `selection`. A lookup that
     /// finds no members fails and leaves nothing behind.
     func automaticBalancer(

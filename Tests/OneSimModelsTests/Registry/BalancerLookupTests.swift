@@ -36,6 +36,19 @@ struct BalancerLookupTests {
         #expect(try m.getModel(configName: "gpt-4_load_balancer") as AnyObject === lb as AnyObject)
     }
 
+    @Test func providerBalancersKeepChatAndEmbeddingApart() throws {
+        let m = ModelManager(environment: [:])
+        try m.loadModelConfigs(json: configs)
+        try m.loadModelConfigs(json: #"{"config_name": "local", "model_type": "vllm_chat", "model_name": "qwen"}"#)
+        let openai = try m.getModel(provider: "openai")
+        #expect(openai.configName == "openai_load_balancer")
+        #expect(members(openai) == ["gpt-4-a", "gpt-4-b", "mini"])
+        #expect(members(try m.getModel(provider: "openai", modelType: .embedding)) == ["emb"])
+        #expect(members(try m.getModel(provider: "vllm")) == ["local"])
+        #expect(try m.getModel(configName: "vllm_load_balancer") as AnyObject === m.getModel(provider: "vllm") as AnyObject)
+        #expect(throws: ModelError.self) { try m.getModel(provider: "vllm", modelType: .embedding) }
+    }
+
     @Test func aFailedAutomaticLookupIsNotRemembered() throws {
         let m = ModelManager(environment: [:])
         try m.loadModelConfigs(json: configs)

@@ -20,7 +20,6 @@ struct SimulatorTests {
     @Test func validatesRequestsLikeOpenAI() async throws {
         let sim = Simulator()
         try await sim.start()
-        defer { Task { await sim.stop() } }
         let (status, json) = try await post(sim, "/v1/chat/completions", #"{"messages": [{"role": "user", "content": "x"}]}"#)
         #expect(status == 400)
         #expect((json["error"] as? [String: Any])?["param"] as? String == "model")
