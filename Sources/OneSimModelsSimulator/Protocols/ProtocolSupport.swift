@@ -203,7 +203,12 @@ struct ProtocolStreamWriter {
                     simulator.streamAborted()
                     throw error
                 }
-                if aborts { throw SimulatorRequestError(status: 500, message: "simulated early close") }
+                if aborts {
+                    // Let the client read what was sent before the connection goes away; closing at
+                    // once can reset the socket and drop bytes the client has not read yet.
+                    try await simulator.sleep(.milliseconds(100))
+                    throw SimulatorRequestError(status: 500, message: "simulated early close")
+                }
                 try await writer.finish(nil)
             })
     }
