@@ -39,6 +39,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Bypass the library: post the same request bytes with a bare AsyncHTTPClient (the floor to compare against).")
     var raw = false
 
+    @Flag(name: .customLong("in-memory"), help: "Skip the network: answer every request in process with a fixed reply, to measure the library's own work per call (format, encode, pick, decode, usage).")
+    var inMemory = false
+
     @Flag(name: .long, help: "Time the lenient JSON parser on 0.25–2 MB replies instead (linear is the goal).")
     var parsers = false
 
@@ -48,6 +51,7 @@ struct BenchCommand: AsyncParsableCommand {
     func validate() throws {
         if requests < 1 { throw ValidationError("--requests must be at least 1") }
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if raw && inMemory { throw ValidationError("--raw and --in-memory cannot be combined") }
     }
 
     func run() async throws {
@@ -57,7 +61,8 @@ struct BenchCommand: AsyncParsableCommand {
         }
         var http = HTTPSettings()
         if let maxConnections { http.maxConnectionsPerHost = maxConnections }
-        let manager = ModelManager(httpSettings: http)
+        let manager = ModelManager(
+            httpSettings: http, responder: inMemory ? FixedResponder(body: embeddings ? Self.embeddingReply : Self.chatReply) : nil)
         var simulator: Simulator?
         do {
             let target: any ModelAdapter
@@ -70,10 +75,14 @@ struct BenchCommand: AsyncParsableCommand {
                         modelType: modelType ?? (modelName == nil ? (embeddings ? .embedding : .chat) : nil), modelName: modelName)
                 }
             } else {
-                let sim = Simulator(configuration: .init(recordRequests: false))
-                let port = try await sim.start()
-                simulator = sim
-                let base = "http://127.0.0.1:\(port)/v1"
+                let base: String
+                if inMemory {
+                    base = "http://in-memory.invalid/v1"
+                } else {
+                    let sim = Simulator(configuration: .init(recordRequests: false))
+                    base = "http://127.0.0.1:\(try await sim.start())/v1"
+                    simulator = sim
+                }
                 let type = embeddings ? "openai_embedding" : "openai_chat"
                 try manager.loadModelConfigs(json: """
                     [{"config_name": "bench-a", "model_type": "\(type)", "model_name": "sim", "api_key": "k", "client_args": {"base_url": "\(base)"}},
@@ -104,6 +113,12 @@ struct BenchCommand: AsyncParsableCommand {
 }
 
 extension BenchCommand {
+    /// The `--in-memory` chat reply: the same bytes `Benchmarks/compare.sh` has nginx serve.
+    static let chatReply = #"{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"bench","choices":[{"index":0,"message":{"role":"assistant","content":"I will tend the orchard and trade apples at the market.","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":27,"completion_tokens":12,"total_tokens":39}}"#
+
+    /// The `--in-memory` embedding reply (one 8-dimensional vector).
+    static let embeddingReply = #"{"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.01,-0.02,0.03,0.04,-0.05,0.06,0.07,-0.08]}],"model":"bench","usage":{"prompt_tokens":9,"total_tokens":9}}"#
+
     /// The endpoint URLs behind `target` (its members for a balancer), for `--raw`.
     func rawURLs(manager: ModelManager, target: any ModelAdapter) throws -> [String] {
         let names = (target as? LoadBalancer)?.memberNames ?? [target.configName]

@@ -49,37 +49,71 @@ public struct CallOptions: Sendable, Hashable {
     /// `response_format`, then `extraBody`). Other providers map the typed fields themselves.
     public func bodyFields(over defaults: [String: JSONValue]) -> [String: JSONValue] {
         var body = defaults
-        if let temperature { body["temperature"] = .double(temperature) }
-        if let maxTokens { body["max_tokens"] = .int(maxTokens) }
-        if let topP { body["top_p"] = .double(topP) }
-        if let stop { body["stop"] = .array(stop.map(JSONValue.string)) }
+        for (k, v) in typedBodyFields() { body[k] = v }
+        for (k, v) in extraBody { body[k] = v }
+        return body
+    }
+
+    /// The typed options in OpenAI's request shape, in a fixed order; empty when none is set.
+    func typedBodyFields() -> [(String, JSONValue)] {
+        var fields: [(String, JSONValue)] = []
+        if let temperature { fields.append(("temperature", .double(temperature))) }
+        if let maxTokens { fields.append(("max_tokens", .int(maxTokens))) }
+        if let topP { fields.append(("top_p", .double(topP))) }
+        if let stop { fields.append(("stop", .array(stop.map(JSONValue.string)))) }
         if !tools.isEmpty {
-            body["tools"] = .array(
-                tools.map { tool in
-                    var function: [String: JSONValue] = ["name": .string(tool.name), "parameters": tool.parameters]
-                    if let d = tool.description { function["description"] = .string(d) }
-                    if let strict = tool.strict { function["strict"] = .bool(strict) }
-                    return ["type": "function", "function": .object(function)]
-                })
+            fields.append(
+                (
+                    "tools",
+                    .array(
+                        tools.map { tool in
+                            var function: [String: JSONValue] = ["name": .string(tool.name), "parameters": tool.parameters]
+                            if let d = tool.description { function["description"] = .string(d) }
+                            if let strict = tool.strict { function["strict"] = .bool(strict) }
+                            return ["type": "function", "function": .object(function)]
+                        })
+                ))
         }
         switch toolChoice {
-        case .auto?: body["tool_choice"] = "auto"
-        case .none?: body["tool_choice"] = "none"
-        case .required?: body["tool_choice"] = "required"
-        case .function(let name)?: body["tool_choice"] = ["type": "function", "function": ["name": .string(name)]]
+        case .auto?: fields.append(("tool_choice", "auto"))
+        case .none?: fields.append(("tool_choice", "none"))
+        case .required?: fields.append(("tool_choice", "required"))
+        case .function(let name)?: fields.append(("tool_choice", ["type": "function", "function": ["name": .string(name)]]))
         case nil: break
         }
         switch responseFormat {
-        case .text?: body["response_format"] = ["type": "text"]
-        case .jsonObject?: body["response_format"] = ["type": "json_object"]
+        case .text?: fields.append(("response_format", ["type": "text"]))
+        case .jsonObject?: fields.append(("response_format", ["type": "json_object"]))
         case .jsonSchema(let name, let schema, let strict)?:
-            body["response_format"] = [
-                "type": "json_schema",
-                "json_schema": ["name": .string(name), "schema": schema, "strict": .bool(strict)],
-            ]
+            fields.append(
+                (
+                    "response_format",
+                    [
+                        "type": "json_schema",
+                        "json_schema": ["name": .string(name), "schema": schema, "strict": .bool(strict)],
+                    ]
+                ))
         case nil: break
         }
-        for (k, v) in extraBody { body[k] = v }
-        return body
+        return fields
+    }
+
+    /// Writes what `bodyFields(over:)` would hold straight into `writer`, leaving out every key
+    /// for which `reserved` is true (the caller writes those itself, e.g. `model` and `messages`).
+    func writeBodyFields(over defaults: [String: JSONValue], reserved: (String) -> Bool, into writer: inout JSONWriter) {
+        let typed = typedBodyFields()
+        let hasExtra = !extraBody.isEmpty
+        func overriddenByTyped(_ key: String) -> Bool { typed.contains { $0.0 == key } }
+        for (key, value) in defaults {
+            if reserved(key) || (!typed.isEmpty && overriddenByTyped(key)) || (hasExtra && extraBody[key] != nil) { continue }
+            writer.field(key, value)
+        }
+        for (key, value) in typed {
+            if reserved(key) || (hasExtra && extraBody[key] != nil) { continue }
+            writer.field(key, value)
+        }
+        for (key, value) in extraBody where !reserved(key) {
+            writer.field(key, value)
+        }
     }
 }

@@ -35,8 +35,25 @@ public struct ModelInfo: Sendable, Hashable {
 public struct ModelResponse: Sendable {
     /// The reply text (`choices[0].message.content`); `nil` when the model sent none (tool calls, refusals).
     public var text: String?
-    /// The provider's response as received.
-    public var raw: JSONValue
+    /// The provider's response as received. Adapters on the hot path keep the body bytes and
+    /// parse them on first access, so reading `raw` costs one parse; setting it replaces it.
+    public var raw: JSONValue {
+        get {
+            switch rawStorage {
+            case .value(let value): value
+            case .lazy(let lazy): lazy.value
+            }
+        }
+        set { rawStorage = .value(newValue) }
+    }
+
+    /// Where `raw` comes from: a value, or body bytes parsed on demand.
+    enum RawStorage: Sendable {
+        case value(JSONValue)
+        case lazy(LazyJSON)
+    }
+
+    var rawStorage: RawStorage
     /// Token counts.
     public var usage: Usage
     /// Which model and config produced this response.
@@ -63,7 +80,7 @@ public struct ModelResponse: Sendable {
     ) {
         self.refusal = refusal
         self.text = text
-        self.raw = raw
+        self.rawStorage = .value(raw)
         self.usage = usage
         self.modelInfo = modelInfo
         self.finishReason = finishReason

@@ -36,14 +36,16 @@ public final class ModelManager: Sendable {
     public let budget: UsageBudget?
     let logger: Logger
 
-    /// A manager with its own HTTP client pool.
+    /// A manager with its own HTTP client pool. With a `responder`, requests never reach the
+    /// network: the responder answers each one in process (offline runs, library benchmarks).
     public init(
         httpSettings: HTTPSettings = HTTPSettings(), environment: [String: String] = ProcessInfo.processInfo.environment,
         registry: ModelTypeRegistry = ModelTypeRegistry(), tokenTracker: TokenUsageTracker = TokenUsageTracker(),
-        budget: BudgetLimits? = nil, logger: Logger = Logger(label: "onesim.models")
+        budget: BudgetLimits? = nil, logger: Logger = Logger(label: "onesim.models"),
+        responder: (any LocalResponder)? = nil
     ) {
         self.budget = budget.map { UsageBudget(name: "manager", limits: $0) }
-        self.transport = HTTPTransport(settings: httpSettings)
+        self.transport = HTTPTransport(settings: httpSettings, responder: responder)
         self.environment = environment
         self.registry = registry
         self.tokenTracker = tokenTracker

@@ -6,7 +6,8 @@ import CoreMetrics
 /// `onesim_balancer_failures_total` (plus a `kind` dimension), `onesim_balancer_cooldowns_total`,
 /// `onesim_balancer_tokens_total` (plus `type` = `prompt` | `completion`),
 /// `onesim_balancer_latency` (timer) and `onesim_balancer_in_flight` (meter).
-struct MemberMetrics: Sendable {
+/// A class, so the per-call `started()`/`ended()` cost one reference, not a copy of every instrument.
+final class MemberMetrics: Sendable {
     private let factory: any MetricsFactory
     private let dimensions: [(String, String)]
     private let requests: Counter

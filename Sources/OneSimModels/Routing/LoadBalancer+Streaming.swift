@@ -17,7 +17,7 @@ extension LoadBalancer {
             return try await route(tokens: Double(promptTokens + maxTokens), options: options, send: { adapter, options in
                 try await StartedStream.open(try await adapter.stream(prompt, options: options))
             }, settle: { started, grant, member in
-                StartedStream(
+                started = StartedStream(
                     first: nil, rest: StreamIteratorBox(nil),
                     forwarded: self.forward(started, grant: grant, member: member, hold: hold))
             }).forwarded!

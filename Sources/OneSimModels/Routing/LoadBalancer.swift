@@ -133,10 +133,10 @@ public final class LoadBalancer: ModelAdapter {
     }
 
     /// Ends a successful attempt that returned a whole response.
-    private func settleResponse(_ response: ModelResponse, _ grant: Grant?, _ member: String) -> ModelResponse {
+    private func settleResponse(_ response: inout ModelResponse, _ grant: Grant?, _ member: String) {
         if let grant { finish(grant, .success(latency: clock.now() - grant.startedAt, usage: response.usage)) }
         budget?.consume(response.usage, model: response.modelInfo.modelName, config: member)
-        return decorate(response, servedBy: member)
+        decorate(&response, servedBy: member)
     }
 
     /// Holds the worst case of a call against the budget before it is sent; throws
@@ -165,7 +165,7 @@ public final class LoadBalancer: ModelAdapter {
     func route<Result: Sendable>(
         tokens: Double, options: CallOptions,
         send: (any ModelAdapter, CallOptions) async throws -> Result,
-        settle: (Result, Grant?, String) -> Result
+        settle: (inout Result, Grant?, String) -> Void
     ) async throws -> Result {
         var plan = CallPlan(
             maxRetries: options.maxRetries ?? settings.maxRetries, policy: settings.retryPolicy,
@@ -184,8 +184,9 @@ public final class LoadBalancer: ModelAdapter {
                     throw cancelled(plan)
                 }
                 do {
-                    let result = try await send(member.adapter, memberOptions)
-                    return settle(result, grant, member.configName)
+                    var result = try await send(member.adapter, memberOptions)
+                    settle(&result, grant, member.configName)
+                    return result
                 } catch {
                     let modelError = ModelError.from(error, member: member.configName)
                     if Task.isCancelled || modelError.kind == .cancelled {
@@ -216,7 +217,9 @@ public final class LoadBalancer: ModelAdapter {
 
         for fallback in fallbacks {
             do {
-                return settle(try await send(fallback, options), nil, fallback.configName)
+                var result = try await send(fallback, options)
+                settle(&result, nil, fallback.configName)
+                return result
             } catch {
                 let modelError = ModelError.from(error, member: fallback.configName)
                 if Task.isCancelled || modelError.kind == .cancelled { throw cancelled(plan) }
@@ -227,12 +230,10 @@ public final class LoadBalancer: ModelAdapter {
     }
 
     /// Marks a response as served through this balancer by `member`.
-    func decorate(_ response: ModelResponse, servedBy member: String) -> ModelResponse {
-        var response = response
+    func decorate(_ response: inout ModelResponse, servedBy member: String) {
         response.modelInfo.balancer = configName
         response.modelInfo.configName = configName
         if response.modelInfo.member == nil { response.modelInfo.member = member }
-        return response
     }
 
     /// The error for a cancelled call, with the attempts made so far.

@@ -35,6 +35,13 @@ public struct HTTPResult: Sendable {
     public var headers: HTTPHeaders
     /// Body bytes.
     public var body: ByteBuffer
+
+    /// A response.
+    public init(status: Int, headers: HTTPHeaders = [:], body: ByteBuffer) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
 }
 
 /// The outcome of opening a streaming request.
@@ -64,11 +71,15 @@ public final class HTTPTransport: Sendable {
 
     /// The settings every client is built with.
     public let settings: HTTPSettings
+    /// When set, answers every request in process instead of the network.
+    public let responder: (any LocalResponder)?
     private let state: Mutex<State> = Mutex(.running([:]))
 
-    /// A transport; clients are created on first use.
-    public init(settings: HTTPSettings = HTTPSettings()) {
+    /// A transport; clients are created on first use. With a `responder`, no client is ever
+    /// created and every request is answered by it (offline tests, benchmarks of the library alone).
+    public init(settings: HTTPSettings = HTTPSettings(), responder: (any LocalResponder)? = nil) {
         self.settings = settings
+        self.responder = responder
     }
 
     deinit {
@@ -103,6 +114,7 @@ public final class HTTPTransport: Sendable {
 
     /// Sends `spec` and collects the whole body. Task cancellation cancels the request.
     public func send(_ spec: HTTPRequestSpec) async throws(ModelError) -> HTTPResult {
+        if let responder { return try await responder.respond(to: spec) }
         let client = try client(for: spec.timeouts)
         var request = HTTPClientRequest(url: spec.url)
         request.method = spec.method
@@ -127,6 +139,11 @@ public final class HTTPTransport: Sendable {
     /// response is collected whole (for its error body). The body of a 2xx response is bounded
     /// by the idle (`read`) timeout between chunks, not by the total deadline.
     public func open(_ spec: HTTPRequestSpec) async throws(ModelError) -> StreamingResult {
+        if let responder {
+            let result = try await responder.respond(to: spec)
+            guard (200..<300).contains(result.status) else { return .failed(result) }
+            return .streaming(status: result.status, headers: result.headers, body: .bytes(result.body))
+        }
         var timeouts = spec.timeouts
         timeouts.read = timeouts.read ?? Self.defaultStreamIdleTimeout
         let client = try client(for: timeouts)

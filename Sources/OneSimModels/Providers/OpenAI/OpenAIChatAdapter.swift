@@ -23,19 +23,14 @@ public struct OpenAIChatAdapter: EndpointAdapter {
     /// `"stream": true` in the config it streams and returns the collected response.
     public func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
         if streamsByDefault { return try await collectedStream(prompt, options: options) }
-        let messages = try await OpenAIChatCodec.encodeMessages(prompt)
-        let body = OpenAIChatCodec.requestBody(
-            model: modelName, messages: messages, generateArgs: endpoint.generateArgs, options: options)
+        let body = try await OpenAIChatRequestWriter.body(
+            model: modelName, prompt: prompt, generateArgs: endpoint.generateArgs, options: options)
         let configName = configName
         return try await endpoint.executor.run(
             endpoint.request(path: "chat/completions", body: body), options: options,
             mapError: { OpenAIErrorMapper.map($0, configName: configName) },
             decode: { result throws(ModelError) in
-                let raw: JSONValue
-                do { raw = try JSONCodec.parse(result.body.readableBytesView) } catch {
-                    throw ModelError(.decoding, "invalid JSON in the response: \(error)", status: result.status)
-                }
-                var response = try OpenAIChatCodec.decodeResponse(raw)
+                var response = try OpenAIChatResponseReader.decode(result.body, status: result.status)
                 response.requestID = result.headers.first(name: "x-request-id")
                 return response
             })
@@ -44,15 +39,11 @@ public struct OpenAIChatAdapter: EndpointAdapter {
     /// Streams the reply from `{base_url}/chat/completions` with `"stream": true` and
     /// `stream_options.include_usage`, so the last delta carries the usage.
     public func stream(_ prompt: Prompt, options: CallOptions) async throws -> ModelStream {
-        let messages = try await OpenAIChatCodec.encodeMessages(prompt)
-        var body = options.bodyFields(over: endpoint.generateArgs)
-        body["model"] = .string(modelName)
-        body["messages"] = messages
-        body["stream"] = true
-        if body["stream_options"] == nil { body["stream_options"] = ["include_usage": true] }
+        let body = try await OpenAIChatRequestWriter.body(
+            model: modelName, prompt: prompt, generateArgs: endpoint.generateArgs, options: options, stream: true)
         let configName = configName
         return endpoint.executor.stream(
-            endpoint.request(path: "chat/completions", body: JSONCodec.encode(.object(body))), options: options,
+            endpoint.request(path: "chat/completions", body: body), options: options,
             decoder: OpenAIStreamDecoder(), mapError: { OpenAIErrorMapper.map($0, configName: configName) })
     }
 }

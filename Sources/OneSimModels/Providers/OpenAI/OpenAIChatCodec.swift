@@ -57,6 +57,7 @@ public enum OpenAIChatCodec {
     }
 
     /// The request body: `generate_args`, then per-call options, then `model` and `messages`.
+    /// (Adapters write the same bytes directly with `OpenAIChatRequestWriter`.)
     public static func requestBody(
         model: String, messages: JSONValue, generateArgs: [String: JSONValue], options: CallOptions
     ) -> [UInt8] {
@@ -71,15 +72,19 @@ public enum OpenAIChatCodec {
         guard let choice = raw["choices"]?[0], let message = choice["message"] else {
             throw ModelError(.decoding, "response has no choices[0].message: \(snippet(raw))")
         }
-        let toolCalls: [ToolCall] = (message["tool_calls"]?.arrayValue ?? []).compactMap { call in
+        return ModelResponse(
+            text: message["content"]?.stringValue, raw: raw, usage: decodeUsage(raw["usage"]),
+            finishReason: choice["finish_reason"]?.stringValue, toolCalls: decodeToolCalls(message["tool_calls"]),
+            refusal: message["refusal"]?.stringValue)
+    }
+
+    /// A message's `tool_calls` array (entries without a function name are dropped).
+    static func decodeToolCalls(_ value: JSONValue?) -> [ToolCall] {
+        (value?.arrayValue ?? []).compactMap { call in
             guard let function = call["function"], let name = function["name"]?.stringValue else { return nil }
             return ToolCall(
                 id: call["id"]?.stringValue ?? "", name: name, arguments: function["arguments"]?.stringValue ?? "")
         }
-        return ModelResponse(
-            text: message["content"]?.stringValue, raw: raw, usage: decodeUsage(raw["usage"]),
-            finishReason: choice["finish_reason"]?.stringValue, toolCalls: toolCalls,
-            refusal: message["refusal"]?.stringValue)
     }
 
     /// OpenAI's `usage` object (`prompt_tokens`, `completion_tokens`, `total_tokens`).

@@ -1,0 +1,107 @@
+/// Reading only the parts of a document that are needed: members and elements are visited in
+/// order, and whatever the visitor does not read is skipped without building values.
+extension JSONReader {
+    /// The next non-whitespace byte, if any.
+    mutating func peek() -> UInt8? {
+        skipWhitespace()
+        return position < buffer.count ? buffer[position] : nil
+    }
+
+    /// Visits each member of the object at the current position. `visit` either reads the
+    /// member's value and returns true, or returns false and the value is skipped.
+    mutating func readMembers(
+        depth: Int, _ visit: (inout JSONReader, String) throws(JSONSyntaxError) -> Bool
+    ) throws(JSONSyntaxError) {
+        guard peek() == UInt8(ascii: "{") else { throw error("expected an object") }
+        if depth > JSONCodec.maximumDepth { throw error("nesting deeper than \(JSONCodec.maximumDepth) levels") }
+        position += 1
+        if peek() == UInt8(ascii: "}") {
+            position += 1
+            return
+        }
+        while true {
+            guard let quote = peek() else { throw error("unexpected end of input in object") }
+            guard quote == UInt8(ascii: "\"") else {
+                throw error("unexpected \(describe(quote)), expected a quoted member name")
+            }
+            let key = try readString()
+            guard let colon = peek() else { throw error("unexpected end of input, expected ':'") }
+            guard colon == UInt8(ascii: ":") else { throw error("unexpected \(describe(colon)), expected ':' after member name") }
+            position += 1
+            skipWhitespace()
+            if try !visit(&self, key) { try skipValue(depth: depth + 1) }
+            guard let next = peek() else { throw error("unexpected end of input, expected ',' or '}'") }
+            position += 1
+            if next == UInt8(ascii: ",") { continue }
+            if next == UInt8(ascii: "}") { return }
+            throw error("unexpected \(describe(next)), expected ',' or '}' after object member", at: position - 1)
+        }
+    }
+
+    /// Visits each element of the array at the current position, with its index; elements the
+    /// visitor does not read (returns false) are skipped.
+    mutating func readElements(
+        depth: Int, _ visit: (inout JSONReader, Int) throws(JSONSyntaxError) -> Bool
+    ) throws(JSONSyntaxError) {
+        guard peek() == UInt8(ascii: "[") else { throw error("expected an array") }
+        if depth > JSONCodec.maximumDepth { throw error("nesting deeper than \(JSONCodec.maximumDepth) levels") }
+        position += 1
+        if peek() == UInt8(ascii: "]") {
+            position += 1
+            return
+        }
+        var index = 0
+        while true {
+            skipWhitespace()
+            if try !visit(&self, index) { try skipValue(depth: depth + 1) }
+            index += 1
+            guard let next = peek() else { throw error("unexpected end of input, expected ',' or ']'") }
+            position += 1
+            if next == UInt8(ascii: ",") { continue }
+            if next == UInt8(ascii: "]") { return }
+            throw error("unexpected \(describe(next)), expected ',' or ']' after array element", at: position - 1)
+        }
+    }
+
+    /// Skips one value, checking its syntax as `readValue` would, without building it.
+    mutating func skipValue(depth: Int) throws(JSONSyntaxError) {
+        guard let byte = peek() else { throw error("unexpected end of input, expected a value") }
+        switch byte {
+        case UInt8(ascii: "{"): try readMembers(depth: depth) { _, _ in false }
+        case UInt8(ascii: "["): try readElements(depth: depth) { _, _ in false }
+        case UInt8(ascii: "\""): try skipString()
+        default: _ = try readValue(depth: depth)  // numbers and literals allocate nothing
+        }
+    }
+
+    /// Skips a string, checking that it is terminated, has no raw control characters and only
+    /// valid escapes.
+    private mutating func skipString() throws(JSONSyntaxError) {
+        let start = position
+        position += 1
+        while position < buffer.count {
+            let b = buffer[position]
+            if b == UInt8(ascii: "\"") {
+                position += 1
+                return
+            }
+            if b < 0x20 { throw error("unescaped control character in string") }
+            if b == UInt8(ascii: "\\") {
+                // An escape: let the full reader check it, from the start of the string.
+                position = start
+                _ = try readString()
+                return
+            }
+            position += 1
+        }
+        throw error("unterminated string", at: start)
+    }
+
+    /// Reads a string value, or skips any other value and returns nil (as
+    /// `JSONValue.stringValue` would give for it).
+    mutating func readStringOrSkip(depth: Int) throws(JSONSyntaxError) -> String? {
+        if peek() == UInt8(ascii: "\"") { return try readString() }
+        try skipValue(depth: depth)
+        return nil
+    }
+}
