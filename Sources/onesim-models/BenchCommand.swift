@@ -42,6 +42,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .customLong("in-memory"), help: "Skip the network: answer every request in process with a fixed reply, to measure the library's own work per call (format, encode, pick, decode, usage).")
     var inMemory = false
 
+    @Option(name: .customLong("latency-ms"), help: "With --in-memory: how long each in-process answer takes.")
+    var latencyMilliseconds: Int = 0
+
     @Flag(name: .long, help: "Time the lenient JSON parser on 0.25–2 MB replies instead (linear is the goal).")
     var parsers = false
 
@@ -52,6 +55,8 @@ struct BenchCommand: AsyncParsableCommand {
         if requests < 1 { throw ValidationError("--requests must be at least 1") }
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if raw && inMemory { throw ValidationError("--raw and --in-memory cannot be combined") }
+        if latencyMilliseconds != 0 && !inMemory { throw ValidationError("--latency-ms needs --in-memory") }
+        if latencyMilliseconds < 0 { throw ValidationError("--latency-ms must not be negative") }
     }
 
     func run() async throws {
@@ -62,7 +67,8 @@ struct BenchCommand: AsyncParsableCommand {
         var http = HTTPSettings()
         if let maxConnections { http.maxConnectionsPerHost = maxConnections }
         let manager = ModelManager(
-            httpSettings: http, responder: inMemory ? FixedResponder(body: embeddings ? Self.embeddingReply : Self.chatReply) : nil)
+            httpSettings: http, responder: inMemory ? FixedResponder(
+                body: embeddings ? Self.embeddingReply : Self.chatReply, latency: .milliseconds(latencyMilliseconds)) : nil)
         var simulator: Simulator?
         do {
             let target: any ModelAdapter

@@ -57,46 +57,80 @@ public struct CallExecutor: Sendable {
 
     /// Sends `spec`, decodes a 2xx body with `decode` and maps other statuses with `mapError`;
     /// retries retryable failures per the policy (or `options.maxRetries`).
+    ///
+    /// The bookkeeping before and after the send is out of line, so a call waiting on the
+    /// network keeps a small frame.
     public func run(
         _ spec: HTTPRequestSpec, options: CallOptions,
         mapError: @Sendable (HTTPResult) -> ModelError,
         decode: @Sendable (HTTPResult) throws(ModelError) -> ModelResponse
     ) async throws(ModelError) -> ModelResponse {
-        var policy = retryPolicy
-        if let maxRetries = options.maxRetries { policy.maxRetries = maxRetries }
-        var spec = spec
-        if let timeout = options.timeout { spec.timeouts.total = timeout }
+        let spec = Self.applying(options, to: spec)
         let hold = try reserveBudget(spec, options: options)
-        defer { hold.map { budget?.release($0) } }
+        defer { releaseBudget(hold) }
         var retry = 0
         while true {
             let start = ContinuousClock.now
             do throws(ModelError) {
                 let result = try await transport.send(spec)
-                guard (200..<300).contains(result.status) else { throw mapError(result) }
-                var response = try decode(result)
-                response.modelInfo = identity.modelInfo
-                budget?.consume(response.usage, model: identity.modelName, config: identity.configName)
-                recorder.record(
-                    CallRecord(
-                        modelName: identity.modelName, configName: identity.configName, provider: identity.provider,
-                        kind: identity.kind, usage: response.usage, latency: ContinuousClock.now - start))
-                return response
+                return try complete(result, start: start, mapError: mapError, decode: decode)
             } catch {
-                var error = error
-                error.configName = error.configName ?? identity.configName
-                error.message = redact(error.message)
-                recorder.record(
-                    CallRecord(
-                        modelName: identity.modelName, configName: identity.configName, provider: identity.provider,
-                        kind: identity.kind, usage: .zero, latency: ContinuousClock.now - start, error: error.kind))
-                guard error.kind != .cancelled, !Task.isCancelled,
-                    let delay = policy.delay(after: error, retry: retry, jitter: RetryPolicy.randomJitter())
-                else { throw error }
+                let delay = try failed(error, start: start, options: options, retry: retry)
                 retry += 1
                 do { try await Task.sleep(for: delay) } catch { throw ModelError(.cancelled, "cancelled while waiting to retry", configName: identity.configName) }
             }
         }
+    }
+
+    /// `spec` with the call's own total timeout, if it has one.
+    @inline(never)
+    static func applying(_ options: CallOptions, to spec: HTTPRequestSpec) -> HTTPRequestSpec {
+        guard let timeout = options.timeout else { return spec }
+        var spec = spec
+        spec.timeouts.total = timeout
+        return spec
+    }
+
+    /// A response arrived: decodes it (or maps its error status), charges the budget and records it.
+    @inline(never)
+    func complete(
+        _ result: HTTPResult, start: ContinuousClock.Instant,
+        mapError: @Sendable (HTTPResult) -> ModelError,
+        decode: @Sendable (HTTPResult) throws(ModelError) -> ModelResponse
+    ) throws(ModelError) -> ModelResponse {
+        guard (200..<300).contains(result.status) else { throw mapError(result) }
+        var response = try decode(result)
+        response.modelInfo = identity.modelInfo
+        budget?.consume(response.usage, model: identity.modelName, config: identity.configName)
+        recorder.record(
+            CallRecord(
+                modelName: identity.modelName, configName: identity.configName, provider: identity.provider,
+                kind: identity.kind, usage: response.usage, latency: ContinuousClock.now - start))
+        return response
+    }
+
+    /// An attempt failed: records it, and returns how long to wait before the next one or
+    /// throws the error (with secrets scrubbed) when the call ends here.
+    @inline(never)
+    func failed(_ error: ModelError, start: ContinuousClock.Instant, options: CallOptions, retry: Int) throws(ModelError) -> Duration {
+        var error = error
+        error.configName = error.configName ?? identity.configName
+        error.message = redact(error.message)
+        recorder.record(
+            CallRecord(
+                modelName: identity.modelName, configName: identity.configName, provider: identity.provider,
+                kind: identity.kind, usage: .zero, latency: ContinuousClock.now - start, error: error.kind))
+        var policy = retryPolicy
+        if let maxRetries = options.maxRetries { policy.maxRetries = maxRetries }
+        guard error.kind != .cancelled, !Task.isCancelled,
+            let delay = policy.delay(after: error, retry: retry, jitter: RetryPolicy.randomJitter())
+        else { throw error }
+        return delay
+    }
+
+    @inline(never)
+    func releaseBudget(_ hold: BudgetReservation?) {
+        if let hold { budget?.release(hold) }
     }
 
     /// Reserves the worst case of a request against the manager's budget (prompt estimated from

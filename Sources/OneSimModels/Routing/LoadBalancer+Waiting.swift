@@ -74,7 +74,9 @@ extension LoadBalancer {
     }
 
     /// Asks for a member not in `excluded`, waiting (FIFO, no polling) if none can take the
-    /// request now; the wait counts against the call's `queueTimeout`.
+    /// request now; the wait counts against the call's `queueTimeout`. Out of line: it
+    /// returns before the call waits on the network, so its frame is not kept meanwhile.
+    @inline(never)
     func admit(excluding excluded: Set<Int>, tokens: Double, plan: inout CallPlan) async -> AdmissionOutcome {
         let start = clock.now()
         let deadline = plan.deadline(from: start)
@@ -111,6 +113,7 @@ extension LoadBalancer {
 
     /// Ends the attempt holding `grant` with `result`: frees its slot (waking waiters) and
     /// records statistics and metrics.
+    @inline(never)
     func finish(_ grant: Grant, _ result: AttemptResult) {
         let cooled = mutate { core, now in
             let (resolutions, cooled) = core.release(grant, result, now: now)

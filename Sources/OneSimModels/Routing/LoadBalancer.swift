@@ -162,59 +162,51 @@ public final class LoadBalancer: ModelAdapter {
     /// Routes one call: members (rounds of failover, backoff between rounds), then fallbacks.
     /// `send` makes one attempt; `settle` ends a successful one (the grant is `nil` for a
     /// fallback) — at once for whole responses, when the stream ends for streams.
+    ///
+    /// Every call in flight keeps this function's frame alive while it waits on the network,
+    /// so the synchronous bookkeeping lives in out-of-line helpers: their locals go on the
+    /// thread's stack, not into each waiting task's frame (10,000 calls in flight are 10,000
+    /// frames).
     func route<Result: Sendable>(
         tokens: Double, options: CallOptions,
         send: (any ModelAdapter, CallOptions) async throws -> Result,
         settle: (inout Result, Grant?, String) -> Void
     ) async throws -> Result {
-        var plan = CallPlan(
-            maxRetries: options.maxRetries ?? settings.maxRetries, policy: settings.retryPolicy,
-            queueTimeout: settings.queueTimeout)
+        var plan = makePlan(options)
         if Task.isCancelled { throw cancelled(plan) }
-        var memberOptions = options
-        memberOptions.maxRetries = 0
+        let memberOptions = Self.memberOptions(options)
 
         rounds: while !members.isEmpty {
             switch await admit(excluding: plan.tried, tokens: tokens, plan: &plan) {
             case .granted(let grant):
-                let member = members[grant.member]
-                metrics[grant.member].started()
-                if Task.isCancelled {
-                    finish(grant, .cancelled)
-                    throw cancelled(plan)
-                }
+                let (adapter, name) = try startAttempt(grant, plan: plan)
                 do {
-                    var result = try await send(member.adapter, memberOptions)
-                    settle(&result, grant, member.configName)
+                    var result = try await send(adapter, memberOptions)
+                    settle(&result, grant, name)
                     return result
                 } catch {
-                    let modelError = ModelError.from(error, member: member.configName)
-                    if Task.isCancelled || modelError.kind == .cancelled {
-                        finish(grant, .cancelled)
-                        throw cancelled(plan)
-                    }
-                    let disposition = FailureDisposition(modelError)
-                    finish(grant, .failure(modelError, disposition))
-                    let next = plan.memberFailed(grant.member, name: member.configName, error: modelError, disposition: disposition)
-                    if case .fail(let final) = next { throw final }
+                    try attemptFailed(error, grant: grant, member: name, plan: &plan)
                 }
             case .exhausted:
-                switch plan.roundEnded(jitter: RetryPolicy.randomJitter()) {
-                case .retry(let delay):
-                    if delay > .zero {
-                        do { try await clock.sleepUntil(clock.now() + delay) } catch { throw cancelled(plan) }
-                    }
-                case .giveUp:
-                    break rounds
-                }
+                guard let delay = Self.endRound(&plan) else { break rounds }
+                if delay > .zero { try await backoff(delay, plan: plan) }
             case .timedOut:
-                plan.queueTimedOut(balancer: configName)
+                Self.queueTimedOut(&plan, balancer: configName)
                 break rounds
             case .cancelled:
                 throw cancelled(plan)
             }
         }
+        return try await callFallbacks(options: options, plan: &plan, send: send, settle: settle)
+    }
 
+    /// After the members: each fallback in order, then the final error.
+    @inline(never)
+    private func callFallbacks<Result: Sendable>(
+        options: CallOptions, plan: inout CallPlan,
+        send: (any ModelAdapter, CallOptions) async throws -> Result,
+        settle: (inout Result, Grant?, String) -> Void
+    ) async throws -> Result {
         for fallback in fallbacks {
             do {
                 var result = try await send(fallback, options)
@@ -229,6 +221,66 @@ public final class LoadBalancer: ModelAdapter {
         throw plan.finalError(balancer: configName, memberCount: members.count)
     }
 
+    @inline(never)
+    private func makePlan(_ options: CallOptions) -> CallPlan {
+        CallPlan(maxRetries: options.maxRetries ?? settings.maxRetries, policy: settings.retryPolicy, queueTimeout: settings.queueTimeout)
+    }
+
+    /// Members are called once each: the balancer owns retries.
+    @inline(never)
+    private static func memberOptions(_ options: CallOptions) -> CallOptions {
+        var memberOptions = options
+        memberOptions.maxRetries = 0
+        return memberOptions
+    }
+
+    /// Starts an attempt on the granted member (metrics), unless the call was cancelled.
+    @inline(never)
+    private func startAttempt(_ grant: Grant, plan: CallPlan) throws(ModelError) -> (any ModelAdapter, String) {
+        metrics[grant.member].started()
+        if Task.isCancelled {
+            finish(grant, .cancelled)
+            throw cancelled(plan)
+        }
+        let member = members[grant.member]
+        return (member.adapter, member.configName)
+    }
+
+    /// Ends a failed attempt: frees the grant (cooling the member if needed) and either
+    /// returns (try another member) or throws the error the call ends with.
+    @inline(never)
+    private func attemptFailed(_ error: any Error, grant: Grant, member: String, plan: inout CallPlan) throws(ModelError) {
+        let modelError = ModelError.from(error, member: member)
+        if Task.isCancelled || modelError.kind == .cancelled {
+            finish(grant, .cancelled)
+            throw cancelled(plan)
+        }
+        let disposition = FailureDisposition(modelError)
+        finish(grant, .failure(modelError, disposition))
+        let next = plan.memberFailed(grant.member, name: member, error: modelError, disposition: disposition)
+        if case .fail(let final) = next { throw final }
+    }
+
+    /// Waits `delay` before the next round.
+    @inline(never)
+    private func backoff(_ delay: Duration, plan: CallPlan) async throws(ModelError) {
+        do { try await clock.sleepUntil(clock.now() + delay) } catch { throw cancelled(plan) }
+    }
+
+    @inline(never)
+    private static func queueTimedOut(_ plan: inout CallPlan, balancer: String) {
+        plan.queueTimedOut(balancer: balancer)
+    }
+
+    /// A round is over: the wait before the next one, or nil to stop.
+    @inline(never)
+    private static func endRound(_ plan: inout CallPlan) -> Duration? {
+        switch plan.roundEnded(jitter: RetryPolicy.randomJitter()) {
+        case .retry(let delay): delay
+        case .giveUp: nil
+        }
+    }
+
     /// Marks a response as served through this balancer by `member`.
     func decorate(_ response: inout ModelResponse, servedBy member: String) {
         response.modelInfo.balancer = configName
@@ -237,6 +289,7 @@ public final class LoadBalancer: ModelAdapter {
     }
 
     /// The error for a cancelled call, with the attempts made so far.
+    @inline(never)
     private func cancelled(_ plan: CallPlan) -> ModelError {
         ModelError(.cancelled, "the call to '\(configName)' was cancelled", configName: configName, attempts: plan.attempts)
     }

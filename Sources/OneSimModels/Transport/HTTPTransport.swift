@@ -116,20 +116,23 @@ public final class HTTPTransport: Sendable {
     public func send(_ spec: HTTPRequestSpec) async throws(ModelError) -> HTTPResult {
         if let responder { return try await responder.respond(to: spec) }
         let client = try client(for: spec.timeouts)
-        var request = HTTPClientRequest(url: spec.url)
-        request.method = spec.method
-        request.headers = spec.headers
-        if !spec.body.isEmpty {
-            request.body = .bytes(spec.body)
-        }
-        let deadline = NIODeadline.now() + spec.timeouts.total.timeAmount
         do {
-            let response = try await client.execute(request, deadline: deadline)
+            let response = try await client.execute(Self.request(spec), deadline: NIODeadline.now() + spec.timeouts.total.timeAmount)
             let body = try await response.body.collect(upTo: settings.maxResponseBytes)
             return HTTPResult(status: Int(response.status.code), headers: response.headers, body: body)
         } catch {
             throw Self.map(error, url: spec.url)
         }
+    }
+
+    /// The AsyncHTTPClient request for `spec` (built out of line, off the waiting frame).
+    @inline(never)
+    static func request(_ spec: HTTPRequestSpec) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: spec.url)
+        request.method = spec.method
+        request.headers = spec.headers
+        if !spec.body.isEmpty { request.body = .bytes(spec.body) }
+        return request
     }
 
     /// The default idle timeout of a stream (time between chunks) when a config sets no `read` timeout.
@@ -175,6 +178,7 @@ public final class HTTPTransport: Sendable {
     }
 
     /// Turns a transport-level error into a `ModelError`.
+    @inline(never)
     static func map(_ error: any Error, url: String) -> ModelError {
         if let error = error as? ModelError { return error }
         if error is CancellationError { return ModelError(.cancelled, "the request to \(url) was cancelled") }

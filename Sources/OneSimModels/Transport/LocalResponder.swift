@@ -20,16 +20,24 @@ extension HTTPResult {
     }
 }
 
-/// A responder that answers every request with the same bytes.
+/// A responder that answers every request with the same bytes, optionally after a delay.
 public struct FixedResponder: LocalResponder {
     /// The response every request gets.
     public let response: HTTPResult
+    /// How long each answer takes (like a model server's latency); zero answers at once.
+    public let latency: Duration
 
-    /// Answers every request with `body` (JSON by default) and `status`.
-    public init(status: Int = 200, contentType: String = "application/json", body: String) {
+    /// Answers every request with `body` (JSON by default) and `status`, after `latency`.
+    public init(status: Int = 200, contentType: String = "application/json", body: String, latency: Duration = .zero) {
         response = HTTPResult(status: status, headers: ["content-type": contentType], body: Array(body.utf8))
+        self.latency = latency
     }
 
-    /// The fixed response.
-    public func respond(to request: HTTPRequestSpec) async throws(ModelError) -> HTTPResult { response }
+    /// The fixed response; a cancelled wait is a `.cancelled` error.
+    public func respond(to request: HTTPRequestSpec) async throws(ModelError) -> HTTPResult {
+        if latency > .zero {
+            do { try await Task.sleep(for: latency) } catch { throw ModelError(.cancelled, "cancelled while waiting for the local responder") }
+        }
+        return response
+    }
 }

@@ -45,7 +45,7 @@ private func randomOptions(_ rng: inout some RandomNumberGenerator) -> CallOptio
     if Bool.random(using: &rng) { options.stop = [randomString(&rng, maxParts: 2)] }
     if Bool.random(using: &rng) {
         options.tools = [ToolDefinition(name: "move", description: "Move the agent", parameters: randomJSON(&rng), strict: true)]
-        options.toolChoice = [.auto, .none, .required, .function("move")].randomElement(using: &rng)!
+        options.toolChoice = [ToolChoice.auto, ToolChoice.none, .required, .function("move")].randomElement(using: &rng)!
     }
     if Bool.random(using: &rng) {
         options.responseFormat = [.text, .jsonObject, .jsonSchema(name: "plan", schema: ["type": "object"], strict: true)]
