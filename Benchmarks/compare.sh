@@ -7,13 +7,20 @@
 #   AsyncOpenAI and LiteLLM's Router (both from PyPI into a local venv).
 # Then: 10,000 requests in flight against a backend that answers after one second (the
 # simulator with 1 s latency), and a streaming scenario (nginx serving a fixed SSE body).
+# Finally the library alone (`bench --in-memory`: no sockets, a fixed reply in process): its
+# CPU per call is the work of format, encode, pick, decode and usage accounting.
 #
-# Usage: Benchmarks/compare.sh [REQUESTS]   (default 20000). Needs root for apt-get the first time.
+# The raw client and ours run ROUNDS times each, alternating, and the table shows the medians:
+# on a shared 2-core machine single runs vary by 10-20 %.
+#
+# Usage: Benchmarks/compare.sh [REQUESTS] [ROUNDS]   (defaults 20000, 5). Needs root for
+# apt-get the first time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 WORK=${BENCH_WORK:-/tmp/onesim-bench}
 REQUESTS=${1:-20000}
+ROUNDS=${2:-5}
 CONCURRENCY=64
 PORT_A=18081
 PORT_B=18082
@@ -115,10 +122,26 @@ wrk.body = '{"model":"bench","messages":[{"role":"system","content":"You are a h
 LUA
 echo "wrk (ceiling)..." >&2
 WRK_RPS=$(wrk -t2 -c$CONCURRENCY -d10s -s "$WORK/post.lua" "http://127.0.0.1:$PORT_A/v1/chat/completions" | awk '/Requests\/sec/ {print $2}')
-echo "raw AsyncHTTPClient..." >&2
-RAW=$("$BIN" bench --config "$WORK/models.json" --model lb --raw --requests "$REQUESTS" --concurrency $CONCURRENCY --json | tail -1)
-echo "onesim-models through the balancer..." >&2
-OURS=$("$BIN" bench --config "$WORK/models.json" --model lb --requests "$REQUESTS" --concurrency $CONCURRENCY --json | tail -1)
+RAW_RUNS=()
+OURS_RUNS=()
+for round in $(seq "$ROUNDS"); do
+    echo "raw AsyncHTTPClient and onesim-models through the balancer, round $round of $ROUNDS..." >&2
+    RAW_RUNS+=("$("$BIN" bench --config "$WORK/models.json" --model lb --raw --requests "$REQUESTS" --concurrency $CONCURRENCY --json | tail -1)")
+    OURS_RUNS+=("$("$BIN" bench --config "$WORK/models.json" --model lb --requests "$REQUESTS" --concurrency $CONCURRENCY --json | tail -1)")
+done
+# The median run of each (by requests/s; CPU per request is its own median).
+median() {
+    python3 -c 'import json, statistics as st, sys
+runs = [json.loads(l) for l in sys.argv[1:]]
+best = sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
+best["rps"] = st.median(r["rps"] for r in runs)
+best["cpu_us_per_request"] = st.median(r["cpu_us_per_request"] for r in runs)
+best["rps_runs"] = [round(r["rps"]) for r in runs]
+best["cpu_runs"] = [round(r["cpu_us_per_request"], 1) for r in runs]
+print(json.dumps(best))' "$@"
+}
+RAW=$(median "${RAW_RUNS[@]}")
+OURS=$(median "${OURS_RUNS[@]}")
 PY_REQ=$(( REQUESTS / 10 ))
 echo "openai-python ($PY_REQ requests)..." >&2
 OPENAI=$("$WORK/venv/bin/python" "$WORK/peers.py" openai $PY_REQ $CONCURRENCY "http://127.0.0.1:$PORT_A/v1" "http://127.0.0.1:$PORT_B/v1" 2>/dev/null | tail -1)
@@ -133,6 +156,7 @@ cat > "$WORK/slow.json" <<JSON
 [{"config_name": "s", "model_type": "openai_chat", "model_name": "bench", "api_key": "k", "client_args": {"base_url": "http://127.0.0.1:$PORT_SLOW/v1", "max_retries": 0}}]
 JSON
 SLOW=$("$BIN" bench --config "$WORK/slow.json" --model s --requests 10000 --concurrency 10000 --json | tail -1)
+SLOW_RAW=$("$BIN" bench --config "$WORK/slow.json" --model s --raw --requests 10000 --concurrency 10000 --json | tail -1)
 
 echo "streaming..." >&2
 cat > "$WORK/stream.json" <<JSON
@@ -142,7 +166,11 @@ cat > "$WORK/stream.json" <<JSON
 JSON
 STREAM=$("$BIN" bench --config "$WORK/stream.json" --model lb --requests "$REQUESTS" --concurrency $CONCURRENCY --json | tail -1)
 
-python3 - "$WRK_RPS" "$RAW" "$OURS" "$OPENAI" "$LITELLM" "$SLOW" "$STREAM" <<'PY'
+echo "the library alone (in memory)..." >&2
+LIB=$("$BIN" bench --in-memory --requests 200000 --concurrency $CONCURRENCY --json | tail -1)
+LIB_SLOW=$("$BIN" bench --in-memory --latency-ms 1000 --requests 10000 --concurrency 10000 --json | tail -1)
+
+python3 - "$WRK_RPS" "$RAW" "$OURS" "$OPENAI" "$LITELLM" "$SLOW" "$STREAM" "$SLOW_RAW" "$LIB" "$LIB_SLOW" <<'PY'
 import json, sys
 wrk = float(sys.argv[1] or 0)
 rows = [("wrk (ceiling)", {"rps": wrk}), ("raw AsyncHTTPClient", json.loads(sys.argv[2])),
@@ -154,8 +182,13 @@ for name, r in rows:
     rps = r.get("rps", 0); ratio = ours["rps"] / rps if rps else float("nan")
     print(f"{name:28} {rps:10.0f} {r.get('cpu_us_per_request', float('nan')):11.1f} {r.get('peak_rss_mb', float('nan')):12.1f} {ratio:18.2f}")
 raw = rows[1][1]
-print(f"\nthrough the balancer vs raw: {ours['rps']/raw['rps']:.2f}x req/s, {ours['cpu_us_per_request']/raw['cpu_us_per_request']:.2f}x CPU per request")
-slow = json.loads(sys.argv[6]); stream = json.loads(sys.argv[7])
-print(f"10,000 in flight, 1 s backend: ok {slow['ok']}/{slow['requests']}, wall {slow['wall_s']:.1f} s, p99 {slow['p99_ms']:.0f} ms, peak RSS {slow['peak_rss_mb']:.0f} MB")
+print(f"\nthrough the balancer vs raw (medians of {len(ours['rps_runs'])} alternating runs): {ours['rps']/raw['rps']:.2f}x req/s, {ours['cpu_us_per_request']/raw['cpu_us_per_request']:.2f}x CPU per request")
+print(f"  raw runs  req/s {raw['rps_runs']}  CPU µs {raw['cpu_runs']}")
+print(f"  ours runs req/s {ours['rps_runs']}  CPU µs {ours['cpu_runs']}")
+slow = json.loads(sys.argv[6]); stream = json.loads(sys.argv[7]); slow_raw = json.loads(sys.argv[8])
+lib = json.loads(sys.argv[9]); lib_slow = json.loads(sys.argv[10])
+print(f"10,000 in flight, 1 s backend: ok {slow['ok']}/{slow['requests']}, wall {slow['wall_s']:.1f} s, p99 {slow['p99_ms']:.0f} ms, peak RSS {slow['peak_rss_mb']:.0f} MB (raw client: {slow_raw['peak_rss_mb']:.0f} MB)")
 print(f"streaming through the balancer: {stream['rps']:.0f} req/s, {stream['cpu_us_per_request']:.1f} CPU µs/req, ok {stream['ok']}/{stream['requests']}")
+print(f"library alone, in memory: {lib['cpu_us_per_request']:.1f} CPU µs per call (format, encode, pick, decode, usage), {lib['rps']:.0f} calls/s; "
+      f"10,000 in flight: {lib_slow['peak_rss_mb']:.0f} MB peak RSS")
 PY

@@ -179,6 +179,7 @@ struct JSONReader {
         return JSONSyntaxError(message: message, offset: offset, line: line, column: offset - lineStart + 1)
     }
 
+    @inline(__always)
     mutating func skipWhitespace() {
         while position < buffer.count {
             switch buffer[position] {

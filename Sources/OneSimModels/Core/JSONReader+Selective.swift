@@ -2,6 +2,7 @@
 /// order, and whatever the visitor does not read is skipped without building values.
 extension JSONReader {
     /// The next non-whitespace byte, if any.
+    @inline(__always)
     mutating func peek() -> UInt8? {
         skipWhitespace()
         return position < buffer.count ? buffer[position] : nil

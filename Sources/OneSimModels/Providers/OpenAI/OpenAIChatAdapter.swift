@@ -5,10 +5,13 @@ public struct OpenAIChatAdapter: EndpointAdapter {
     public let endpoint: OpenAIEndpoint
     /// The config's `model_type`.
     public let modelType: String
+    /// `{base_url}/chat/completions`, computed once.
+    let chatURL: String
 
     /// An adapter for `config`.
     public init(config: ModelConfig, endpoint: OpenAIEndpoint) {
         self.endpoint = endpoint
+        self.chatURL = endpoint.url(path: "chat/completions")
         self.modelType = config.modelType
         self.streamsByDefault = config.stream
     }
@@ -27,7 +30,7 @@ public struct OpenAIChatAdapter: EndpointAdapter {
             model: modelName, prompt: prompt, generateArgs: endpoint.generateArgs, options: options)
         let configName = configName
         return try await endpoint.executor.run(
-            endpoint.request(path: "chat/completions", body: body), options: options,
+            endpoint.request(url: chatURL, body: body), options: options,
             mapError: { OpenAIErrorMapper.map($0, configName: configName) },
             decode: { result throws(ModelError) in
                 var response = try OpenAIChatResponseReader.decode(result.body, status: result.status)
@@ -43,7 +46,7 @@ public struct OpenAIChatAdapter: EndpointAdapter {
             model: modelName, prompt: prompt, generateArgs: endpoint.generateArgs, options: options, stream: true)
         let configName = configName
         return endpoint.executor.stream(
-            endpoint.request(path: "chat/completions", body: body), options: options,
+            endpoint.request(url: chatURL, body: body), options: options,
             decoder: OpenAIStreamDecoder(), mapError: { OpenAIErrorMapper.map($0, configName: configName) })
     }
 }

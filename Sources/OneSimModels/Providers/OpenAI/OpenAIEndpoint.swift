@@ -43,10 +43,20 @@ public struct OpenAIEndpoint: Sendable {
         executor = shared.executor
     }
 
-    /// A POST of `body` to `{base_url}/{path}` (plus `?{urlQuery}` when set).
-    public func request(path: String, body: [UInt8]) -> HTTPRequestSpec {
+    /// `{base_url}/{path}`, plus `?{urlQuery}` when set.
+    public func url(path: String) -> String {
         var url = baseURL + "/" + path
         if let urlQuery { url += "?" + urlQuery }
-        return HTTPRequestSpec(url: url, headers: headers, body: body, timeouts: timeouts)
+        return url
+    }
+
+    /// A POST of `body` to `{base_url}/{path}` (plus `?{urlQuery}` when set).
+    public func request(path: String, body: [UInt8]) -> HTTPRequestSpec {
+        request(url: url(path: path), body: body)
+    }
+
+    /// A POST of `body` to `url` (adapters compute their URLs once, not per call).
+    public func request(url: String, body: [UInt8]) -> HTTPRequestSpec {
+        HTTPRequestSpec(url: url, headers: headers, body: body, timeouts: timeouts)
     }
 }
