@@ -73,13 +73,26 @@ public final class HTTPTransport: Sendable {
     public let settings: HTTPSettings
     /// When set, answers every request in process instead of the network.
     public let responder: (any LocalResponder)?
-    private let state: Mutex<State> = Mutex(.running([:]))
+    private let state: Mutex<State>
+    /// The client for configs without their own timeouts (made up front; no connection is
+    /// opened until a request needs one), and whether `shutdown()` was called.
+    private let defaultClient: HTTPClient?
+    private let isShutDown = Atomic<Bool>(false)
 
     /// A transport; clients are created on first use. With a `responder`, no client is ever
     /// created and every request is answered by it (offline tests, benchmarks of the library alone).
     public init(settings: HTTPSettings = HTTPSettings(), responder: (any LocalResponder)? = nil) {
         self.settings = settings
         self.responder = responder
+        if responder == nil {
+            let key = ClientKey(connect: settings.connectTimeout, read: nil)
+            let client = Self.makeClient(key: key, settings: settings)
+            defaultClient = client
+            state = Mutex(.running([key: client]))
+        } else {
+            defaultClient = nil
+            state = Mutex(.running([:]))
+        }
     }
 
     deinit {
@@ -90,26 +103,37 @@ public final class HTTPTransport: Sendable {
     }
 
     private func client(for timeouts: TimeoutSettings) throws(ModelError) -> HTTPClient {
+        // The common case, a config without its own connect/read timeouts, skips the lock.
+        if timeouts.connect == nil && timeouts.read == nil, let defaultClient {
+            guard !isShutDown.load(ordering: .relaxed) else { throw Self.shutDownError }
+            return defaultClient
+        }
         let key = ClientKey(connect: timeouts.connect ?? settings.connectTimeout, read: timeouts.read)
         let result: HTTPClient? = state.withLock { state in
             guard case .running(var clients) = state else { return nil }
             if let existing = clients[key] { return existing }
-            var configuration = HTTPClient.Configuration()
-            configuration.timeout = .init(connect: key.connect.timeAmount, read: key.read?.timeAmount)
-            configuration.connectionPool = .init(
-                idleTimeout: settings.idleTimeout.timeAmount,
-                concurrentHTTP1ConnectionsPerHostSoftLimit: settings.maxConnectionsPerHost)
-            // Connection failures must reach the balancer at once, not be retried here.
-            configuration.connectionPool.retryConnectionEstablishment = false
-            configuration.redirectConfiguration = .disallow
-            configuration.decompression = settings.decompression ? .enabled(limit: .ratio(50)) : .disabled
-            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+            let client = Self.makeClient(key: key, settings: settings)
             clients[key] = client
             state = .running(clients)
             return client
         }
-        guard let result else { throw ModelError(.configuration, "the model manager has been shut down") }
+        guard let result else { throw Self.shutDownError }
         return result
+    }
+
+    private static let shutDownError = ModelError(.configuration, "the model manager has been shut down")
+
+    private static func makeClient(key: ClientKey, settings: HTTPSettings) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: key.connect.timeAmount, read: key.read?.timeAmount)
+        configuration.connectionPool = .init(
+            idleTimeout: settings.idleTimeout.timeAmount,
+            concurrentHTTP1ConnectionsPerHostSoftLimit: settings.maxConnectionsPerHost)
+        // Connection failures must reach the balancer at once, not be retried here.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.redirectConfiguration = .disallow
+        configuration.decompression = settings.decompression ? .enabled(limit: .ratio(50)) : .disabled
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
     /// Sends `spec` and collects the whole body. Task cancellation cancels the request.
@@ -169,6 +193,7 @@ public final class HTTPTransport: Sendable {
 
     /// Shuts every client down; later sends fail with a configuration error.
     public func shutdown() async {
+        isShutDown.store(true, ordering: .relaxed)
         let clients: [HTTPClient] = state.withLock { state in
             defer { state = .shutDown }
             if case .running(let clients) = state { return Array(clients.values) }
