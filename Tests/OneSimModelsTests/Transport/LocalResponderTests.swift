@@ -1,3 +1,4 @@
+import Foundation
 import NIOHTTP1
 import Synchronization
 import Testing
@@ -81,5 +82,29 @@ struct LocalResponderTests {
         for try await delta in try await manager.getModel(configName: "lb").stream("x") { text += delta.text }
         #expect(text == "one two")
         await manager.shutdown()
+    }
+
+    /// The README's "Offline runs" sample.
+    @Test func readmeSample() async throws {
+        let configPath = FileManager.default.temporaryDirectory.appendingPathComponent("offline-\(UUID().uuidString).json").path
+        try #"[{"config_name": "my_model_config", "model_type": "openai_chat", "model_name": "gpt-4o-mini", "api_key": "sk-unused"}]"#
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: configPath) }
+        let start = ContinuousClock.now
+        let reply = try await offlineSample(path: configPath)
+        #expect(reply.text == "I will plant the field.")
+        #expect(reply.usage.totalTokens == 17)
+        #expect(ContinuousClock.now - start >= .milliseconds(200))  // the simulated latency was waited out
+    }
+
+    private func offlineSample(path: String) async throws -> ModelResponse {
+        let manager = ModelManager(responder: FixedResponder(body: """
+            {"choices": [{"message": {"role": "assistant", "content": "I will plant the field."}, "finish_reason": "stop"}],
+             "usage": {"prompt_tokens": 12, "completion_tokens": 5, "total_tokens": 17}}
+            """, latency: .milliseconds(200)))
+        try manager.loadModelConfigs(path: path)   // every call is answered in process
+        let reply = try await manager.getModel(configName: "my_model_config").acall("What will you do today?")
+        await manager.shutdown()
+        return reply
     }
 }
