@@ -101,7 +101,9 @@ struct BenchCommand: AsyncParsableCommand {
             let result: BenchResult
             if raw {
                 let urls = try rawURLs(manager: manager, target: target)
-                result = try await RawBench(urls: urls, requests: requests, concurrency: concurrency, embeddings: embeddings).run()
+                result = try await RawBench(
+                    urls: urls, modelName: target.modelName, requests: requests, concurrency: concurrency, embeddings: embeddings
+                ).run()
             } else {
                 result = try await BenchRunner(model: target, requests: requests, concurrency: concurrency, embeddings: embeddings).run()
             }

@@ -1,12 +1,16 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import OneSimModels
 
-/// The Swift floor for `bench --raw`: the same request bytes posted with a bare, pooled
-/// AsyncHTTPClient (round robin over the URLs), the body collected and nothing decoded.
+/// The Swift floor for `bench --raw`: the same request bytes (body and headers) an OpenAI
+/// adapter sends, posted with a bare, pooled AsyncHTTPClient (round robin over the URLs), the
+/// body collected and nothing decoded.
 struct RawBench {
     let urls: [String]
+    /// The `model` field of the body (the target's model name).
+    let modelName: String
     let requests: Int
     let concurrency: Int
     let embeddings: Bool
@@ -16,11 +20,17 @@ struct RawBench {
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 1024)
         configuration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        let model = String(decoding: JSONCodec.encode(.string(modelName)), as: UTF8.self)
         let body: [UInt8] = embeddings
-            ? Array(#"{"model":"sim","input":["Describe your plan for today in one sentence."]}"#.utf8)
+            ? Array(#"{"input":["Describe your plan for today in one sentence."],"model":\#(model)}"#.utf8)
             : Array(
-                #"{"model":"sim","messages":[{"role":"system","content":"You are a helpful assistant in an agent simulation."},{"role":"user","content":"Describe your plan for today in one sentence."}]}"#
+                #"{"model":\#(model),"messages":[{"role":"system","content":"You are a helpful assistant in an agent simulation."},{"role":"user","content":"Describe your plan for today in one sentence."}]}"#
                     .utf8)
+        // The headers every OpenAI-compatible adapter sends, built once as the adapters do.
+        let headers: HTTPHeaders = [
+            "content-type": "application/json", "accept": "application/json", "user-agent": "OneSimModels/1.0",
+            "authorization": "Bearer k",
+        ]
         let shared = BenchShared()
         let cpuStart = ProcessUsage.cpuMicroseconds()
         let start = ContinuousClock.now
@@ -35,8 +45,7 @@ struct RawBench {
                         if i >= requests { break }
                         var request = HTTPClientRequest(url: urls[i % urls.count])
                         request.method = .POST
-                        request.headers.add(name: "content-type", value: "application/json")
-                        request.headers.add(name: "authorization", value: "Bearer k")
+                        request.headers = headers
                         request.body = .bytes(body)
                         let t0 = ContinuousClock.now
                         do {
