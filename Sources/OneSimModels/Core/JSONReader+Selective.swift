@@ -13,6 +13,14 @@ extension JSONReader {
     mutating func readMembers(
         depth: Int, _ visit: (inout JSONReader, String) throws(JSONSyntaxError) -> Bool
     ) throws(JSONSyntaxError) {
+        try readMembers(depth: depth) { (reader, key: JSONKey) throws(JSONSyntaxError) in try visit(&reader, key.string) }
+    }
+
+    /// Visits each member like `readMembers(depth:_:)`, handing over the member name as the
+    /// bytes in the document (no `String` is made unless asked for).
+    mutating func readMembers(
+        depth: Int, _ visit: (inout JSONReader, JSONKey) throws(JSONSyntaxError) -> Bool
+    ) throws(JSONSyntaxError) {
         guard peek() == UInt8(ascii: "{") else { throw error("expected an object") }
         if depth > JSONCodec.maximumDepth { throw error("nesting deeper than \(JSONCodec.maximumDepth) levels") }
         position += 1
@@ -25,7 +33,7 @@ extension JSONReader {
             guard quote == UInt8(ascii: "\"") else {
                 throw error("unexpected \(describe(quote)), expected a quoted member name")
             }
-            let key = try readString()
+            let key = try readKey()
             guard let colon = peek() else { throw error("unexpected end of input, expected ':'") }
             guard colon == UInt8(ascii: ":") else { throw error("unexpected \(describe(colon)), expected ':' after member name") }
             position += 1
@@ -68,11 +76,28 @@ extension JSONReader {
     mutating func skipValue(depth: Int) throws(JSONSyntaxError) {
         guard let byte = peek() else { throw error("unexpected end of input, expected a value") }
         switch byte {
-        case UInt8(ascii: "{"): try readMembers(depth: depth) { _, _ in false }
+        case UInt8(ascii: "{"): try readMembers(depth: depth) { (_, _: JSONKey) in false }
         case UInt8(ascii: "["): try readElements(depth: depth) { _, _ in false }
         case UInt8(ascii: "\""): try skipString()
         default: _ = try readValue(depth: depth)  // numbers and literals allocate nothing
         }
+    }
+
+    /// A member name: its raw bytes when it has no escapes, else the decoded string.
+    private mutating func readKey() throws(JSONSyntaxError) -> JSONKey {
+        let start = position
+        var i = position + 1
+        while i < buffer.count {
+            let b = buffer[i]
+            if b == UInt8(ascii: "\"") {
+                position = i + 1
+                return JSONKey(bytes: UnsafeRawBufferPointer(rebasing: buffer[(start + 1)..<i]), decoded: nil)
+            }
+            if b == UInt8(ascii: "\\") || b < 0x20 { break }
+            i += 1
+        }
+        let decoded = try readString()  // escapes, control characters or no end: the full reader decides
+        return JSONKey(bytes: UnsafeRawBufferPointer(start: nil, count: 0), decoded: decoded)
     }
 
     /// Skips a string, checking that it is terminated, has no raw control characters and only
@@ -104,5 +129,24 @@ extension JSONReader {
         if peek() == UInt8(ascii: "\"") { return try readString() }
         try skipValue(depth: depth)
         return nil
+    }
+}
+
+/// A member name as read by `JSONReader.readMembers`: compared against literals without
+/// making a `String`.
+struct JSONKey {
+    /// The name's bytes in the document (when it has no escapes).
+    let bytes: UnsafeRawBufferPointer
+    /// The decoded name, when it had escapes.
+    let decoded: String?
+
+    /// The name as a string.
+    var string: String { decoded ?? String(decoding: bytes, as: UTF8.self) }
+
+    /// Whether the name is `literal`.
+    static func == (key: JSONKey, literal: StaticString) -> Bool {
+        if let decoded = key.decoded { return decoded == literal.description }
+        guard key.bytes.count == literal.utf8CodeUnitCount else { return false }
+        return key.bytes.elementsEqual(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 }

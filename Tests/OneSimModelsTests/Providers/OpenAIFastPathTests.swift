@@ -158,6 +158,8 @@ struct OpenAIFastPathTests {
         #"{"choices": [{"message": null}], "usage": {"prompt_tokens": 1}}"#,
         #"{"choices": [{"message": "hi", "finish_reason": "stop"}]}"#,
         #"{"choices": [{"message": {"content": "a"}}], "choices": [{"message": {"content": "b"}}]}"#,
+        #"{"choi\u0063es": [{"m\u0065ssage": {"content": "escaped names"}}], "usage": {"prompt_tokens": 2}}"#,
+        #"{"choices": [{"message": {"content": "x"}}], "\u00e9": 1, "usage\"": 3}"#,
     ])
     func unusualShapesMatchTheTreePath(body: String) throws {
         let tree = Result { try OpenAIChatCodec.decodeResponse(try JSONCodec.parse(body)) }

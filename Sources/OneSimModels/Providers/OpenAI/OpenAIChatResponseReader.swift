@@ -51,9 +51,8 @@ enum OpenAIChatResponseReader {
             try reader.expectEnd()
             return nil
         }
-        try reader.readMembers(depth: 0) { reader, key throws(JSONSyntaxError) in
-            switch key {
-            case "choices":
+        try reader.readMembers(depth: 0) { (reader, key: JSONKey) throws(JSONSyntaxError) in
+            if key == "choices" {
                 let usage = fields.usage
                 fields = Fields()
                 fields.usage = usage
@@ -64,12 +63,12 @@ enum OpenAIChatResponseReader {
                     return true
                 }
                 return true
-            case "usage":
+            }
+            if key == "usage" {
                 fields.usage = try readUsage(&reader)
                 return true
-            default:
-                return false
             }
+            return false
         }
         try reader.expectEnd()
         return fields.sawMessage ? fields : nil
@@ -82,12 +81,15 @@ enum OpenAIChatResponseReader {
             try reader.skipValue(depth: 1)
             return Usage(promptTokens: 0, completionTokens: 0, totalTokens: nil)
         }
-        try reader.readMembers(depth: 1) { reader, key throws(JSONSyntaxError) in
-            switch key {
-            case "prompt_tokens": prompt = try reader.readValue(depth: 2).intValue
-            case "completion_tokens": completion = try reader.readValue(depth: 2).intValue
-            case "total_tokens": total = try reader.readValue(depth: 2).intValue
-            default: return false
+        try reader.readMembers(depth: 1) { (reader, key: JSONKey) throws(JSONSyntaxError) in
+            if key == "prompt_tokens" {
+                prompt = try reader.readValue(depth: 2).intValue
+            } else if key == "completion_tokens" {
+                completion = try reader.readValue(depth: 2).intValue
+            } else if key == "total_tokens" {
+                total = try reader.readValue(depth: 2).intValue
+            } else {
+                return false
             }
             return true
         }
@@ -95,30 +97,32 @@ enum OpenAIChatResponseReader {
     }
 
     private static func readChoice(_ reader: inout JSONReader, into fields: inout Fields) throws(JSONSyntaxError) {
-        try reader.readMembers(depth: 2) { reader, key throws(JSONSyntaxError) in
-            switch key {
-            case "message":
+        try reader.readMembers(depth: 2) { (reader, key: JSONKey) throws(JSONSyntaxError) in
+            if key == "message" {
                 fields.sawMessage = true
                 fields.text = nil
                 fields.refusal = nil
                 fields.toolCalls = []
                 guard reader.peek() == UInt8(ascii: "{") else { return false }
-                try reader.readMembers(depth: 3) { reader, key throws(JSONSyntaxError) in
-                    switch key {
-                    case "content": fields.text = try reader.readStringOrSkip(depth: 4)
-                    case "refusal": fields.refusal = try reader.readStringOrSkip(depth: 4)
-                    case "tool_calls": fields.toolCalls = OpenAIChatCodec.decodeToolCalls(try reader.readValue(depth: 4))
-                    default: return false
+                try reader.readMembers(depth: 3) { (reader, key: JSONKey) throws(JSONSyntaxError) in
+                    if key == "content" {
+                        fields.text = try reader.readStringOrSkip(depth: 4)
+                    } else if key == "refusal" {
+                        fields.refusal = try reader.readStringOrSkip(depth: 4)
+                    } else if key == "tool_calls" {
+                        fields.toolCalls = OpenAIChatCodec.decodeToolCalls(try reader.readValue(depth: 4))
+                    } else {
+                        return false
                     }
                     return true
                 }
                 return true
-            case "finish_reason":
+            }
+            if key == "finish_reason" {
                 fields.finishReason = try reader.readStringOrSkip(depth: 3)
                 return true
-            default:
-                return false
             }
+            return false
         }
     }
 }
