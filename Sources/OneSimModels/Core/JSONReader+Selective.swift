@@ -8,16 +8,9 @@ extension JSONReader {
         return position < buffer.count ? buffer[position] : nil
     }
 
-    /// Visits each member of the object at the current position. `visit` either reads the
-    /// member's value and returns true, or returns false and the value is skipped.
-    mutating func readMembers(
-        depth: Int, _ visit: (inout JSONReader, String) throws(JSONSyntaxError) -> Bool
-    ) throws(JSONSyntaxError) {
-        try readMembers(depth: depth) { (reader, key: JSONKey) throws(JSONSyntaxError) in try visit(&reader, key.string) }
-    }
-
-    /// Visits each member like `readMembers(depth:_:)`, handing over the member name as the
-    /// bytes in the document (no `String` is made unless asked for).
+    /// Visits each member of the object at the current position, with its name as the bytes in
+    /// the document (no `String` is made). `visit` either reads the member's value and returns
+    /// true, or returns false and the value is skipped.
     mutating func readMembers(
         depth: Int, _ visit: (inout JSONReader, JSONKey) throws(JSONSyntaxError) -> Bool
     ) throws(JSONSyntaxError) {
@@ -139,9 +132,6 @@ struct JSONKey {
     let bytes: UnsafeRawBufferPointer
     /// The decoded name, when it had escapes.
     let decoded: String?
-
-    /// The name as a string.
-    var string: String { decoded ?? String(decoding: bytes, as: UTF8.self) }
 
     /// Whether the name is `literal`.
     static func == (key: JSONKey, literal: StaticString) -> Bool {

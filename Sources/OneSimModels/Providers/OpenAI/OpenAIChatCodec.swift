@@ -1,4 +1,6 @@
-/// OpenAI Chat Completions wire format: messages → request body, response body → `ModelResponse`.
+/// OpenAI Chat Completions wire format as `JSONValue`s: messages → `messages`, response →
+/// `ModelResponse`. Adapters write and read the same JSON straight from bytes
+/// (`OpenAIChatRequestWriter`, `OpenAIChatResponseReader`); tests pin the two paths together.
 public enum OpenAIChatCodec {
     /// The `messages` array for `prompt`. Image files are read (asynchronously) here, at send time.
     public static func encodeMessages(_ prompt: Prompt) async throws(ModelError) -> JSONValue {
@@ -54,17 +56,6 @@ public enum OpenAIChatCodec {
         var image: [String: JSONValue] = ["url": .string(url)]
         if let detail { image["detail"] = .string(detail.rawValue) }
         return ["type": "image_url", "image_url": .object(image)]
-    }
-
-    /// The request body: `generate_args`, then per-call options, then `model` and `messages`.
-    /// (Adapters write the same bytes directly with `OpenAIChatRequestWriter`.)
-    public static func requestBody(
-        model: String, messages: JSONValue, generateArgs: [String: JSONValue], options: CallOptions
-    ) -> [UInt8] {
-        var body = options.bodyFields(over: generateArgs)
-        body["model"] = .string(model)
-        body["messages"] = messages
-        return JSONCodec.encode(.object(body))
     }
 
     /// Decodes a Chat Completions response: text of the first choice, finish reason, tool calls, usage.
