@@ -27,9 +27,7 @@ enum OpenAIChatResponseReader {
         var response = ModelResponse(
             text: fields.text, usage: fields.usage, finishReason: fields.finishReason, toolCalls: fields.toolCalls,
             refusal: fields.refusal)
-        // A copy: the body may be a slice of a large network read buffer, which a stored
-        // response would otherwise keep alive.
-        response.rawStorage = .lazy(LazyJSON(ByteBuffer(bytes: body.readableBytesView)))
+        response.rawStorage = .lazy(LazyJSON(copying: body))
         return response
     }
 
