@@ -85,7 +85,22 @@ public enum ProviderSupport {
     /// The body of a 2xx response as JSON, or a `.decoding` error.
     public static func parseBody(_ result: HTTPResult) throws(ModelError) -> JSONValue {
         do { return try JSONCodec.parse(result.body.readableBytesView) } catch {
-            throw ModelError(.decoding, "invalid JSON in the response: \(error)", status: result.status)
+            throw invalidJSON(error, status: result.status)
+        }
+    }
+
+    /// The `.decoding` error for a response body that is not valid JSON.
+    static func invalidJSON(_ error: JSONSyntaxError, status: Int) -> ModelError {
+        ModelError(.decoding, "invalid JSON in the response: \(error)", status: status)
+    }
+
+    /// The keys of `fields` with the provider's native names first and OpenAI aliases last
+    /// (each group sorted), so an alias set per call wins over a native default when both map
+    /// to the same provider field.
+    static func keysNativeFirst(_ fields: [String: JSONValue], isAlias: (String) -> Bool) -> [String] {
+        fields.keys.sorted { a, b in
+            let (aliasA, aliasB) = (isAlias(a), isAlias(b))
+            return aliasA != aliasB ? !aliasA : a < b
         }
     }
 

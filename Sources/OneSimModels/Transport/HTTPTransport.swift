@@ -79,8 +79,10 @@ public final class HTTPTransport: Sendable {
     private let defaultClient: HTTPClient?
     private let isShutDown = Atomic<Bool>(false)
 
-    /// A transport; clients are created on first use. With a `responder`, no client is ever
-    /// created and every request is answered by it (offline tests, benchmarks of the library alone).
+    /// A transport. The client for configs without their own timeouts is made here (it opens no
+    /// connection until a request needs one); clients for other timeouts on first use. With a
+    /// `responder`, no client is ever made and every request is answered by it (offline tests,
+    /// benchmarks of the library alone).
     public init(settings: HTTPSettings = HTTPSettings(), responder: (any LocalResponder)? = nil) {
         self.settings = settings
         self.responder = responder
@@ -138,7 +140,7 @@ public final class HTTPTransport: Sendable {
 
     /// Sends `spec` and collects the whole body. Task cancellation cancels the request.
     public func send(_ spec: HTTPRequestSpec) async throws(ModelError) -> HTTPResult {
-        if let responder { return try await responder.respond(to: spec) }
+        if let responder { return try await respondLocally(responder, to: spec) }
         let client = try client(for: spec.timeouts)
         do {
             let response = try await client.execute(Self.request(spec), deadline: NIODeadline.now() + spec.timeouts.total.timeAmount)
@@ -147,6 +149,12 @@ public final class HTTPTransport: Sendable {
         } catch {
             throw Self.map(error, url: spec.url)
         }
+    }
+
+    /// The responder's answer; like the network path, it refuses after `shutdown()`.
+    private func respondLocally(_ responder: any LocalResponder, to spec: HTTPRequestSpec) async throws(ModelError) -> HTTPResult {
+        guard !isShutDown.load(ordering: .relaxed) else { throw Self.shutDownError }
+        return try await responder.respond(to: spec)
     }
 
     /// The AsyncHTTPClient request for `spec` (built out of line, off the waiting frame).
@@ -167,19 +175,15 @@ public final class HTTPTransport: Sendable {
     /// by the idle (`read`) timeout between chunks, not by the total deadline.
     public func open(_ spec: HTTPRequestSpec) async throws(ModelError) -> StreamingResult {
         if let responder {
-            let result = try await responder.respond(to: spec)
+            let result = try await respondLocally(responder, to: spec)
             guard (200..<300).contains(result.status) else { return .failed(result) }
             return .streaming(status: result.status, headers: result.headers, body: .bytes(result.body))
         }
         var timeouts = spec.timeouts
         timeouts.read = timeouts.read ?? Self.defaultStreamIdleTimeout
         let client = try client(for: timeouts)
-        var request = HTTPClientRequest(url: spec.url)
-        request.method = spec.method
-        request.headers = spec.headers
-        if !spec.body.isEmpty { request.body = .bytes(spec.body) }
         do {
-            let response = try await client.execute(request, deadline: .distantFuture)
+            let response = try await client.execute(Self.request(spec), deadline: .distantFuture)
             let status = Int(response.status.code)
             guard (200..<300).contains(status) else {
                 let body = try await response.body.collect(upTo: settings.maxResponseBytes)

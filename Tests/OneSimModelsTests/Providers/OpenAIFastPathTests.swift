@@ -143,7 +143,7 @@ struct OpenAIFastPathTests {
     @Test func responseFieldsEqualTheTreeDecoding() async throws {
         await propertyCheck(count: 400, input: responseBodies) { body throws in
             let tree = try OpenAIChatCodec.decodeResponse(try JSONCodec.parse(body))
-            let fast = try OpenAIChatResponseReader.decode(ByteBuffer(string: body), status: 200)
+            let fast = try OpenAIChatResponseReader.decode(HTTPResult(status: 200, body: ByteBuffer(string: body)))
             #expect(fast.text == tree.text)
             #expect(fast.refusal == tree.refusal)
             #expect(fast.finishReason == tree.finishReason)
@@ -163,7 +163,7 @@ struct OpenAIFastPathTests {
     ])
     func unusualShapesMatchTheTreePath(body: String) throws {
         let tree = Result { try OpenAIChatCodec.decodeResponse(try JSONCodec.parse(body)) }
-        let fast = Result { try OpenAIChatResponseReader.decode(ByteBuffer(string: body), status: 200) }
+        let fast = Result { try OpenAIChatResponseReader.decode(HTTPResult(status: 200, body: ByteBuffer(string: body))) }
         switch (tree, fast) {
         case (.success(let t), .success(let f)):
             #expect(f.text == t.text)
@@ -184,7 +184,7 @@ struct OpenAIFastPathTests {
     ])
     func invalidJSONIsADecodingErrorWithPosition(body: String) throws {
         let error = #expect(throws: ModelError.self) {
-            try OpenAIChatResponseReader.decode(ByteBuffer(string: body), status: 200)
+            try OpenAIChatResponseReader.decode(HTTPResult(status: 200, body: ByteBuffer(string: body)))
         }
         #expect(error?.kind == .decoding)
         #expect(error?.message.hasPrefix("invalid JSON in the response: ") == true)
@@ -193,7 +193,7 @@ struct OpenAIFastPathTests {
 
     @Test func rawIsParsedOnceFromACopyOfTheBody() throws {
         var buffer = ByteBuffer(string: #"{"id": "x", "choices": [{"message": {"content": "hi"}}]}"#)
-        let response = try OpenAIChatResponseReader.decode(buffer, status: 200)
+        let response = try OpenAIChatResponseReader.decode(HTTPResult(status: 200, body: buffer))
         buffer.setString("#", at: buffer.readerIndex)  // the caller's buffer changes; the response's does not
         #expect(response.raw["id"] == "x")
         var edited = response

@@ -90,11 +90,22 @@ struct LocalResponderTests {
         try #"[{"config_name": "my_model_config", "model_type": "openai_chat", "model_name": "gpt-4o-mini", "api_key": "sk-unused"}]"#
             .write(toFile: configPath, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: configPath) }
-        let start = ContinuousClock.now
         let reply = try await offlineSample(path: configPath)
         #expect(reply.text == "I will plant the field.")
         #expect(reply.usage.totalTokens == 17)
-        #expect(ContinuousClock.now - start >= .milliseconds(200))  // the simulated latency was waited out
+    }
+
+    @Test func aCallWaitingOnTheResponderLatencyCanBeCancelled() async throws {
+        let manager = ModelManager(responder: FixedResponder(body: "{}", latency: .seconds(600)))
+        try manager.loadModelConfigs(json: configs)
+        let model = try manager.getModel(configName: "a")
+        let call = Task { try await model.acall("x", options: .none) }
+        call.cancel()
+        let error = await #expect(throws: ModelError.self) { try await call.value }
+        #expect(error?.kind == .cancelled)
+        await manager.shutdown()
+        let closed = await #expect(throws: ModelError.self) { try await model.acall("x", options: .none) }
+        #expect(closed?.kind == .configuration)  // a shut-down manager refuses, responder or not
     }
 
     private func offlineSample(path: String) async throws -> ModelResponse {

@@ -122,7 +122,8 @@ public enum AnthropicCodec {
         var disableParallel: Bool?
         // Native names first, so an OpenAI alias set per call (e.g. `stop`) wins over a native default.
         let fields = options.bodyFields(over: generateArgs)
-        for key in fields.keys.sorted(by: { nativeFirst($0, $1) }) {
+        let aliases: Set<String> = ["max_completion_tokens", "max_tokens", "stop"]
+        for key in ProviderSupport.keysNativeFirst(fields, isAlias: aliases.contains) {
             let value = fields[key]!
             switch key {
             case "max_tokens", "max_completion_tokens":
@@ -172,13 +173,6 @@ public enum AnthropicCodec {
     }
 
     /// Orders native keys before OpenAI aliases that map onto them.
-    private static func nativeFirst(_ a: String, _ b: String) -> Bool {
-        let aliases: Set<String> = ["max_completion_tokens", "max_tokens", "stop"]
-        let aa = aliases.contains(a), ba = aliases.contains(b)
-        if aa != ba { return !aa }
-        return a < b
-    }
-
     /// OpenAI-style tools (`{"type": "function", "function": {...}}`) become
     /// `{"name", "description", "input_schema"}`; native tools pass through.
     static func translateTools(_ value: JSONValue) throws(ModelError) -> JSONValue {

@@ -157,7 +157,7 @@ public enum GeminiCodec {
             "stop": "stopSequences",
         ]
         // Gemini's own names first, so an OpenAI alias set per call wins over a native default.
-        for key in fields.keys.sorted(by: { (aliases[$0] != nil ? 1 : 0, $0) < (aliases[$1] != nil ? 1 : 0, $1) }) {
+        for key in ProviderSupport.keysNativeFirst(fields, isAlias: { aliases[$0] != nil }) {
             let value = fields[key]!
             switch key {
             case "stop":

@@ -70,7 +70,7 @@ public enum OllamaCodec {
         var dropTools = false
         let fields = options.bodyFields(over: generateArgs)
         let aliases: Set<String> = ["max_tokens", "max_completion_tokens", "stop"]
-        for key in fields.keys.sorted(by: { (aliases.contains($0) ? 1 : 0, $0) < (aliases.contains($1) ? 1 : 0, $1) }) {
+        for key in ProviderSupport.keysNativeFirst(fields, isAlias: aliases.contains) {
             let value = fields[key]!
             switch key {
             case "max_tokens", "max_completion_tokens":

@@ -33,7 +33,7 @@ public struct OpenAIChatAdapter: EndpointAdapter {
             endpoint.request(url: chatURL, body: body), options: options,
             mapError: { OpenAIErrorMapper.map($0, configName: configName) },
             decode: { result throws(ModelError) in
-                var response = try OpenAIChatResponseReader.decode(result.body, status: result.status)
+                var response = try OpenAIChatResponseReader.decode(result)
                 response.requestID = result.headers.first(name: "x-request-id")
                 return response
             })

@@ -6,23 +6,20 @@ import NIOCore
 /// `OpenAIChatCodec.decodeResponse(JSONCodec.parse(body))`, without building that tree.
 enum OpenAIChatResponseReader {
     /// The decoded response, or the same errors the tree path gives.
-    static func decode(_ body: ByteBuffer, status: Int) throws(ModelError) -> ModelResponse {
+    static func decode(_ result: HTTPResult) throws(ModelError) -> ModelResponse {
+        let body = result.body
         let fields: Fields?
         do {
             fields = try body.readableBytesView.withContiguousStorageIfAvailable { buffer throws(JSONSyntaxError) in
                 try read(UnsafeRawBufferPointer(buffer))
             } ?? nil
         } catch {
-            throw ModelError(.decoding, "invalid JSON in the response: \(error)", status: status)
+            throw ProviderSupport.invalidJSON(error, status: result.status)
         }
         guard let fields else {
             // Not contiguous (never from AsyncHTTPClient's collect), or no choices[0].message:
             // the tree path gives the exact answer or error.
-            let raw: JSONValue
-            do { raw = try JSONCodec.parse(body.readableBytesView) } catch {
-                throw ModelError(.decoding, "invalid JSON in the response: \(error)", status: status)
-            }
-            return try OpenAIChatCodec.decodeResponse(raw)
+            return try OpenAIChatCodec.decodeResponse(try ProviderSupport.parseBody(result))
         }
         var response = ModelResponse(
             text: fields.text, usage: fields.usage, finishReason: fields.finishReason, toolCalls: fields.toolCalls,
