@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -70,3 +71,18 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer harnesses (Fuzz/run.sh): only with ONESIM_FUZZ set, since the harness has no
+// `main` of its own (libFuzzer supplies it) and must be built with `-sanitize=fuzzer`.
+if ProcessInfo.processInfo.environment["ONESIM_FUZZ"] != nil {
+    package.products.append(.executable(name: "onesim-fuzz", targets: ["onesim-fuzz"]))
+    package.targets.append(
+        .executableTarget(
+            name: "onesim-fuzz",
+            dependencies: [
+                "OneSimModels",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Fuzz/Sources/onesim-fuzz"))
+}

@@ -52,11 +52,12 @@ struct BenchCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        if requests < 1 { throw ValidationError("--requests must be at least 1") }
-        if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        try FlagRange.check("--requests", requests, 1...100_000_000)
+        try FlagRange.check("--concurrency", concurrency, 1...1_000_000)
+        if let maxConnections { try FlagRange.check("--max-connections", maxConnections, 1...65_536) }
+        try FlagRange.check("--latency-ms", latencyMilliseconds, 0...86_400_000)
         if raw && inMemory { throw ValidationError("--raw and --in-memory cannot be combined") }
         if latencyMilliseconds != 0 && !inMemory { throw ValidationError("--latency-ms needs --in-memory") }
-        if latencyMilliseconds < 0 { throw ValidationError("--latency-ms must not be negative") }
     }
 
     func run() async throws {

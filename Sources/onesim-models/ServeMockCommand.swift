@@ -18,6 +18,12 @@ struct ServeMockCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Latency added to every request, in milliseconds.")
     var latencyMs: Int = 0
 
+    func validate() throws {
+        try FlagRange.check("--port", port, 0...65_535)
+        try FlagRange.check("--dimensions", dimensions, 1...65_536)
+        try FlagRange.check("--latency-ms", latencyMs, 0...86_400_000)
+    }
+
     func run() async throws {
         let simulator = Simulator(
             configuration: .init(

@@ -11,7 +11,7 @@ public struct Usage: Sendable, Hashable, Codable {
     public init(promptTokens: Int = 0, completionTokens: Int = 0, totalTokens: Int? = nil) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
-        self.totalTokens = totalTokens ?? promptTokens + completionTokens
+        self.totalTokens = totalTokens ?? promptTokens.saturatingAdd(completionTokens)
     }
 
     /// No tokens.
@@ -31,11 +31,11 @@ public struct Usage: Sendable, Hashable, Codable {
         ["prompt_tokens": promptTokens, "completion_tokens": completionTokens, "total_tokens": totalTokens]
     }
 
-    /// Adds counts field by field.
+    /// Adds counts field by field (saturating at `Int.max`: counts come from providers).
     public static func + (lhs: Usage, rhs: Usage) -> Usage {
         Usage(
-            promptTokens: lhs.promptTokens + rhs.promptTokens,
-            completionTokens: lhs.completionTokens + rhs.completionTokens,
-            totalTokens: lhs.totalTokens + rhs.totalTokens)
+            promptTokens: lhs.promptTokens.saturatingAdd(rhs.promptTokens),
+            completionTokens: lhs.completionTokens.saturatingAdd(rhs.completionTokens),
+            totalTokens: lhs.totalTokens.saturatingAdd(rhs.totalTokens))
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns config JSON into validated `ModelConfig`s, or one clear error.
 ///
 /// Accepts one config object, an array of them, or the categorised
@@ -53,6 +55,9 @@ struct ConfigParser {
             entries.append((value, "the config", nil))
         default:
             throw fail("expected a config object, an array of configs or {\"chat\": [...], \"embedding\": [...]}, got \(value.typeName)")
+        }
+        guard !entries.isEmpty else {
+            throw fail("holds no model configs; expected a config object, an array of configs or {\"chat\": [...], \"embedding\": [...]} with at least one config")
         }
         var configs: [ModelConfig] = []
         var seen: [String: String] = [:]
@@ -145,26 +150,31 @@ struct ConfigParser {
                 throw fail("unknown key 'client_args.\(key)'\(KeySuggestion.hint(for: key, in: Self.clientArgKeys))")
             }
             clientArgs.baseURL = try string("base_url", in: args, prefix: "client_args.")
+            if let base = clientArgs.baseURL, let problem = URLCheck.problem(in: base) {
+                throw fail("key 'client_args.base_url' \(problem)")
+            }
             if apiKey == nil { apiKey = try string("api_key", in: args, prefix: "client_args.") }
             if organization == nil { organization = try string("organization", in: args, prefix: "client_args.") }
             if let t = args["timeout"], !t.isNull {
-                if let seconds = t.doubleValue {
-                    clientArgs.timeout.total = try duration(seconds, key: "client_args.timeout", fail: fail)
+                if t.doubleValue != nil {
+                    clientArgs.timeout.total = try Self.seconds(t, key: "client_args.timeout", fail: fail)
                 } else if case .object(let parts) = t {
                     for key in parts.keys.sorted() where !["connect", "read", "total"].contains(key) {
                         throw fail("unknown key 'client_args.timeout.\(key)'\(KeySuggestion.hint(for: key, in: ["connect", "read", "total"]))")
                     }
-                    if let v = parts["connect"] { clientArgs.timeout.connect = try seconds(v, key: "client_args.timeout.connect", fail: fail) }
-                    if let v = parts["read"] { clientArgs.timeout.read = try seconds(v, key: "client_args.timeout.read", fail: fail) }
-                    if let v = parts["total"] { clientArgs.timeout.total = try seconds(v, key: "client_args.timeout.total", fail: fail) }
+                    if let v = parts["connect"] { clientArgs.timeout.connect = try Self.seconds(v, key: "client_args.timeout.connect", fail: fail) }
+                    if let v = parts["read"] { clientArgs.timeout.read = try Self.seconds(v, key: "client_args.timeout.read", fail: fail) }
+                    if let v = parts["total"] { clientArgs.timeout.total = try Self.seconds(v, key: "client_args.timeout.total", fail: fail) }
                 } else {
                     throw fail("key 'client_args.timeout' must be a number of seconds or {\"connect\", \"read\", \"total\"}, got \(t.typeName)")
                 }
             }
-            if let v = args["connect_timeout"] { clientArgs.timeout.connect = try seconds(v, key: "client_args.connect_timeout", fail: fail) }
-            if let v = args["read_timeout"] { clientArgs.timeout.read = try seconds(v, key: "client_args.read_timeout", fail: fail) }
+            if let v = args["connect_timeout"] { clientArgs.timeout.connect = try Self.seconds(v, key: "client_args.connect_timeout", fail: fail) }
+            if let v = args["read_timeout"] { clientArgs.timeout.read = try Self.seconds(v, key: "client_args.read_timeout", fail: fail) }
             if let v = args["max_retries"], !v.isNull {
-                guard let n = v.intValue, n >= 0 else { throw fail("key 'client_args.max_retries' must be a non-negative integer, got \(v)") }
+                guard let n = v.intValue, (0...Self.maxRetriesLimit).contains(n) else {
+                    throw fail("key 'client_args.max_retries' must be an integer from 0 to \(Self.maxRetriesLimit), got \(Self.shown(v))")
+                }
                 clientArgs.maxRetries = n
             }
             if let v = args["default_headers"], !v.isNull {
@@ -209,21 +219,7 @@ struct ConfigParser {
         for key in object.keys.sorted() where !Self.balancerKeys.contains(key) {
             throw fail("unknown key '\(key)' for a load_balancer\(KeySuggestion.hint(for: key, in: Self.balancerKeys))")
         }
-        guard let models = object["models"] else { throw fail("missing required key 'models' (a list of config names)") }
-        guard case .array(let items) = models, !items.isEmpty, items.allSatisfy({ $0.stringValue != nil }) else {
-            throw fail("key 'models' must be a non-empty array of config names, got \(models)")
-        }
-        if let s = object["strategy"], s.stringValue == nil { throw fail("key 'strategy' must be a string, got \(s.typeName)") }
-        if let f = object["fallbacks"], !(f.arrayValue?.allSatisfy({ $0.stringValue != nil }) ?? false) {
-            throw fail("key 'fallbacks' must be an array of config names, got \(f)")
-        }
-        for key in ["max_retries", "allowed_fails"] {
-            if let v = object[key], (v.intValue ?? -1) < 0 { throw fail("key '\(key)' must be a non-negative integer, got \(v)") }
-        }
-        for key in ["cooldown_time", "queue_timeout"] {
-            if let v = object[key] { _ = try seconds(v, key: key, fail: fail) }
-        }
-        _ = try BudgetLimits.configured(in: object, configName: configName)
+        try Self.validateBalancerOptions(object, configName: configName, requireModels: true, fail: fail)
         var options = object
         for key in ["config_name", "model_type", "category", "provider"] { options[key] = nil }
         if let kind { options["category"] = .string(kind.rawValue) }
@@ -231,21 +227,95 @@ struct ConfigParser {
     }
 
     private func validateDeployment(_ options: [String: JSONValue], fail: (String) -> ModelError) throws(ModelError) {
-        if let v = options["weight"], !((v.doubleValue ?? -1) > 0) { throw fail("key 'weight' must be a positive number, got \(v)") }
-        for key in ["rpm", "tpm", "max_concurrency"] {
-            if let v = options[key], !((v.intValue ?? 0) > 0) { throw fail("key '\(key)' must be a positive integer, got \(v)") }
+        if let v = options["weight"], !((v.doubleValue ?? -1) >= 0 && (v.doubleValue ?? .infinity).isFinite) {
+            throw fail("key 'weight' must be a number ≥ 0, got \(Self.shown(v))")
         }
-        if let v = options["cooldown_time"] { _ = try seconds(v, key: "cooldown_time", fail: fail) }
+        for key in ["rpm", "tpm", "max_concurrency"] {
+            if let v = options[key], !((v.intValue ?? 0) > 0) {
+                throw fail("key '\(key)' must be a positive integer below 9e15, got \(Self.shown(v))")
+            }
+        }
+        if let v = options["cooldown_time"] { _ = try Self.seconds(v, key: "cooldown_time", fail: fail) }
     }
 
-    private func seconds(_ value: JSONValue, key: String, fail: (String) -> ModelError) throws(ModelError) -> Duration {
-        guard let s = value.doubleValue else { throw fail("key '\(key)' must be a number of seconds, got \(value.typeName)") }
-        return try duration(s, key: key, fail: fail)
+    /// The most retries a config may ask for (`max_retries`, `client_args.max_retries`).
+    static let maxRetriesLimit = 1_000
+
+    /// Checks the keys of a load balancer's options (from a config file or
+    /// `configureLoadBalancer(options:)`): types, ranges and durations.
+    static func validateBalancerOptions(
+        _ object: [String: JSONValue], configName: String, requireModels: Bool, fail: (String) -> ModelError
+    ) throws(ModelError) {
+        if let models = object["models"] ?? (requireModels ? Optional(JSONValue.null) : nil) {
+            guard case .array(let items) = models, !items.isEmpty, items.allSatisfy({ $0.stringValue != nil }) else {
+                if models.isNull { throw fail("missing required key 'models' (a list of config names)") }
+                throw fail("key 'models' must be a non-empty array of config names, got \(shown(models))")
+            }
+        }
+        if let s = object["strategy"], s.stringValue == nil { throw fail("key 'strategy' must be a string, got \(s.typeName)") }
+        if let f = object["fallbacks"], !(f.arrayValue?.allSatisfy({ $0.stringValue != nil }) ?? false) {
+            throw fail("key 'fallbacks' must be an array of config names, got \(shown(f))")
+        }
+        for key in ["max_retries", "allowed_fails"] {
+            if let v = object[key], !(0...maxRetriesLimit).contains(v.intValue ?? -1) {
+                throw fail("key '\(key)' must be an integer from 0 to \(maxRetriesLimit), got \(shown(v))")
+            }
+        }
+        for key in ["cooldown_time", "queue_timeout"] {
+            if let v = object[key] { _ = try seconds(v, key: key, fail: fail) }
+        }
+        _ = try BudgetLimits.configured(in: object, configName: configName)
     }
 
-    private func duration(_ seconds: Double, key: String, fail: (String) -> ModelError) throws(ModelError) -> Duration {
-        guard seconds >= 0, seconds.isFinite else { throw fail("key '\(key)' must be a non-negative number of seconds, got \(seconds)") }
-        return .milliseconds(Int64((seconds * 1000).rounded()))
+    /// A number of seconds from a config, clamped to `Duration.practicallyForever` (so
+    /// `1e10` means "never"); an error naming `key` for a non-number or a negative number.
+    static func seconds(_ value: JSONValue, key: String, fail: (String) -> ModelError) throws(ModelError) -> Duration {
+        guard let s = value.doubleValue, let duration = Duration.clamped(seconds: s) else {
+            throw fail("key '\(key)' must be a non-negative number of seconds, got \(shown(value))")
+        }
+        return duration
+    }
+
+    /// `value` as an error message shows it: JSON text, except numbers too large for a
+    /// `Double` (`1e309`), which JSON text would show as `null`.
+    static func shown(_ value: JSONValue) -> String {
+        if case .double(let d) = value, !d.isFinite { return "\(d < 0 ? "-" : "")1e309 or more (out of range)" }
+        if case .double(let d) = value, abs(d) >= 9.0e15 { return "\(d) (out of range)" }
+        return value.description
+    }
+
+    /// Where `data` stops being UTF-8 (`"invalid UTF-8 at line 3, column 14"`), or `nil` when
+    /// it is valid: a config's strings (keys, URLs) must not be silently altered.
+    static func invalidUTF8(in data: Data) -> String? {
+        var line = 1
+        var column = 1
+        var index = data.startIndex
+        while index < data.endIndex {
+            let lead = data[index]
+            let length: Int
+            switch lead {
+            case 0x00...0x7F: length = 1
+            case 0xC2...0xDF: length = 2
+            case 0xE0...0xEF: length = 3
+            case 0xF0...0xF4: length = 4
+            default: return "invalid UTF-8 at line \(line), column \(column)"
+            }
+            guard data.endIndex - index >= length else { return "invalid UTF-8 at line \(line), column \(column)" }
+            if length > 1 {
+                let scalar = data[index..<(index + length)]
+                guard String(validating: scalar, as: UTF8.self) != nil else {
+                    return "invalid UTF-8 at line \(line), column \(column)"
+                }
+            }
+            if lead == 0x0A {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+            index += length
+        }
+        return nil
     }
 
     // MARK: ${ENV} expansion

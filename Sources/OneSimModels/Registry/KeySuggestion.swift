@@ -9,7 +9,8 @@ enum KeySuggestion {
             if best == nil || d < best!.1 { best = (candidate, d) }
         }
         guard let best else { return nil }
-        return best.1 <= max(2, name.count / 3) ? best.0 : nil
+        // Close enough, and not a replacement of (nearly) the whole name: 'x' does not suggest 'e'.
+        return best.1 <= max(2, name.count / 3) && best.1 < min(name.count, best.0.count) ? best.0 : nil
     }
 
     /// Levenshtein distance.

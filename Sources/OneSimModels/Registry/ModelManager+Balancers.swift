@@ -20,6 +20,9 @@ extension ModelManager {
         } else {
             selection = .kind(modelType)
         }
+        try ConfigParser.validateBalancerOptions(options, configName: configName, requireModels: false) { message in
+            ModelError(.configuration, "load balancer '\(configName)': \(message)", configName: configName)
+        }
         var options = options
         options["strategy"] = .string(strategy)
         let spec = BalancerSpec(name: configName, kind: modelType, selection: selection, options: options)
@@ -157,7 +160,7 @@ extension ModelManager {
         d.rpm = options["rpm"]?.intValue
         d.tpm = options["tpm"]?.intValue
         d.maxConcurrency = options["max_concurrency"]?.intValue
-        d.cooldownTime = options["cooldown_time"]?.doubleValue.map { .milliseconds(Int64($0 * 1000)) }
+        d.cooldownTime = options["cooldown_time"]?.doubleValue.flatMap { Duration.clamped(seconds: $0) }
         try d.validate(member: member)
         return d
     }
@@ -174,8 +177,8 @@ extension ModelManager {
         }
         if let n = spec.options["max_retries"]?.intValue { s.maxRetries = n }
         if let n = spec.options["allowed_fails"]?.intValue { s.allowedFails = n }
-        if let t = spec.options["cooldown_time"]?.doubleValue { s.cooldownTime = .milliseconds(Int64(t * 1000)) }
-        if let t = spec.options["queue_timeout"]?.doubleValue { s.queueTimeout = .milliseconds(Int64(t * 1000)) }
+        if let t = spec.options["cooldown_time"]?.doubleValue, let d = Duration.clamped(seconds: t) { s.cooldownTime = d }
+        if let t = spec.options["queue_timeout"]?.doubleValue, let d = Duration.clamped(seconds: t) { s.queueTimeout = d }
         try s.validate(balancer: spec.name)
         return s
     }

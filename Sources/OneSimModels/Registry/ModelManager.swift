@@ -79,6 +79,9 @@ public final class ModelManager: Sendable {
 
     /// Loads configs from JSON bytes.
     public func loadModelConfigs(data: Data, source: String = "JSON", clearExisting: Bool = false) throws(ModelError) {
+        if let problem = ConfigParser.invalidUTF8(in: data) {
+            throw ModelError(.configuration, "\(source): \(problem)")
+        }
         let value: JSONValue
         do { value = try JSONCodec.parse(data) } catch {
             throw ModelError(.configuration, "\(source): invalid JSON at \(error)")
@@ -225,6 +228,17 @@ public final class ModelManager: Sendable {
         return model
     }
 
+    /// `"chat: a, b; embedding: e"`: the loaded configs and balancers by kind (at most ten of
+    /// each), for "not found" messages.
+    func loadedNames(in state: State) -> String {
+        ModelKind.allCases.map { kind in
+            let names = (state.order + state.balancerSpecs.keys.sorted().filter { state.configs[$0] == nil })
+                .filter { self.kind(of: $0, in: state) == kind }
+            let shown = names.prefix(10).joined(separator: ", ") + (names.count > 10 ? ", …" : "")
+            return "\(kind.rawValue): \(names.isEmpty ? "none" : shown)"
+        }.joined(separator: "; ")
+    }
+
     /// Builds or returns the cached instance named `name`.
     func instance(_ name: String, in state: inout State, visiting: [String]) throws(ModelError) -> any ModelAdapter {
         if let cached = state.instances[name] { return cached }
@@ -238,7 +252,8 @@ public final class ModelManager: Sendable {
         guard let config = state.configs[name] else {
             let known = Array(state.configs.keys) + Array(state.balancerSpecs.keys)
             throw ModelError(
-                .configuration, "model config '\(name)' not found\(KeySuggestion.hint(for: name, in: known))",
+                .configuration,
+                "model config '\(name)' not found\(KeySuggestion.hint(for: name, in: known)) (loaded: \(loadedNames(in: state)))",
                 configName: name)
         }
         guard let descriptor = registry.descriptor(for: config.modelType) else {

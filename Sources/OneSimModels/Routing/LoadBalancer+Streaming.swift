@@ -14,7 +14,7 @@ extension LoadBalancer {
         let maxTokens = max(options.maxTokens ?? settings.defaultMaxTokensEstimate, 0)
         let hold = try reserveBudget(promptTokens: promptTokens, maxTokens: maxTokens)
         do {
-            return try await route(tokens: Double(promptTokens + maxTokens), options: options, send: { adapter, options in
+            return try await route(tokens: Double(promptTokens) + Double(maxTokens), options: options, send: { adapter, options in
                 try await StartedStream.open(try await adapter.stream(prompt, options: options))
             }, settle: { started, grant, member in
                 started = StartedStream(

@@ -114,7 +114,7 @@ public final class LoadBalancer: ModelAdapter {
         let maxTokens = max(options.maxTokens ?? settings.defaultMaxTokensEstimate, 0)
         let hold = try reserveBudget(promptTokens: promptTokens, maxTokens: maxTokens)
         defer { hold.map { budget?.release($0) } }
-        return try await route(tokens: Double(promptTokens + maxTokens), options: options, send: { adapter, options in
+        return try await route(tokens: Double(promptTokens) + Double(maxTokens), options: options, send: { adapter, options in
             try await adapter.acall(prompt, options: options)
         }, settle: settleResponse)
     }

@@ -141,6 +141,7 @@ public final class HTTPTransport: Sendable {
     /// Sends `spec` and collects the whole body. Task cancellation cancels the request.
     public func send(_ spec: HTTPRequestSpec) async throws(ModelError) -> HTTPResult {
         if let responder { return try await respondLocally(responder, to: spec) }
+        try Self.checkURL(spec.url)
         let client = try client(for: spec.timeouts)
         do {
             let response = try await client.execute(Self.request(spec), deadline: NIODeadline.now() + spec.timeouts.total.timeAmount)
@@ -155,6 +156,15 @@ public final class HTTPTransport: Sendable {
     private func respondLocally(_ responder: any LocalResponder, to spec: HTTPRequestSpec) async throws(ModelError) -> HTTPResult {
         guard !isShutDown.load(ordering: .relaxed) else { throw Self.shutDownError }
         return try await responder.respond(to: spec)
+    }
+
+    /// Refuses a URL the HTTP stack would trap on (a port outside 1...65535, from a config or
+    /// an environment variable) with a configuration error that does not repeat the URL.
+    @inline(__always)
+    static func checkURL(_ url: String) throws(ModelError) {
+        if let problem = URLCheck.problem(in: url) {
+            throw ModelError(.configuration, "the request URL \(problem)")
+        }
     }
 
     /// The AsyncHTTPClient request for `spec` (built out of line, off the waiting frame).
@@ -179,6 +189,7 @@ public final class HTTPTransport: Sendable {
             guard (200..<300).contains(result.status) else { return .failed(result) }
             return .streaming(status: result.status, headers: result.headers, body: .bytes(result.body))
         }
+        try Self.checkURL(spec.url)
         var timeouts = spec.timeouts
         timeouts.read = timeouts.read ?? Self.defaultStreamIdleTimeout
         let client = try client(for: timeouts)
@@ -226,19 +237,5 @@ public final class HTTPTransport: Sendable {
             return ModelError(.decoding, "the response from \(url) is larger than the limit")
         }
         return ModelError(.connectionFailed, "connection to \(url) failed: \(error)")
-    }
-}
-
-extension Duration {
-    /// This duration as NIO's `TimeAmount` (nanoseconds).
-    var timeAmount: TimeAmount {
-        let (seconds, attoseconds) = components
-        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-
-    /// This duration in seconds as a `Double`.
-    public var seconds: Double {
-        let (s, atto) = components
-        return Double(s) + Double(atto) / 1e18
     }
 }

@@ -16,8 +16,8 @@ public struct UsageCost: Sendable, Hashable {
     public var totalCost: Double { promptCost + completionCost }
 
     mutating func add(_ usage: UsageBucket, at price: ModelPrice) {
-        promptTokens += usage.promptTokens
-        completionTokens += usage.completionTokens
+        promptTokens = promptTokens.saturatingAdd(usage.promptTokens)
+        completionTokens = completionTokens.saturatingAdd(usage.completionTokens)
         promptCost += Double(usage.promptTokens) * price.inputCostPerToken
         completionCost += Double(usage.completionTokens) * price.outputCostPerToken
     }
@@ -96,7 +96,8 @@ extension TokenUsageStats {
             guard let price else {
                 unpricedModels.insert(row.key.modelName)
                 unpricedConfigs.insert(row.key.configName)
-                estimate.unpricedTokens += max(row.usage.promptTokens + row.usage.completionTokens, row.usage.totalTokens)
+                estimate.unpricedTokens = estimate.unpricedTokens.saturatingAdd(
+                    max(row.usage.promptTokens.saturatingAdd(row.usage.completionTokens), row.usage.totalTokens))
                 continue
             }
             estimate.modelCosts[row.key.modelName, default: UsageCost()].add(row.usage, at: price)

@@ -32,7 +32,7 @@ public struct UsageBucket: Sendable, Hashable {
     ) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
-        self.totalTokens = totalTokens ?? promptTokens + completionTokens
+        self.totalTokens = totalTokens ?? promptTokens.saturatingAdd(completionTokens)
         self.requestCount = requestCount
         self.errorCount = errorCount
         self.errorsByKind = errorsByKind
@@ -53,9 +53,9 @@ public struct UsageBucket: Sendable, Hashable {
 
     /// Adds one call record.
     mutating func add(_ record: CallRecord) {
-        promptTokens += record.usage.promptTokens
-        completionTokens += record.usage.completionTokens
-        totalTokens += record.usage.totalTokens
+        promptTokens = promptTokens.saturatingAdd(record.usage.promptTokens)
+        completionTokens = completionTokens.saturatingAdd(record.usage.completionTokens)
+        totalTokens = totalTokens.saturatingAdd(record.usage.totalTokens)
         if let error = record.error {
             errorCount += 1
             errorsByKind[error.rawValue, default: 0] += 1
@@ -69,9 +69,9 @@ public struct UsageBucket: Sendable, Hashable {
 
     /// Adds another bucket's counts to this one (latency maxima take the larger).
     public mutating func add(_ other: UsageBucket) {
-        promptTokens += other.promptTokens
-        completionTokens += other.completionTokens
-        totalTokens += other.totalTokens
+        promptTokens = promptTokens.saturatingAdd(other.promptTokens)
+        completionTokens = completionTokens.saturatingAdd(other.completionTokens)
+        totalTokens = totalTokens.saturatingAdd(other.totalTokens)
         requestCount += other.requestCount
         errorCount += other.errorCount
         for (kind, count) in other.errorsByKind { errorsByKind[kind, default: 0] += count }
@@ -120,7 +120,7 @@ public struct UsageBucket: Sendable, Hashable {
         if let total = o["total_tokens"], !total.isNull {
             totalTokens = try int("total_tokens")
         } else {
-            totalTokens = promptTokens + completionTokens
+            totalTokens = promptTokens.saturatingAdd(completionTokens)
         }
         requestCount = try int("request_count")
         errorCount = try int("error_count")

@@ -45,10 +45,8 @@ public enum GeminiErrorMapper {
         }
         var retryAfter: Duration?
         for detail in details {
-            if let delay = detail["retryDelay"]?.stringValue, delay.hasSuffix("s"), let seconds = Double(delay.dropLast()),
-                seconds > 0
-            {
-                retryAfter = .milliseconds(Int64((seconds * 1000).rounded(.up)))
+            if let delay = detail["retryDelay"]?.stringValue, let wait = RetryAfter.parseProtobufDuration(delay) {
+                retryAfter = wait
             }
         }
         return ModelError(kind, message, status: status, providerType: statusName, providerCode: reason, retryAfter: retryAfter)

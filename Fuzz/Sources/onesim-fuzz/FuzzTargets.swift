@@ -1,0 +1,92 @@
+// libFuzzer harnesses for every parser of outside input. Built only with
+// `ONESIM_FUZZ=1 swift build --product onesim-fuzz -Xswiftc -sanitize=fuzzer,address` (see
+// Fuzz/run.sh); the target is chosen with the environment variable ONESIM_FUZZ_TARGET.
+// Each harness only has to return: a trap, an overflow or a memory error is the finding.
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+@testable import OneSimModels
+
+/// The harnesses, by name.
+let targets: [String: ([UInt8]) -> Void] = [
+    "json": { bytes in _ = try? JSONCodec.parse(bytes) },
+    "json-repair": { bytes in
+        if let repaired = JSONRepair.repair(bytes) { _ = try? JSONCodec.parse(repaired) }
+    },
+    "parsers": { bytes in
+        let text = String(decoding: bytes, as: UTF8.self)
+        _ = try? JsonBlockParser().parse(text)
+        _ = try? JsonBlockParser(strict: true).parse(text)
+        _ = try? JsonDictParser().parse(text)
+        _ = try? CodeBlockParser().parse(text)
+        _ = try? CodeBlockParser(language: "python").parse(text)
+        _ = try? TagParser(tagStart: "<a>", tagEnd: "</a>").parse(text)
+    },
+    "sse": { bytes in
+        // The bytes arrive in chunks cut at every 0x00 byte, as a network would cut them.
+        var framer = StreamFramer(.serverSentEvents)
+        var openai = OpenAIStreamDecoder()
+        var anthropic = AnthropicStreamDecoder()
+        var gemini = GeminiStreamDecoder()
+        var events: [SSEEvent] = []
+        for chunk in bytes.split(separator: 0, omittingEmptySubsequences: false) { events += framer.feed(chunk) }
+        events += framer.finish()
+        for event in events {
+            _ = try? openai.decode(event)
+            _ = try? anthropic.decode(event)
+            _ = try? gemini.decode(event)
+        }
+    },
+    "ndjson": { bytes in
+        var framer = StreamFramer(.newlineDelimitedJSON)
+        var events: [SSEEvent] = []
+        for chunk in bytes.split(separator: 0, omittingEmptySubsequences: false) { events += framer.feed(chunk) }
+        events += framer.finish()
+        var decoder = OllamaStreamDecoder()
+        for event in events { _ = try? decoder.decode(event) }
+    },
+    "retry-after": { bytes in
+        let text = String(decoding: bytes, as: UTF8.self)
+        for name in ["retry-after", "retry-after-ms"] {
+            if let wait = RetryAfter.parse(HTTPHeaders([(name, text)])) {
+                precondition(wait > .zero && wait <= .practicallyForever)
+            }
+        }
+        if let wait = RetryAfter.parseProtobufDuration(text) { precondition(wait <= .practicallyForever) }
+        _ = Duration.clamped(seconds: Double(text) ?? 0)
+        _ = URLCheck.problem(in: text)
+    },
+    "openai-response": { bytes in
+        var buffer = ByteBuffer()
+        buffer.writeBytes(bytes)
+        let result = HTTPResult(status: 200, body: buffer)
+        if let response = try? OpenAIChatResponseReader.decode(result) {
+            _ = response.raw
+            _ = response.text
+        }
+        _ = OpenAIErrorMapper.map(HTTPResult(status: 429, headers: ["retry-after": "1"], body: buffer), configName: "fuzz")
+    },
+    "config": { bytes in
+        let manager = ModelManager(responder: FixedResponder(body: "{}"))
+        if (try? manager.loadModelConfigs(data: Data(bytes), source: "fuzz.json")) != nil {
+            for name in manager.modelConfigs.keys { _ = try? manager.getModel(configName: name) }
+        }
+    },
+]
+
+/// The harness chosen by ONESIM_FUZZ_TARGET, looked up once.
+let chosen: ([UInt8]) -> Void = {
+    let name = ProcessInfo.processInfo.environment["ONESIM_FUZZ_TARGET"] ?? ""
+    guard let target = targets[name] else {
+        FileHandle.standardError.write(Data("set ONESIM_FUZZ_TARGET to one of: \(targets.keys.sorted().joined(separator: ", "))\n".utf8))
+        exit(2)
+    }
+    return target
+}()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    chosen(Array(UnsafeBufferPointer(start: data, count: size)))
+    return 0
+}
