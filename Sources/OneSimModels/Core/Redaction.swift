@@ -113,10 +113,13 @@ extension String {
 }
 
 extension ModelError {
-    /// This error with `secrets` scrubbed (`SecretRedaction.scrub`) from every string field:
-    /// message, provider type and code, param, request id, config name, every attempt's member
-    /// and message, and the partial text of a broken stream (a server that echoes a key into
-    /// its reply must not get it into a log line through the error either).
+    /// This error with `secrets` scrubbed (`SecretRedaction.scrub`) from every string field
+    /// that the provider or the transport wrote: message, provider type and code, param,
+    /// request id, config name, and every attempt's member and message.
+    ///
+    /// `partialText` is left as it is: it is the model's own output, which the caller has
+    /// already received delta by delta, and like `ModelResponse.text` it is never altered
+    /// (`description` does not show it).
     public func redacting(_ secrets: [String]) -> ModelError {
         func scrub(_ text: String) -> String { SecretRedaction.scrub(text, secrets: secrets) }
         var error = self
@@ -126,7 +129,6 @@ extension ModelError {
         error.param = param.map(scrub)
         error.requestID = requestID.map(scrub)
         error.configName = configName.map(scrub)
-        error.partialText = partialText.map(scrub)
         error.attempts = attempts.map { attempt in
             var attempt = attempt
             attempt.member = scrub(attempt.member)

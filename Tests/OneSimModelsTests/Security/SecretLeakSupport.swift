@@ -37,7 +37,7 @@ func expectScrubbed(_ error: ModelError?, _ secrets: [String], sourceLocation: S
         return
     }
     let fields: [String?] =
-        [error.message, error.providerType, error.providerCode, error.param, error.requestID, error.configName, error.partialText]
+        [error.message, error.providerType, error.providerCode, error.param, error.requestID, error.configName]
         + error.attempts.flatMap { [$0.member, $0.message] }
     for field in fields.compactMap({ $0 }) {
         for secret in secrets where field.contains(secret) {
