@@ -191,6 +191,7 @@ struct ResponseFieldDecodingTests {
         (#"{"type": "content_block_delta", "index": -1, "delta": {"type": "text_delta", "text": "a"}}"#, "index"),
         (#"{"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 1e300}}"#, "usage.output_tokens"),
         (#"{"type": "message_start", "message": {"usage": {"input_tokens": "5"}}}"#, "message.usage.input_tokens"),
+        (#"{"type": "message_delta", "delta": "end_turn", "usage": {"output_tokens": 1}}"#, "delta"),
     ])
     func anthropicStreamFieldsAreChecked(data: String, field: String) {
         var decoder = AnthropicStreamDecoder()
@@ -217,6 +218,13 @@ struct ResponseFieldDecodingTests {
     }
 
     // MARK: Ollama
+
+    @Test func anOllamaErrorLineThatIsAnObjectIsStillAnError() {
+        var decoder = OllamaStreamDecoder()
+        let error = decodingError { try decoder.decode(SSEEvent(data: #"{"error": {"message": "model crashed"}}"#)) }
+        #expect(error?.kind == .serverError)
+        #expect(error?.message == "model crashed")
+    }
 
     @Test(arguments: [
         (#"{"message": {"role": "assistant", "content": 42}, "done": true}"#, "message.content"),

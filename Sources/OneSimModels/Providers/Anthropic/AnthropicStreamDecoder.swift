@@ -72,8 +72,9 @@ public struct AnthropicStreamDecoder: StreamEventDecoder {
             return []
         case "message_delta":
             var delta = ModelDelta()
+            let change = try ResponseFields.object(data["delta"], "delta").map(JSONValue.object)
             delta.finishReason = AnthropicCodec.finishReason(
-                try ResponseFields.string(data["delta"]?["stop_reason"], "delta.stop_reason"))
+                try ResponseFields.string(change?["stop_reason"], "delta.stop_reason"))
             if let usage = data["usage"], !usage.isNull {
                 var total = try AnthropicCodec.decodeUsage(usage)
                 if total.promptTokens == 0 { total.promptTokens = inputUsage.promptTokens }

@@ -214,8 +214,10 @@ public struct OllamaStreamDecoder: StreamEventDecoder {
         do { line = try JSONCodec.parse(event.data) } catch {
             throw ModelError(.decoding, "invalid JSON line in the stream: \(error)")
         }
-        if let message = line["error"]?.stringValue {
-            throw OllamaErrorMapper.map(message: message, status: nil)
+        if let error = line["error"], !error.isNull {
+            throw OllamaErrorMapper.map(
+                message: error.stringValue ?? error["message"]?.stringValue ?? "error line in the stream: \(error)",
+                status: nil)
         }
         var delta = ModelDelta()
         if let message = try ResponseFields.object(line["message"], "message").map(JSONValue.object) {
