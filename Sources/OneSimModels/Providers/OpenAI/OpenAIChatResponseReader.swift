@@ -93,19 +93,13 @@ enum OpenAIChatResponseReader {
             let value = try reader.readValue(depth: 1)
             return value.isNull ? Usage(promptTokens: 0, completionTokens: 0, totalTokens: nil) : nil
         }
-        func count(_ value: JSONValue) -> Int? {
-            do { return try ResponseFields.count(value, "") } catch {
-                valid = false
-                return nil
-            }
-        }
         try reader.readMembers(depth: 1) { (reader, key: JSONKey) throws(JSONSyntaxError) in
             if key == "prompt_tokens" {
-                prompt = count(try reader.readValue(depth: 2))
+                prompt = tokenCount(try reader.readValue(depth: 2), valid: &valid)
             } else if key == "completion_tokens" {
-                completion = count(try reader.readValue(depth: 2))
+                completion = tokenCount(try reader.readValue(depth: 2), valid: &valid)
             } else if key == "total_tokens" {
-                total = count(try reader.readValue(depth: 2))
+                total = tokenCount(try reader.readValue(depth: 2), valid: &valid)
             } else {
                 return false
             }
@@ -113,6 +107,15 @@ enum OpenAIChatResponseReader {
         }
         guard valid else { return nil }
         return Usage(promptTokens: prompt ?? 0, completionTokens: completion ?? 0, totalTokens: total)
+    }
+
+    /// A token count as `ResponseFields.count` reads it; clears `valid` when it is not one.
+    @inline(__always)
+    private static func tokenCount(_ value: JSONValue, valid: inout Bool) -> Int? {
+        do { return try ResponseFields.count(value, "") } catch {
+            valid = false
+            return nil
+        }
     }
 
     private static func readChoice(_ reader: inout JSONReader, into fields: inout Fields) throws(JSONSyntaxError) {
