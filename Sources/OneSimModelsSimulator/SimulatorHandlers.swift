@@ -54,6 +54,8 @@ struct SimulatorHandlers: Sendable {
                     try await writer.write(ByteBuffer(string: "{\"id\": \"chatcmpl-"))
                     throw SimulatorRequestError(status: 500, message: "simulated dropped connection")
                 })
+        case .raw(let status, let body, let headers)?:
+            return SimulatorRawReply.response(status: status, body: body, headers: headers)
         case .streamError?, .closeStreamEarly?:
             break  // played by the stream writer; a non-streamed request gets a plain failure below
         case .malformedJSON?:
@@ -141,6 +143,7 @@ struct SimulatorHandlers: Sendable {
             throw SimulatorRequestError(
                 status: 400, message: "'messages' must be a non-empty array", param: "messages")
         }
+        try SimulatorTokenLimit.check(body, model: model)
         var promptTokens = 0
         var lastUser = ""
         for (i, message) in messages.enumerated() {

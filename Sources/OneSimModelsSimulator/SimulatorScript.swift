@@ -16,6 +16,10 @@ public enum SimulatorFault: Sendable, Hashable {
     case streamError(afterEvents: Int, message: String = "simulated stream error", code: String? = nil)
     /// For a streamed request: `afterEvents` content events, then the connection closes.
     case closeStreamEarly(afterEvents: Int)
+    /// Exactly this answer, whatever was asked: `status`, `body` as sent (JSON, SSE events or
+    /// NDJSON lines, valid or not) and `headers` (with `content-type` defaulting to JSON). For
+    /// tests of decoders and error mapping against bodies no well-behaved server sends.
+    case raw(status: Int = 200, body: String, headers: [String: String] = [:])
 }
 
 /// A tool call the simulator answers with.

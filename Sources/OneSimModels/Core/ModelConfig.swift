@@ -91,7 +91,7 @@ public struct ModelConfig: Sendable, Hashable, CustomStringConvertible {
     /// Name, type, model and URL; never the key.
     public var description: String {
         var s = "ModelConfig(\(configName), type: \(modelType), model: \(resolvedModelName)"
-        if let base = clientArgs.baseURL { s += ", base_url: \(base)" }
+        if let base = clientArgs.baseURL { s += ", base_url: \(redactedURL(base))" }
         if apiKey != nil { s += ", api_key: ***" }
         return s + ")"
     }

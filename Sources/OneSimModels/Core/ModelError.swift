@@ -2,8 +2,11 @@
 ///
 /// A `ModelError` keeps what the provider said (HTTP status, error type, code, message, param,
 /// request id, `Retry-After`) so callers and the balancer can decide what to do. It never
-/// contains an API key or an `Authorization` header: providers redact keys from messages
-/// before building one.
+/// contains an API key, a secret header value or URL credentials: every error a provider call
+/// ends with passes `CallExecutor.redact(_:)`, which scrubs every secret the call used from
+/// every string field (message, type, code, param, request id, attempts) and removes URL
+/// user-info (`ModelError.redacting(_:)`). `partialText` is the model's own output, as the
+/// caller received it.
 public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of failure.
     public enum Kind: String, Sendable, Hashable, CaseIterable {

@@ -83,7 +83,7 @@ extension CallExecutor {
                 var error = error
                 if Task.isCancelled { error = ModelError(.cancelled, "the stream was cancelled") }
                 error.configName = error.configName ?? identity.configName
-                error.message = redact(error.message)
+                error = redact(error)
                 if !accumulated.isEmpty { error.partialText = accumulated }
                 recorder.record(
                     CallRecord(

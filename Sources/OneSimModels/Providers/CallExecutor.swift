@@ -115,7 +115,7 @@ public struct CallExecutor: Sendable {
     func failed(_ error: ModelError, start: ContinuousClock.Instant, options: CallOptions, retry: Int) throws(ModelError) -> Duration {
         var error = error
         error.configName = error.configName ?? identity.configName
-        error.message = redact(error.message)
+        error = redact(error)
         recorder.record(
             CallRecord(
                 modelName: identity.modelName, configName: identity.configName, provider: identity.provider,

@@ -69,6 +69,7 @@ public struct ProviderEndpoint: Sendable {
         if let maxRetries = config.clientArgs.maxRetries { policy.maxRetries = maxRetries }
         var secrets = key.map { [$0] } ?? []
         secrets += config.clientArgs.defaultHeaders.filter { ModelConfig.isSecretHeader($0.key) }.map(\.value)
+        secrets += SecretRedaction.userInfoSecrets(in: root)
         executor = CallExecutor(
             identity: identity, transport: context.transport, recorder: context.recorder, retryPolicy: policy,
             secrets: secrets, budget: context.budget)

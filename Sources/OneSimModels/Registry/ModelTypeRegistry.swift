@@ -55,8 +55,10 @@ public final class ModelTypeRegistry: Sendable {
 
     /// The built-in types: OpenAI, then each provider's own (`Providers/<Provider>/`).
     static let builtIns: [ModelTypeDescriptor] = [
-        ModelTypeDescriptor(modelType: "openai_chat", kind: .chat, provider: "openai") { config, context in
-            OpenAIChatAdapter(
+        ModelTypeDescriptor(
+            modelType: "openai_chat", kind: .chat, provider: "openai", extraKeys: [OpenAITokenLimitField.configKey]
+        ) { config, context in
+            try OpenAIChatAdapter(
                 config: config, endpoint: OpenAIEndpoint(config: config, kind: .chat, provider: "openai", context: context))
         },
         ModelTypeDescriptor(modelType: "openai_embedding", kind: .embedding, provider: "openai") { config, context in

@@ -13,8 +13,9 @@ struct AnthropicProtocol: SimulatorDialect {
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/messages") { request, context in
-            try await pipeline.handle(request, context: context, dialect: self) { body, _, action in
-                try answer(body, action: action)
+            try await pipeline.handle(request, context: context, dialect: self) { body, info, action in
+                try Self.checkSampling(body, version: info.headers["anthropic-version"])
+                return try answer(body, action: action)
             }
         }
     }
@@ -63,6 +64,18 @@ struct AnthropicProtocol: SimulatorDialect {
     func streamErrorEvent(message: String, code: String?) -> String {
         let data = SimulatorSchema.json(["type": "error", "error": ["type": code ?? "overloaded_error", "message": message]])
         return "event: error\ndata: \(data)\n\n"
+    }
+
+    /// API versions from this one on reject the sampling parameters, even at their defaults.
+    static let samplingRemovedVersion = "2026-10-21"
+
+    /// As the API with `anthropic-version: 2026-10-21` (or later): `temperature`, `top_p` or
+    /// `top_k` in the body is a 400 `temperature: Extra inputs are not permitted`.
+    static func checkSampling(_ body: [String: Any], version: String?) throws {
+        guard let version, version.count == samplingRemovedVersion.count, version >= samplingRemovedVersion else { return }
+        for key in ["temperature", "top_k", "top_p"] where body[key] != nil {
+            throw SimulatorRequestError(status: 400, message: "\(key): Extra inputs are not permitted")
+        }
     }
 
     private func fail(_ message: String) -> SimulatorRequestError {

@@ -88,6 +88,8 @@ struct ProtocolPipeline: Sendable {
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: "{\"id\": \"broken\", \"content\": [{\"type\": ")))
+        case .raw(let status, let body, let headers)?:
+            return SimulatorRawReply.response(status: status, body: body, headers: headers)
         case .streamError?, .closeStreamEarly?, nil:
             break
         }

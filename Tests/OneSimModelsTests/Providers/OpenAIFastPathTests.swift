@@ -90,9 +90,11 @@ private let responseBodies = Generator<String, Shrink.None<String>> { rng in
         String(decoding: JSONCodec.encode(randomJSON(&rng, depth: 1)), as: UTF8.self)
     }
     var message: [String] = []
-    switch Int.random(in: 0..<4, using: &rng) {
+    switch Int.random(in: 0..<6, using: &rng) {
     case 0: message.append(#""content":null"#)
     case 1: break
+    case 2: message.append(#""content":[{"type":"text","text":"# + str(&rng) + #"},{"type":"text","text":"# + str(&rng) + "}]")
+    case 3 where Bool.random(using: &rng): message.append(#""content":"# + noise(&rng))
     default: message.append(#""content":"# + str(&rng))
     }
     if Bool.random(using: &rng) { message.append(#""refusal":"# + (Bool.random(using: &rng) ? "null" : str(&rng))) }
@@ -109,11 +111,12 @@ private let responseBodies = Generator<String, Shrink.None<String>> { rng in
     var top = [#""id":"chatcmpl-1""#, #""object":"chat.completion""#, #""choices":[{"# + choice.joined(separator: ",") + "}"]
     if Bool.random(using: &rng) { top[2] += #",{"index":1,"message":{"content":"second"}}"# }
     top[2] += "]"
-    switch Int.random(in: 0..<4, using: &rng) {
+    switch Int.random(in: 0..<5, using: &rng) {
     case 0: break
     case 1: top.append(#""usage":null"#)
     case 2: top.append(#""usage":{"prompt_tokens":27,"completion_tokens":12,"total_tokens":39,"prompt_tokens_details":{"cached_tokens":0}}"#)
-    default: top.append(#""usage":{"completion_tokens":5.0,"prompt_tokens":3}"#)
+    case 3: top.append(#""usage":{"completion_tokens":5.0,"prompt_tokens":3}"#)
+    default: top.append(#""usage":{"completion_tokens":"# + ["-1", "1e300", "\"7\"", "2.5", "12"].randomElement(using: &rng)! + "}")
     }
     if Bool.random(using: &rng) { top.append(#""system_fingerprint":"# + str(&rng)) }
     top.shuffle(using: &rng)
@@ -142,8 +145,16 @@ struct OpenAIFastPathTests {
 
     @Test func responseFieldsEqualTheTreeDecoding() async throws {
         await propertyCheck(count: 400, input: responseBodies) { body throws in
-            let tree = try OpenAIChatCodec.decodeResponse(try JSONCodec.parse(body))
-            let fast = try OpenAIChatResponseReader.decode(HTTPResult(status: 200, body: ByteBuffer(string: body)))
+            let treeResult = Result { try OpenAIChatCodec.decodeResponse(try JSONCodec.parse(body)) }
+            let fastResult = Result { try OpenAIChatResponseReader.decode(HTTPResult(status: 200, body: ByteBuffer(string: body))) }
+            guard case .success(let tree) = treeResult, case .success(let fast) = fastResult else {
+                // A field of the wrong type: both paths give the same error.
+                #expect((try? treeResult.get()) == nil && (try? fastResult.get()) == nil)
+                let (t, f) = (treeResult.failure as? ModelError, fastResult.failure as? ModelError)
+                #expect(t?.kind == .decoding)
+                #expect(t?.message == f?.message)
+                return
+            }
             #expect(fast.text == tree.text)
             #expect(fast.refusal == tree.refusal)
             #expect(fast.finishReason == tree.finishReason)
@@ -230,5 +241,13 @@ struct OpenAIFastPathTests {
         writer.closeObject()
         writer.closeObject()
         #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"a":1,"b":[{},null,["x"]],"c":{"d":"e"}}"#)
+    }
+}
+
+extension Result {
+    /// The error, when this is a failure.
+    fileprivate var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
     }
 }

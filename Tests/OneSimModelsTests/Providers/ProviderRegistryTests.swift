@@ -14,9 +14,11 @@ struct ProviderRegistryTests {
         ]
         #expect(expected.isSubset(of: types))
         let registry = ModelTypeRegistry()
-        #expect(registry.descriptor(for: "anthropic_chat")?.extraKeys == ["anthropic_version"])
+        #expect(registry.descriptor(for: "anthropic_chat")?.extraKeys == ["anthropic_version", "drop_sampling_params"])
         #expect(registry.descriptor(for: "gemini_embedding")?.kind == .embedding)
-        #expect(registry.descriptor(for: "azure_openai_chat")?.extraKeys == ["api_version"])
+        #expect(registry.descriptor(for: "azure_openai_chat")?.extraKeys == ["api_version", "max_tokens_field"])
+        #expect(registry.descriptor(for: "openai_chat")?.extraKeys == ["max_tokens_field"])
+        #expect(registry.descriptor(for: "vllm_chat")?.extraKeys == ["max_tokens_field"])
         #expect(registry.descriptor(for: "ollama_chat")?.provider == "ollama")
     }
 

@@ -2,6 +2,9 @@
 ///
 /// Sends `x-api-key` (from `api_key` or `ANTHROPIC_API_KEY`) and `anthropic-version` (the
 /// config's `anthropic_version`, default `2023-06-01`). Streams with the API's SSE events.
+/// Under `anthropic_version` `2026-10-21` or later, `temperature`, `top_p` and `top_k` are
+/// refused with `.unsupported` before sending, or dropped with `"drop_sampling_params": true`
+/// (`AnthropicSamplingRule`).
 public struct AnthropicChatAdapter: EndpointAdapter {
     /// The default API root.
     public static let defaultBaseURL = "https://api.anthropic.com"
@@ -29,7 +32,14 @@ public struct AnthropicChatAdapter: EndpointAdapter {
             extraHeaders: [("anthropic-version", version)])
         modelType = config.modelType
         streamsByDefault = config.stream
+        self.version = version
+        sampling = try AnthropicSamplingRule.resolve(version: version, config: config)
     }
+
+    /// The `anthropic-version` sent.
+    public let version: String
+    /// What happens to `temperature`, `top_p` and `top_k` under that version.
+    public let sampling: AnthropicSamplingRule
 
     /// Who the endpoint is.
     public var identity: EndpointIdentity { endpoint.identity }
@@ -63,7 +73,7 @@ public struct AnthropicChatAdapter: EndpointAdapter {
             let (system, messages) = try await AnthropicCodec.encodeMessages(prompt)
             return try AnthropicCodec.requestBody(
                 model: modelName, system: system, messages: messages, generateArgs: endpoint.generateArgs,
-                options: options, stream: stream)
+                options: options, stream: stream, sampling: sampling, version: version)
         } catch {
             var error = error
             error.configName = configName

@@ -113,9 +113,13 @@ public enum AnthropicCodec {
     /// The request body: `generate_args`, then per-call options (both OpenAI-style or native),
     /// translated to the Messages API, then `model`, `system`, `messages` and `max_tokens`
     /// (`defaultMaxTokens` unless set).
+    ///
+    /// `sampling` says what happens to `temperature`, `top_p` and `top_k` (refused or dropped
+    /// under API versions that reject them, `AnthropicSamplingRule`); `version` names the version
+    /// in the error.
     public static func requestBody(
         model: String, system: JSONValue?, messages: JSONValue, generateArgs: [String: JSONValue], options: CallOptions,
-        stream: Bool = false
+        stream: Bool = false, sampling: AnthropicSamplingRule = .send, version: String = defaultVersion
     ) throws(ModelError) -> [String: JSONValue] {
         var body: [String: JSONValue] = [:]
         var toolChoice: JSONValue?
@@ -124,7 +128,7 @@ public enum AnthropicCodec {
         let fields = options.bodyFields(over: generateArgs)
         let aliases: Set<String> = ["max_completion_tokens", "max_tokens", "stop"]
         for key in ProviderSupport.keysNativeFirst(fields, isAlias: aliases.contains) {
-            let value = fields[key]!
+            guard let value = fields[key], try sampling.admits(key, value: value, version: version) else { continue }
             switch key {
             case "max_tokens", "max_completion_tokens":
                 body["max_tokens"] = value
@@ -225,7 +229,8 @@ public enum AnthropicCodec {
     }
 
     /// Decodes a Messages API response: the text blocks joined, `tool_use` blocks as tool calls,
-    /// the stop reason as a finish reason, and the usage.
+    /// the stop reason as a finish reason, and the usage. A block or field of the wrong JSON
+    /// type is a `.decoding` error naming it (`content[1].text`, `usage.output_tokens`).
     public static func decodeResponse(_ raw: JSONValue) throws(ModelError) -> ModelResponse {
         guard let content = raw["content"]?.arrayValue else {
             throw ModelError(.decoding, "response has no content array: \(OpenAIChatCodec.snippet(raw))")
@@ -233,33 +238,41 @@ public enum AnthropicCodec {
         var text = ""
         var sawText = false
         var calls: [ToolCall] = []
-        for block in content {
-            switch block["type"]?.stringValue {
+        for (i, block) in content.enumerated() {
+            guard case .object = block else { throw ResponseFields.mismatch("content[\(i)]", expected: "an object", got: block) }
+            switch try ResponseFields.string(block["type"], "content[\(i)].type") {
             case "text"?:
-                text += block["text"]?.stringValue ?? ""
+                text += try ResponseFields.string(block["text"], "content[\(i)].text") ?? ""
                 sawText = true
             case "tool_use"?:
+                guard let name = try ResponseFields.string(block["name"], "content[\(i)].name") else {
+                    throw ModelError(.decoding, "content[\(i)] is a tool_use block without a name")
+                }
+                let input = try ResponseFields.object(block["input"], "content[\(i)].input") ?? [:]
                 calls.append(
                     ToolCall(
-                        id: block["id"]?.stringValue ?? "", name: block["name"]?.stringValue ?? "",
-                        arguments: ProviderSupport.jsonText(block["input"] ?? [:])))
+                        id: try ResponseFields.string(block["id"], "content[\(i)].id") ?? "", name: name,
+                        arguments: ProviderSupport.jsonText(.object(input))))
             default:
                 continue  // thinking, redacted_thinking, server tool blocks stay in `raw`
             }
         }
         return ModelResponse(
-            text: sawText || calls.isEmpty ? text : nil, raw: raw, usage: decodeUsage(raw["usage"]),
-            finishReason: finishReason(raw["stop_reason"]?.stringValue), toolCalls: calls)
+            text: sawText || calls.isEmpty ? text : nil, raw: raw, usage: try decodeUsage(raw["usage"]),
+            finishReason: finishReason(try ResponseFields.string(raw["stop_reason"], "stop_reason")), toolCalls: calls)
     }
 
     /// `usage`: prompt tokens are `input_tokens` plus cache writes and reads (all of them are
-    /// prompt), completion tokens are `output_tokens`.
-    public static func decodeUsage(_ usage: JSONValue?) -> Usage {
-        guard let usage else { return .zero }
-        let prompt =
-            (usage["input_tokens"]?.intValue ?? 0) + (usage["cache_creation_input_tokens"]?.intValue ?? 0)
-            + (usage["cache_read_input_tokens"]?.intValue ?? 0)
-        return Usage(promptTokens: prompt, completionTokens: usage["output_tokens"]?.intValue ?? 0)
+    /// prompt), completion tokens are `output_tokens`; each a token count
+    /// (`ResponseFields.count`), so the sum cannot overflow.
+    public static func decodeUsage(_ usage: JSONValue?, field: String = "usage") throws(ModelError) -> Usage {
+        guard let usage = try ResponseFields.object(usage, field) else { return .zero }
+        var prompt = 0
+        for key in ["input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"] {
+            prompt += try ResponseFields.count(usage[key], "\(field).\(key)") ?? 0
+        }
+        return Usage(
+            promptTokens: prompt, completionTokens: try ResponseFields.count(usage["output_tokens"], "\(field).output_tokens") ?? 0)
     }
 
     /// `end_turn`/`stop_sequence` → `stop`, `max_tokens` → `length`, `tool_use` → `tool_calls`,

@@ -20,41 +20,43 @@ public struct AnthropicStreamDecoder: StreamEventDecoder {
         do { data = try JSONCodec.parse(event.data) } catch {
             throw ModelError(.decoding, "invalid JSON in a stream event: \(error)")
         }
-        let type = data["type"]?.stringValue ?? event.event
+        let type = try ResponseFields.string(data["type"], "type") ?? event.event
         switch type {
         case "message_start":
-            inputUsage = AnthropicCodec.decodeUsage(data["message"]?["usage"])
+            inputUsage = try AnthropicCodec.decodeUsage(data["message"]?["usage"], field: "message.usage")
             inputUsage.completionTokens = 0
             inputUsage.totalTokens = inputUsage.promptTokens
             return []
         case "content_block_start":
-            let index = data["index"]?.intValue ?? 0
-            let block = data["content_block"]
-            switch block?["type"]?.stringValue {
+            let index = try ResponseFields.index(data["index"], "index") ?? 0
+            let block = try ResponseFields.object(data["content_block"], "content_block").map(JSONValue.object)
+            switch try ResponseFields.string(block?["type"], "content_block.type") {
             case "tool_use"?:
                 let ordinal = toolIndex.count
                 toolIndex[index] = ordinal
                 return [
                     ModelDelta(toolCalls: [
-                        ToolCallDelta(index: ordinal, id: block?["id"]?.stringValue, name: block?["name"]?.stringValue)
+                        ToolCallDelta(
+                            index: ordinal, id: try ResponseFields.string(block?["id"], "content_block.id"),
+                            name: try ResponseFields.string(block?["name"], "content_block.name"))
                     ])
                 ]
             case "text"?:
-                let text = block?["text"]?.stringValue ?? ""
+                let text = try ResponseFields.string(block?["text"], "content_block.text") ?? ""
                 return text.isEmpty ? [] : [ModelDelta(text: text)]
             default:
                 return []
             }
         case "content_block_delta":
-            let index = data["index"]?.intValue ?? 0
-            let delta = data["delta"]
-            switch delta?["type"]?.stringValue {
+            let index = try ResponseFields.index(data["index"], "index") ?? 0
+            let delta = try ResponseFields.object(data["delta"], "delta").map(JSONValue.object)
+            switch try ResponseFields.string(delta?["type"], "delta.type") {
             case "text_delta"?:
-                let text = delta?["text"]?.stringValue ?? ""
+                let text = try ResponseFields.string(delta?["text"], "delta.text") ?? ""
                 return text.isEmpty ? [] : [ModelDelta(text: text)]
             case "input_json_delta"?:
                 guard let ordinal = toolIndex[index] else { return [] }
-                let piece = delta?["partial_json"]?.stringValue ?? ""
+                let piece = try ResponseFields.string(delta?["partial_json"], "delta.partial_json") ?? ""
                 if piece.isEmpty { return [] }
                 toolHasArguments.insert(ordinal)
                 return [ModelDelta(toolCalls: [ToolCallDelta(index: ordinal, arguments: piece)])]
@@ -62,7 +64,7 @@ public struct AnthropicStreamDecoder: StreamEventDecoder {
                 return []  // thinking_delta, signature_delta, citations
             }
         case "content_block_stop":
-            let index = data["index"]?.intValue ?? 0
+            let index = try ResponseFields.index(data["index"], "index") ?? 0
             if let ordinal = toolIndex[index], !toolHasArguments.contains(ordinal) {
                 toolHasArguments.insert(ordinal)
                 return [ModelDelta(toolCalls: [ToolCallDelta(index: ordinal, arguments: "{}")])]
@@ -70,9 +72,11 @@ public struct AnthropicStreamDecoder: StreamEventDecoder {
             return []
         case "message_delta":
             var delta = ModelDelta()
-            delta.finishReason = AnthropicCodec.finishReason(data["delta"]?["stop_reason"]?.stringValue)
-            if let usage = data["usage"] {
-                var total = AnthropicCodec.decodeUsage(usage)
+            let change = try ResponseFields.object(data["delta"], "delta").map(JSONValue.object)
+            delta.finishReason = AnthropicCodec.finishReason(
+                try ResponseFields.string(change?["stop_reason"], "delta.stop_reason"))
+            if let usage = data["usage"], !usage.isNull {
+                var total = try AnthropicCodec.decodeUsage(usage)
                 if total.promptTokens == 0 { total.promptTokens = inputUsage.promptTokens }
                 delta.usage = Usage(promptTokens: total.promptTokens, completionTokens: total.completionTokens)
             }

@@ -12,11 +12,14 @@ public enum AzureOpenAIModelTypes {
     /// The latest generally available data-plane inference API version.
     public static let defaultAPIVersion = "2024-10-21"
 
-    /// Both types, with the extra config key `api_version`.
+    /// Both types, with the extra config key `api_version` (and, for chat, `max_tokens_field`).
     public static let descriptors: [ModelTypeDescriptor] = [
-        ModelTypeDescriptor(modelType: "azure_openai_chat", kind: .chat, provider: "azure", extraKeys: ["api_version"]) {
+        ModelTypeDescriptor(
+            modelType: "azure_openai_chat", kind: .chat, provider: "azure",
+            extraKeys: ["api_version", OpenAITokenLimitField.configKey]
+        ) {
             config, context in
-            OpenAIChatAdapter(config: config, endpoint: try endpoint(config, kind: .chat, context: context))
+            try OpenAIChatAdapter(config: config, endpoint: try endpoint(config, kind: .chat, context: context))
         },
         ModelTypeDescriptor(
             modelType: "azure_openai_embedding", kind: .embedding, provider: "azure", extraKeys: ["api_version"]

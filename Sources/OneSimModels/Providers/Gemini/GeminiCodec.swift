@@ -246,34 +246,57 @@ public enum GeminiCodec {
             }
             throw ModelError(.decoding, "response has no candidates: \(OpenAIChatCodec.snippet(raw))")
         }
-        var text = ""
-        var sawText = false
+        let parts = try decodeParts(candidate, firstOrdinal: 0)
+        let reason = try ResponseFields.string(candidate["finishReason"], "candidates[0].finishReason")
+        return ModelResponse(
+            text: parts.text, raw: raw, usage: try decodeUsage(raw["usageMetadata"]),
+            finishReason: finishReason(reason, hasToolCalls: !parts.calls.isEmpty),
+            toolCalls: parts.calls, requestID: try ResponseFields.string(raw["responseId"], "responseId"))
+    }
+
+    /// The text (thought parts skipped; `nil` when no part is text) and function calls of
+    /// `candidates[0]`, numbering calls from `firstOrdinal`. A part or field of the wrong JSON
+    /// type is a `.decoding` error naming it (`candidates[0].content.parts[1].text`).
+    static func decodeParts(_ candidate: JSONValue, firstOrdinal: Int) throws(ModelError) -> (
+        text: String?, calls: [ToolCall]
+    ) {
+        guard case .object = candidate else {
+            throw ResponseFields.mismatch("candidates[0]", expected: "an object", got: candidate)
+        }
+        let content = try ResponseFields.object(candidate["content"], "candidates[0].content").map(JSONValue.object)
+        var text: String?
         var calls: [ToolCall] = []
-        for part in candidate["content"]?["parts"]?.arrayValue ?? [] {
-            if part["thought"]?.boolValue == true { continue }
-            if let t = part["text"]?.stringValue {
-                text += t
-                sawText = true
-            } else if let call = part["functionCall"] {
+        for (i, part) in (try ResponseFields.array(content?["parts"], "candidates[0].content.parts") ?? []).enumerated() {
+            let path = "candidates[0].content.parts[\(i)]"
+            guard case .object = part else { throw ResponseFields.mismatch(path, expected: "an object", got: part) }
+            if try ResponseFields.bool(part["thought"], "\(path).thought") == true { continue }
+            if let t = try ResponseFields.string(part["text"], "\(path).text") {
+                text = (text ?? "") + t
+            } else if let call = try ResponseFields.object(part["functionCall"], "\(path).functionCall") {
+                guard let name = try ResponseFields.string(call["name"], "\(path).functionCall.name") else {
+                    throw ModelError(.decoding, "\(path).functionCall has no name")
+                }
+                _ = try ResponseFields.string(call["id"], "\(path).functionCall.id")
+                _ = try ResponseFields.string(part["thoughtSignature"], "\(path).thoughtSignature")
+                let args = try ResponseFields.object(call["args"], "\(path).functionCall.args") ?? [:]
                 calls.append(
                     ToolCall(
-                        id: toolCallID(part, ordinal: calls.count), name: call["name"]?.stringValue ?? "",
-                        arguments: ProviderSupport.jsonText(call["args"] ?? [:])))
+                        id: toolCallID(part, ordinal: firstOrdinal + calls.count), name: name,
+                        arguments: ProviderSupport.jsonText(.object(args))))
             }
         }
-        return ModelResponse(
-            text: sawText ? text : nil, raw: raw, usage: decodeUsage(raw["usageMetadata"]),
-            finishReason: finishReason(candidate["finishReason"]?.stringValue, hasToolCalls: !calls.isEmpty),
-            toolCalls: calls, requestID: raw["responseId"]?.stringValue)
+        return (text, calls)
     }
 
     /// `usageMetadata`: `promptTokenCount`; completion is `candidatesTokenCount` plus
-    /// `thoughtsTokenCount` (thinking is billed as output); `totalTokenCount` as reported.
-    public static func decodeUsage(_ usage: JSONValue?) -> Usage {
-        guard let usage else { return .zero }
-        let prompt = usage["promptTokenCount"]?.intValue ?? 0
-        let completion = (usage["candidatesTokenCount"]?.intValue ?? 0) + (usage["thoughtsTokenCount"]?.intValue ?? 0)
-        return Usage(promptTokens: prompt, completionTokens: completion, totalTokens: usage["totalTokenCount"]?.intValue)
+    /// `thoughtsTokenCount` (thinking is billed as output); `totalTokenCount` as reported. Each
+    /// is a token count (`ResponseFields.count`).
+    public static func decodeUsage(_ usage: JSONValue?) throws(ModelError) -> Usage {
+        guard let usage = try ResponseFields.object(usage, "usageMetadata") else { return .zero }
+        func count(_ key: String) throws(ModelError) -> Int? { try ResponseFields.count(usage[key], "usageMetadata.\(key)") }
+        let prompt = try count("promptTokenCount") ?? 0
+        let completion = try (count("candidatesTokenCount") ?? 0) + (count("thoughtsTokenCount") ?? 0)
+        return Usage(promptTokens: prompt, completionTokens: completion, totalTokens: try count("totalTokenCount"))
     }
 
     /// `STOP` → `stop` (`tool_calls` when the reply calls functions), `MAX_TOKENS` → `length`,

@@ -82,12 +82,13 @@ public struct GeminiEmbeddingAdapter: EndpointAdapter {
         }
         var vectors: [[Float]] = []
         for (i, item) in items.enumerated() {
-            guard let values = item["values"]?.arrayValue else {
+            let field = raw["embedding"] != nil ? "embedding" : "embeddings[\(i)]"
+            guard let values = try ResponseFields.array(item["values"], "\(field).values") else {
                 throw ModelError(.decoding, "embedding \(i) has no values")
             }
-            vectors.append(values.map { Float($0.doubleValue ?? 0) })
+            vectors.append(try ResponseFields.vector(values, "\(field).values"))
         }
-        let prompt = raw["usageMetadata"]?["promptTokenCount"]?.intValue ?? 0
+        let prompt = try ResponseFields.count(raw["usageMetadata"]?["promptTokenCount"], "usageMetadata.promptTokenCount") ?? 0
         return ModelResponse(raw: raw, usage: Usage(promptTokens: prompt), embeddings: vectors)
     }
 }

@@ -21,26 +21,22 @@ public struct GeminiStreamDecoder: StreamEventDecoder {
             throw GeminiErrorMapper.map(errorObject: error, status: nil, fallbackMessage: "error event in the stream")
         }
         var delta = ModelDelta()
-        if let usage = chunk["usageMetadata"] { delta.usage = GeminiCodec.decodeUsage(usage) }
-        guard let candidate = chunk["candidates"]?[0] else {
+        if let usage = chunk["usageMetadata"], !usage.isNull { delta.usage = try GeminiCodec.decodeUsage(usage) }
+        guard let candidate = try ResponseFields.array(chunk["candidates"], "candidates")?.first else {
             if let reason = chunk["promptFeedback"]?["blockReason"]?.stringValue {
                 throw ModelError(.contentFiltered, "Gemini blocked the prompt (\(reason))", providerCode: reason)
             }
             return delta.usage == nil ? [] : [delta]
         }
-        for part in candidate["content"]?["parts"]?.arrayValue ?? [] {
-            if part["thought"]?.boolValue == true { continue }
-            if let text = part["text"]?.stringValue {
-                delta.text += text
-            } else if let call = part["functionCall"] {
-                delta.toolCalls.append(
-                    ToolCallDelta(
-                        index: toolCalls, id: GeminiCodec.toolCallID(part, ordinal: toolCalls),
-                        name: call["name"]?.stringValue, arguments: ProviderSupport.jsonText(call["args"] ?? [:])))
-                toolCalls += 1
-            }
+        let parts = try GeminiCodec.decodeParts(candidate, firstOrdinal: toolCalls)
+        delta.text = parts.text ?? ""
+        for call in parts.calls {
+            delta.toolCalls.append(ToolCallDelta(index: toolCalls, id: call.id, name: call.name, arguments: call.arguments))
+            toolCalls += 1
         }
-        if let reason = candidate["finishReason"]?.stringValue, reason != "FINISH_REASON_UNSPECIFIED" {
+        if let reason = try ResponseFields.string(candidate["finishReason"], "candidates[0].finishReason"),
+            reason != "FINISH_REASON_UNSPECIFIED"
+        {
             delta.finishReason = GeminiCodec.finishReason(reason, hasToolCalls: toolCalls > 0)
             isFinished = true
         }

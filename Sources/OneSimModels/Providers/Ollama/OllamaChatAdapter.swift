@@ -106,9 +106,15 @@ public struct OllamaEmbeddingAdapter: EndpointAdapter {
                 guard items.count == count else {
                     throw ModelError(.decoding, "the response has \(items.count) embeddings for \(count) inputs")
                 }
-                let vectors = items.map { ($0.arrayValue ?? []).map { Float($0.doubleValue ?? 0) } }
-                return ModelResponse(
-                    raw: raw, usage: Usage(promptTokens: raw["prompt_eval_count"]?.intValue ?? 0), embeddings: vectors)
+                var vectors: [[Float]] = []
+                for (i, item) in items.enumerated() {
+                    guard let values = try ResponseFields.array(item, "embeddings[\(i)]") else {
+                        throw ModelError(.decoding, "embeddings[\(i)] is null")
+                    }
+                    vectors.append(try ResponseFields.vector(values, "embeddings[\(i)]"))
+                }
+                let prompt = try ResponseFields.count(raw["prompt_eval_count"], "prompt_eval_count") ?? 0
+                return ModelResponse(raw: raw, usage: Usage(promptTokens: prompt), embeddings: vectors)
             })
     }
 }

@@ -120,37 +120,50 @@ public enum OllamaCodec {
         return body
     }
 
-    /// Decodes a non-streamed `/api/chat` response (also the final object of a stream).
+    /// Decodes a non-streamed `/api/chat` response (also the final object of a stream). A field
+    /// of the wrong JSON type is a `.decoding` error naming it (`message.content`, `eval_count`).
     public static func decodeResponse(_ raw: JSONValue) throws(ModelError) -> ModelResponse {
-        guard let message = raw["message"] else {
+        guard let message = raw["message"], case .object = message else {
             throw ModelError(.decoding, "response has no message: \(OpenAIChatCodec.snippet(raw))")
         }
-        let calls = toolCalls(message, from: 0)
-        let text = message["content"]?.stringValue ?? ""
+        let calls = try toolCalls(message, from: 0)
+        let text = try ResponseFields.string(message["content"], "message.content") ?? ""
+        let reason = try ResponseFields.string(raw["done_reason"], "done_reason")
         return ModelResponse(
-            text: text.isEmpty && !calls.isEmpty ? nil : text, raw: raw, usage: decodeUsage(raw),
-            finishReason: finishReason(raw["done_reason"]?.stringValue, hasToolCalls: !calls.isEmpty), toolCalls: calls)
+            text: text.isEmpty && !calls.isEmpty ? nil : text, raw: raw, usage: try decodeUsage(raw),
+            finishReason: finishReason(reason, hasToolCalls: !calls.isEmpty), toolCalls: calls)
     }
 
-    /// The tool calls of a message; calls without an id get `call_<n>`.
-    static func toolCalls(_ message: JSONValue, from start: Int) -> [ToolCall] {
-        (message["tool_calls"]?.arrayValue ?? []).enumerated().map { offset, call in
-            let function = call["function"]
+    /// The tool calls of a message; calls without an id get `call_<n>`. Each needs a
+    /// `function.name`; `arguments` is an object (Ollama's form) or JSON text.
+    static func toolCalls(_ message: JSONValue, from start: Int) throws(ModelError) -> [ToolCall] {
+        var out: [ToolCall] = []
+        for (offset, call) in (try ResponseFields.array(message["tool_calls"], "message.tool_calls") ?? []).enumerated() {
+            let path = "message.tool_calls[\(offset)]"
+            guard case .object = call, let function = try ResponseFields.object(call["function"], "\(path).function"),
+                let name = try ResponseFields.string(function["name"], "\(path).function.name")
+            else { throw ModelError(.decoding, "\(path) has no function name") }
             let arguments: String
-            if let text = function?["arguments"]?.stringValue {
-                arguments = text
-            } else {
-                arguments = ProviderSupport.jsonText(function?["arguments"] ?? [:])
+            switch function["arguments"] {
+            case .string(let text)?: arguments = text
+            case nil, .null?: arguments = "{}"
+            case .object(let object)?: arguments = ProviderSupport.jsonText(.object(object))
+            case let other?:
+                throw ResponseFields.mismatch("\(path).function.arguments", expected: "an object or JSON text", got: other)
             }
-            return ToolCall(
-                id: call["id"]?.stringValue ?? "call_\(start + offset)", name: function?["name"]?.stringValue ?? "",
-                arguments: arguments)
+            out.append(
+                ToolCall(
+                    id: try ResponseFields.string(call["id"], "\(path).id") ?? "call_\(start + offset)", name: name,
+                    arguments: arguments))
         }
+        return out
     }
 
-    /// `prompt_eval_count` and `eval_count`.
-    public static func decodeUsage(_ raw: JSONValue) -> Usage {
-        Usage(promptTokens: raw["prompt_eval_count"]?.intValue ?? 0, completionTokens: raw["eval_count"]?.intValue ?? 0)
+    /// `prompt_eval_count` and `eval_count`, each a token count (`ResponseFields.count`).
+    public static func decodeUsage(_ raw: JSONValue) throws(ModelError) -> Usage {
+        Usage(
+            promptTokens: try ResponseFields.count(raw["prompt_eval_count"], "prompt_eval_count") ?? 0,
+            completionTokens: try ResponseFields.count(raw["eval_count"], "eval_count") ?? 0)
     }
 
     /// `stop` (`tool_calls` when the reply calls tools), `length`; others as sent.
@@ -201,22 +214,24 @@ public struct OllamaStreamDecoder: StreamEventDecoder {
         do { line = try JSONCodec.parse(event.data) } catch {
             throw ModelError(.decoding, "invalid JSON line in the stream: \(error)")
         }
-        if let message = line["error"]?.stringValue {
-            throw OllamaErrorMapper.map(message: message, status: nil)
+        if let error = line["error"], !error.isNull {
+            throw OllamaErrorMapper.map(
+                message: error.stringValue ?? error["message"]?.stringValue ?? "error line in the stream: \(error)",
+                status: nil)
         }
         var delta = ModelDelta()
-        if let message = line["message"] {
-            delta.text = message["content"]?.stringValue ?? ""
-            for call in OllamaCodec.toolCalls(message, from: toolCalls) {
+        if let message = try ResponseFields.object(line["message"], "message").map(JSONValue.object) {
+            delta.text = try ResponseFields.string(message["content"], "message.content") ?? ""
+            for call in try OllamaCodec.toolCalls(message, from: toolCalls) {
                 delta.toolCalls.append(ToolCallDelta(index: toolCalls, id: call.id, name: call.name, arguments: call.arguments))
                 toolCalls += 1
             }
         }
-        if line["done"]?.boolValue == true {
+        if try ResponseFields.bool(line["done"], "done") == true {
             isFinished = true
             delta.finishReason = OllamaCodec.finishReason(
-                line["done_reason"]?.stringValue ?? "stop", hasToolCalls: toolCalls > 0)
-            delta.usage = OllamaCodec.decodeUsage(line)
+                try ResponseFields.string(line["done_reason"], "done_reason") ?? "stop", hasToolCalls: toolCalls > 0)
+            delta.usage = try OllamaCodec.decodeUsage(line)
         }
         if delta.text.isEmpty && delta.toolCalls.isEmpty && delta.finishReason == nil { return [] }
         return [delta]

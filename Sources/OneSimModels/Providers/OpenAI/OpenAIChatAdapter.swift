@@ -1,5 +1,6 @@
 /// A chat model behind an OpenAI-compatible `/chat/completions` endpoint (OpenAI, vLLM and
-/// any other compatible host).
+/// any other compatible host). The token limit goes in the field the model accepts
+/// (`tokenLimitField`).
 public struct OpenAIChatAdapter: EndpointAdapter {
     /// The endpoint (URL, headers, timeouts, defaults, executor).
     public let endpoint: OpenAIEndpoint
@@ -8,8 +9,17 @@ public struct OpenAIChatAdapter: EndpointAdapter {
     /// `{base_url}/chat/completions`, computed once.
     let chatURL: String
 
-    /// An adapter for `config`.
-    public init(config: ModelConfig, endpoint: OpenAIEndpoint) {
+    /// Which field carries the token limit (`max_tokens` or `max_completion_tokens`): the
+    /// config's `max_tokens_field`, else the one the model accepts (`OpenAITokenLimitField`).
+    public let tokenLimitField: OpenAITokenLimitField
+
+    /// An adapter for `config`; a `.configuration` error when `max_tokens_field` is not one of
+    /// its values.
+    public init(config: ModelConfig, endpoint: OpenAIEndpoint) throws(ModelError) {
+        let field = try OpenAITokenLimitField.resolve(config)
+        var endpoint = endpoint
+        endpoint.generateArgs = field.adjusting(endpoint.generateArgs)
+        self.tokenLimitField = field
         self.endpoint = endpoint
         self.chatURL = endpoint.url(path: "chat/completions")
         self.modelType = config.modelType
@@ -27,7 +37,8 @@ public struct OpenAIChatAdapter: EndpointAdapter {
     public func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
         if streamsByDefault { return try await collectedStream(prompt, options: options) }
         let body = try await OpenAIChatRequestWriter.body(
-            model: modelName, prompt: prompt, generateArgs: endpoint.generateArgs, options: options)
+            model: modelName, prompt: prompt, generateArgs: endpoint.generateArgs,
+            options: tokenLimitField.adjusting(options))
         let configName = configName
         return try await endpoint.executor.run(
             endpoint.request(url: chatURL, body: body), options: options,
@@ -43,7 +54,8 @@ public struct OpenAIChatAdapter: EndpointAdapter {
     /// `stream_options.include_usage`, so the last delta carries the usage.
     public func stream(_ prompt: Prompt, options: CallOptions) async throws -> ModelStream {
         let body = try await OpenAIChatRequestWriter.body(
-            model: modelName, prompt: prompt, generateArgs: endpoint.generateArgs, options: options, stream: true)
+            model: modelName, prompt: prompt, generateArgs: endpoint.generateArgs,
+            options: tokenLimitField.adjusting(options), stream: true)
         let configName = configName
         return endpoint.executor.stream(
             endpoint.request(url: chatURL, body: body), options: options,

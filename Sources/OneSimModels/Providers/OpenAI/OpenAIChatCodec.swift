@@ -58,32 +58,61 @@ public enum OpenAIChatCodec {
         return ["type": "image_url", "image_url": .object(image)]
     }
 
-    /// Decodes a Chat Completions response: text of the first choice, finish reason, tool calls, usage.
+    /// Decodes a Chat Completions response: text of the first choice, finish reason, tool calls,
+    /// usage. `content` may be a string or an array of content parts (`ResponseFields.content`);
+    /// any field read here that holds the wrong JSON type is a `.decoding` error naming it.
     public static func decodeResponse(_ raw: JSONValue) throws(ModelError) -> ModelResponse {
-        guard let choice = raw["choices"]?[0], let message = choice["message"] else {
+        guard let choice = raw["choices"]?[0], let message = choice["message"], case .object = message else {
             throw ModelError(.decoding, "response has no choices[0].message: \(snippet(raw))")
         }
+        let content = try ResponseFields.content(message["content"], "choices[0].message.content")
+        let refusal = try ResponseFields.string(message["refusal"], "choices[0].message.refusal")
+        let calls = try decodeToolCalls(message["tool_calls"], field: "choices[0].message.tool_calls")
+        let finishReason = try ResponseFields.string(choice["finish_reason"], "choices[0].finish_reason")
         return ModelResponse(
-            text: message["content"]?.stringValue, raw: raw, usage: decodeUsage(raw["usage"]),
-            finishReason: choice["finish_reason"]?.stringValue, toolCalls: decodeToolCalls(message["tool_calls"]),
-            refusal: message["refusal"]?.stringValue)
+            text: content.text, raw: raw, usage: try decodeUsage(raw["usage"]), finishReason: finishReason,
+            toolCalls: calls, refusal: joined(refusal, content.refusal))
     }
 
-    /// A message's `tool_calls` array (entries without a function name are dropped).
-    static func decodeToolCalls(_ value: JSONValue?) -> [ToolCall] {
-        (value?.arrayValue ?? []).compactMap { call in
-            guard let function = call["function"], let name = function["name"]?.stringValue else { return nil }
-            return ToolCall(
-                id: call["id"]?.stringValue ?? "", name: name, arguments: function["arguments"]?.stringValue ?? "")
+    /// `a` and `b` joined, or whichever is present.
+    static func joined(_ a: String?, _ b: String?) -> String? {
+        guard let a else { return b }
+        guard let b else { return a }
+        return a + b
+    }
+
+    /// A message's `tool_calls` array. Each call needs a `function` object with a string
+    /// `name`; `arguments` is a string (an object, as some compatible servers send, becomes its
+    /// JSON text) and `id` a string, both optional.
+    static func decodeToolCalls(_ value: JSONValue?, field: String) throws(ModelError) -> [ToolCall] {
+        guard let calls = try ResponseFields.array(value, field) else { return [] }
+        var out: [ToolCall] = []
+        out.reserveCapacity(calls.count)
+        for (i, call) in calls.enumerated() {
+            let path = "\(field)[\(i)]"
+            guard try ResponseFields.object(call, path) != nil,
+                let function = try ResponseFields.object(call["function"], "\(path).function"),
+                let name = try ResponseFields.string(function["name"], "\(path).function.name")
+            else { throw ModelError(.decoding, "\(path) has no function name") }
+            let arguments: String
+            if let object = function["arguments"], case .object = object {
+                arguments = ProviderSupport.jsonText(object)
+            } else {
+                arguments = try ResponseFields.string(function["arguments"], "\(path).function.arguments") ?? ""
+            }
+            out.append(ToolCall(id: try ResponseFields.string(call["id"], "\(path).id") ?? "", name: name, arguments: arguments))
         }
+        return out
     }
 
-    /// OpenAI's `usage` object (`prompt_tokens`, `completion_tokens`, `total_tokens`).
-    public static func decodeUsage(_ usage: JSONValue?) -> Usage {
-        guard let usage else { return .zero }
-        let prompt = usage["prompt_tokens"]?.intValue ?? 0
-        let completion = usage["completion_tokens"]?.intValue ?? 0
-        return Usage(promptTokens: prompt, completionTokens: completion, totalTokens: usage["total_tokens"]?.intValue)
+    /// OpenAI's `usage` object (`prompt_tokens`, `completion_tokens`, `total_tokens`), each a
+    /// token count (`ResponseFields.count`); `null` or missing is zero usage.
+    public static func decodeUsage(_ usage: JSONValue?, field: String = "usage") throws(ModelError) -> Usage {
+        guard let usage = try ResponseFields.object(usage, field) else { return .zero }
+        let prompt = try ResponseFields.count(usage["prompt_tokens"], "\(field).prompt_tokens") ?? 0
+        let completion = try ResponseFields.count(usage["completion_tokens"], "\(field).completion_tokens") ?? 0
+        let total = try ResponseFields.count(usage["total_tokens"], "\(field).total_tokens")
+        return Usage(promptTokens: prompt, completionTokens: completion, totalTokens: total)
     }
 
     static func snippet(_ value: JSONValue) -> String {

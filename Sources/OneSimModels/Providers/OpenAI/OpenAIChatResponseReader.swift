@@ -4,6 +4,12 @@ import NIOCore
 /// (content, refusal, tool calls), `finish_reason` and `usage`, skips everything else, and
 /// keeps the body for `ModelResponse.raw` to parse only if asked. Gives the same response as
 /// `OpenAIChatCodec.decodeResponse(JSONCodec.parse(body))`, without building that tree.
+///
+/// The reader handles the common shapes itself (string or `null` content, string fields,
+/// whole token counts in range). Anything else it meets in a field it reads (content parts,
+/// a wrong type, a negative or huge count) sends the body to the tree path, which accepts it or
+/// gives the `.decoding` error naming the field: the two paths never disagree, and the rare
+/// bodies pay for the second parse, not the common ones.
 enum OpenAIChatResponseReader {
     /// The decoded response, or the same errors the tree path gives.
     static func decode(_ result: HTTPResult) throws(ModelError) -> ModelResponse {
@@ -16,9 +22,9 @@ enum OpenAIChatResponseReader {
         } catch {
             throw ProviderSupport.invalidJSON(error, status: result.status)
         }
-        guard let fields else {
-            // Not contiguous (never from AsyncHTTPClient's collect), or no choices[0].message:
-            // the tree path gives the exact answer or error.
+        guard let fields, !fields.unusual else {
+            // Not contiguous (never from AsyncHTTPClient's collect), no choices[0].message, or a
+            // field the reader does not take as it is: the tree path gives the exact answer or error.
             return try OpenAIChatCodec.decodeResponse(try ProviderSupport.parseBody(result))
         }
         var response = ModelResponse(
@@ -35,6 +41,8 @@ enum OpenAIChatResponseReader {
         var finishReason: String?
         var toolCalls: [ToolCall] = []
         var usage: Usage = .zero
+        /// A field read here has a shape the reader leaves to the tree path.
+        var unusual = false
     }
 
     /// The fields, or nil when the body has no `choices[0].message`.
@@ -48,10 +56,13 @@ enum OpenAIChatResponseReader {
         }
         try reader.readMembers(depth: 0) { (reader, key: JSONKey) throws(JSONSyntaxError) in
             if key == "choices" {
-                let usage = fields.usage
+                let (usage, unusual) = (fields.usage, fields.unusual)
                 fields = Fields()
-                fields.usage = usage
-                guard reader.peek() == UInt8(ascii: "[") else { return false }
+                (fields.usage, fields.unusual) = (usage, unusual)
+                guard reader.peek() == UInt8(ascii: "[") else {
+                    fields.unusual = true
+                    return false
+                }
                 try reader.readElements(depth: 1) { reader, index throws(JSONSyntaxError) in
                     guard index == 0, reader.peek() == UInt8(ascii: "{") else { return false }
                     try readChoice(&reader, into: &fields)
@@ -60,7 +71,11 @@ enum OpenAIChatResponseReader {
                 return true
             }
             if key == "usage" {
-                fields.usage = try readUsage(&reader)
+                guard let usage = try readUsage(&reader) else {
+                    fields.unusual = true
+                    return true
+                }
+                fields.usage = usage
                 return true
             }
             return false
@@ -69,43 +84,65 @@ enum OpenAIChatResponseReader {
         return fields.sawMessage ? fields : nil
     }
 
-    /// `usage` as `OpenAIChatCodec.decodeUsage` reads it, without a dictionary.
-    private static func readUsage(_ reader: inout JSONReader) throws(JSONSyntaxError) -> Usage {
+    /// `usage` as `OpenAIChatCodec.decodeUsage` reads it, without a dictionary; `nil` when a
+    /// count is not a whole number in range or `usage` is neither an object nor `null`.
+    private static func readUsage(_ reader: inout JSONReader) throws(JSONSyntaxError) -> Usage? {
         var (prompt, completion, total): (Int?, Int?, Int?) = (nil, nil, nil)
+        var valid = true
         guard reader.peek() == UInt8(ascii: "{") else {
-            try reader.skipValue(depth: 1)
-            return Usage(promptTokens: 0, completionTokens: 0, totalTokens: nil)
+            let value = try reader.readValue(depth: 1)
+            return value.isNull ? Usage(promptTokens: 0, completionTokens: 0, totalTokens: nil) : nil
         }
         try reader.readMembers(depth: 1) { (reader, key: JSONKey) throws(JSONSyntaxError) in
             if key == "prompt_tokens" {
-                prompt = try reader.readValue(depth: 2).intValue
+                prompt = tokenCount(try reader.readValue(depth: 2), valid: &valid)
             } else if key == "completion_tokens" {
-                completion = try reader.readValue(depth: 2).intValue
+                completion = tokenCount(try reader.readValue(depth: 2), valid: &valid)
             } else if key == "total_tokens" {
-                total = try reader.readValue(depth: 2).intValue
+                total = tokenCount(try reader.readValue(depth: 2), valid: &valid)
             } else {
                 return false
             }
             return true
         }
+        guard valid else { return nil }
         return Usage(promptTokens: prompt ?? 0, completionTokens: completion ?? 0, totalTokens: total)
     }
 
+    /// A token count as `ResponseFields.count` reads it; clears `valid` when it is not one.
+    @inline(__always)
+    private static func tokenCount(_ value: JSONValue, valid: inout Bool) -> Int? {
+        do { return try ResponseFields.count(value, "") } catch {
+            valid = false
+            return nil
+        }
+    }
+
     private static func readChoice(_ reader: inout JSONReader, into fields: inout Fields) throws(JSONSyntaxError) {
+        var unusual = false
+        defer { if unusual { fields.unusual = true } }
         try reader.readMembers(depth: 2) { (reader, key: JSONKey) throws(JSONSyntaxError) in
             if key == "message" {
                 fields.sawMessage = true
                 fields.text = nil
                 fields.refusal = nil
                 fields.toolCalls = []
-                guard reader.peek() == UInt8(ascii: "{") else { return false }
+                guard reader.peek() == UInt8(ascii: "{") else {
+                    fields.unusual = true
+                    return false
+                }
                 try reader.readMembers(depth: 3) { (reader, key: JSONKey) throws(JSONSyntaxError) in
                     if key == "content" {
-                        fields.text = try reader.readStringOrSkip(depth: 4)
+                        fields.text = try reader.readStringOrNull(depth: 4, unusual: &unusual)
                     } else if key == "refusal" {
-                        fields.refusal = try reader.readStringOrSkip(depth: 4)
+                        fields.refusal = try reader.readStringOrNull(depth: 4, unusual: &unusual)
                     } else if key == "tool_calls" {
-                        fields.toolCalls = OpenAIChatCodec.decodeToolCalls(try reader.readValue(depth: 4))
+                        let value = try reader.readValue(depth: 4)
+                        if let calls = try? OpenAIChatCodec.decodeToolCalls(value, field: "") {
+                            fields.toolCalls = calls
+                        } else {
+                            fields.unusual = true
+                        }
                     } else {
                         return false
                     }
@@ -114,7 +151,7 @@ enum OpenAIChatResponseReader {
                 return true
             }
             if key == "finish_reason" {
-                fields.finishReason = try reader.readStringOrSkip(depth: 3)
+                fields.finishReason = try reader.readStringOrNull(depth: 3, unusual: &unusual)
                 return true
             }
             return false
@@ -123,6 +160,19 @@ enum OpenAIChatResponseReader {
 }
 
 extension JSONReader {
+    /// Reads a string value or `null` (as `nil`); skips any other value, returns `nil` and sets
+    /// `unusual`.
+    mutating func readStringOrNull(depth: Int, unusual: inout Bool) throws(JSONSyntaxError) -> String? {
+        switch peek() {
+        case UInt8(ascii: "\""): return try readString()
+        case UInt8(ascii: "n"): _ = try readValue(depth: depth)
+        default:
+            try skipValue(depth: depth)
+            unusual = true
+        }
+        return nil
+    }
+
     /// Checks that only whitespace follows.
     mutating func expectEnd() throws(JSONSyntaxError) {
         if peek() != nil { throw error("unexpected text after the JSON value") }

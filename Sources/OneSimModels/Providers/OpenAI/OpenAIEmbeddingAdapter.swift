@@ -45,29 +45,48 @@ public struct OpenAIEmbeddingAdapter: EndpointAdapter {
             })
     }
 
-    /// Decodes `data[]` (ordered by `index`; float arrays or base64 float32) and `usage`.
+    /// Decodes `data[]` (ordered by `index`; float arrays or base64 float32) and `usage`. Every
+    /// item needs an `embedding` of finite numbers (or base64 of a whole number of float32s) and,
+    /// when given, a whole-number `index` below the number of items; anything else is a
+    /// `.decoding` error naming the field.
     static func decode(_ raw: JSONValue, expected: Int) throws(ModelError) -> ModelResponse {
-        guard let data = raw["data"]?.arrayValue, !data.isEmpty else {
+        guard let data = try ResponseFields.array(raw["data"], "data"), !data.isEmpty else {
             throw ModelError(.decoding, "embedding response has no data: \(OpenAIChatCodec.snippet(raw))")
         }
         var vectors = [[Float]?](repeating: nil, count: max(expected, data.count))
         for (position, item) in data.enumerated() {
-            let index = item["index"]?.intValue ?? position
-            guard vectors.indices.contains(index) else {
-                throw ModelError(.decoding, "embedding index \(index) is out of range for \(expected) inputs")
+            guard case .object = item else { throw ResponseFields.mismatch("data[\(position)]", expected: "an object", got: item) }
+            let index = try ResponseFields.index(item["index"], limit: vectors.count - 1, "data[\(position)].index") ?? position
+            guard vectors.indices.contains(index), vectors[index] == nil else {
+                throw ModelError(.decoding, "embedding index \(index) is out of range or repeated for \(expected) inputs")
             }
-            if let numbers = item["embedding"]?.arrayValue {
-                vectors[index] = numbers.map { Float($0.doubleValue ?? 0) }
-            } else if let base64 = item["embedding"]?.stringValue, let bytes = Data(base64Encoded: base64) {
-                vectors[index] = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-            } else {
-                throw ModelError(.decoding, "embedding \(index) is neither a number array nor base64")
+            switch item["embedding"] {
+            case .array(let numbers)?:
+                vectors[index] = try ResponseFields.vector(numbers, "data[\(position)].embedding")
+            case .string(let base64)?:
+                guard let bytes = Data(base64Encoded: base64), bytes.count % MemoryLayout<Float>.size == 0 else {
+                    throw ModelError(.decoding, "data[\(position)].embedding is not base64 of float32 values")
+                }
+                var vector = [Float](repeating: 0, count: bytes.count / MemoryLayout<Float>.size)
+                _ = vector.withUnsafeMutableBytes { bytes.copyBytes(to: $0) }
+                guard vector.allSatisfy(\.isFinite) else {
+                    throw ModelError(.decoding, "data[\(position)].embedding holds values that are not finite")
+                }
+                vectors[index] = vector
+            case let other:
+                throw ResponseFields.mismatch(
+                    "data[\(position)].embedding", expected: "an array of numbers or base64 text", got: other ?? .null)
             }
         }
-        guard vectors.allSatisfy({ $0 != nil }) else {
-            throw ModelError(.decoding, "the response has \(data.count) embeddings for \(expected) inputs")
+        var complete: [[Float]] = []
+        complete.reserveCapacity(vectors.count)
+        for vector in vectors {
+            guard let vector else {
+                throw ModelError(.decoding, "the response has \(data.count) embeddings for \(expected) inputs")
+            }
+            complete.append(vector)
         }
-        let usage = OpenAIChatCodec.decodeUsage(raw["usage"])
-        return ModelResponse(raw: raw, usage: usage, embeddings: vectors.map { $0! })
+        let usage = try OpenAIChatCodec.decodeUsage(raw["usage"])
+        return ModelResponse(raw: raw, usage: usage, embeddings: complete)
     }
 }

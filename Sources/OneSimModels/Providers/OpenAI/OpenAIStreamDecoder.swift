@@ -1,6 +1,8 @@
 /// Decodes OpenAI Chat Completions stream chunks (`chat.completion.chunk`): content and
 /// tool-call fragments of `choices[0].delta`, `finish_reason`, the final usage chunk, error
-/// events, and the `data: [DONE]` end marker.
+/// events, and the `data: [DONE]` end marker. `delta.content` may be a string or content parts
+/// (`ResponseFields.content`); a field of the wrong type is a `.decoding` error naming it, not
+/// a chunk silently dropped.
 public struct OpenAIStreamDecoder: StreamEventDecoder {
     /// Whether `[DONE]` arrived.
     public private(set) var isFinished = false
@@ -32,19 +34,26 @@ public struct OpenAIStreamDecoder: StreamEventDecoder {
             }()
         }
         var delta = ModelDelta()
-        if let usage = chunk["usage"], !usage.isNull {
-            delta.usage = OpenAIChatCodec.decodeUsage(usage)
-        }
-        if let choice = chunk["choices"]?[0] {
-            if let content = choice["delta"]?["content"]?.stringValue { delta.text = content }
-            if let refusal = choice["delta"]?["refusal"]?.stringValue { delta.refusal = refusal }
-            if let reason = choice["finish_reason"]?.stringValue { delta.finishReason = reason }
-            for (position, call) in (choice["delta"]?["tool_calls"]?.arrayValue ?? []).enumerated() {
+        if let usage = chunk["usage"], !usage.isNull { delta.usage = try OpenAIChatCodec.decodeUsage(usage) }
+        if let choice = try ResponseFields.array(chunk["choices"], "choices")?.first {
+            guard case .object = choice else { throw ResponseFields.mismatch("choices[0]", expected: "an object", got: choice) }
+            let change = try ResponseFields.object(choice["delta"], "choices[0].delta").map(JSONValue.object)
+            let content = try ResponseFields.content(change?["content"], "choices[0].delta.content")
+            if let text = content.text { delta.text = text }
+            let refusal = try ResponseFields.string(change?["refusal"], "choices[0].delta.refusal")
+            delta.refusal = OpenAIChatCodec.joined(refusal, content.refusal)
+            delta.finishReason = try ResponseFields.string(choice["finish_reason"], "choices[0].finish_reason")
+            let calls = try ResponseFields.array(change?["tool_calls"], "choices[0].delta.tool_calls") ?? []
+            for (position, call) in calls.enumerated() {
+                let path = "choices[0].delta.tool_calls[\(position)]"
+                guard case .object = call else { throw ResponseFields.mismatch(path, expected: "an object", got: call) }
+                let function = try ResponseFields.object(call["function"], "\(path).function")
                 delta.toolCalls.append(
                     ToolCallDelta(
-                        index: call["index"]?.intValue ?? position, id: call["id"]?.stringValue,
-                        name: call["function"]?["name"]?.stringValue,
-                        arguments: call["function"]?["arguments"]?.stringValue ?? ""))
+                        index: try ResponseFields.index(call["index"], "\(path).index") ?? position,
+                        id: try ResponseFields.string(call["id"], "\(path).id"),
+                        name: try ResponseFields.string(function?["name"], "\(path).function.name"),
+                        arguments: try ResponseFields.string(function?["arguments"], "\(path).function.arguments") ?? ""))
             }
         }
         if delta.text.isEmpty && delta.toolCalls.isEmpty && delta.finishReason == nil && delta.usage == nil

@@ -5,8 +5,10 @@
 public enum VLLMModelTypes {
     /// Both types.
     public static let descriptors: [ModelTypeDescriptor] = [
-        ModelTypeDescriptor(modelType: "vllm_chat", kind: .chat, provider: "vllm") { config, context in
-            OpenAIChatAdapter(
+        ModelTypeDescriptor(
+            modelType: "vllm_chat", kind: .chat, provider: "vllm", extraKeys: [OpenAITokenLimitField.configKey]
+        ) { config, context in
+            try OpenAIChatAdapter(
                 config: config,
                 endpoint: OpenAIEndpoint(
                     config: config, kind: .chat, provider: "vllm", context: context, keyEnv: [], baseURLEnv: [],
