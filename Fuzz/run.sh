@@ -18,7 +18,12 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 
 export ONESIM_FUZZ=1
-swift build --scratch-path .build-fuzz --product onesim-fuzz -Xswiftc -sanitize=fuzzer,address
+if ! swift build --scratch-path .build-fuzz --product onesim-fuzz -Xswiftc -sanitize=fuzzer,address \
+    > /tmp/onesim-fuzz-build.log 2>&1; then
+    grep -v 'Cannot export local symbol' /tmp/onesim-fuzz-build.log | tail -n 40
+    echo "fuzz: the harness did not build"
+    exit 1
+fi
 binary=.build-fuzz/debug/onesim-fuzz
 
 for target in "${targets[@]}"; do
@@ -26,11 +31,20 @@ for target in "${targets[@]}"; do
     echo "== fuzz $target for ${seconds}s (new inputs and crashes in $work)"
     set +e
     ONESIM_FUZZ_TARGET=$target "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 \
-        -artifact_prefix="$work/" -print_final_stats=1 "$work" "Fuzz/corpus/$target" 2>&1 | tail -n 12
-    status=${PIPESTATUS[0]}
+        -artifact_prefix="$work/" -print_final_stats=1 "$work" "Fuzz/corpus/$target" > "$work/log" 2>&1
+    status=$?
     set -e
     if [ "$status" -ne 0 ]; then
+        tail -n 60 "$work/log"
         echo "fuzz $target FAILED (exit $status); reproduce with: ONESIM_FUZZ_TARGET=$target $binary $work/crash-*"
+        exit 1
+    fi
+    # A harness that never ran (no libFuzzer main) must not pass as clean.
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log")
+    echo "   $target: ${runs:-0} inputs run, $(ls "$work" | grep -vc '^log$') in its corpus now"
+    if [ "${runs:-0}" -lt 100 ]; then
+        tail -n 20 "$work/log"
+        echo "fuzz $target ran ${runs:-0} inputs: the harness is not running"
         exit 1
     fi
 done

@@ -1,6 +1,7 @@
 // libFuzzer harnesses for every parser of outside input. Built only with
 // `ONESIM_FUZZ=1 swift build --product onesim-fuzz -Xswiftc -sanitize=fuzzer,address` (see
-// Fuzz/run.sh); the target is chosen with the environment variable ONESIM_FUZZ_TARGET.
+// Fuzz/run.sh); the target is chosen with the environment variable ONESIM_FUZZ_TARGET, and
+// every other argument is libFuzzer's.
 // Each harness only has to return: a trap, an overflow or a memory error is the finding.
 import Foundation
 import NIOCore
@@ -9,7 +10,7 @@ import NIOHTTP1
 @testable import OneSimModels
 
 /// The harnesses, by name.
-let targets: [String: ([UInt8]) -> Void] = [
+let targets: [String: @Sendable ([UInt8]) -> Void] = [
     "json": { bytes in _ = try? JSONCodec.parse(bytes) },
     "json-repair": { bytes in
         if let repaired = JSONRepair.repair(bytes) { _ = try? JSONCodec.parse(repaired) }
@@ -76,7 +77,7 @@ let targets: [String: ([UInt8]) -> Void] = [
 ]
 
 /// The harness chosen by ONESIM_FUZZ_TARGET, looked up once.
-let chosen: ([UInt8]) -> Void = {
+let chosen: @Sendable ([UInt8]) -> Void = {
     let name = ProcessInfo.processInfo.environment["ONESIM_FUZZ_TARGET"] ?? ""
     guard let target = targets[name] else {
         FileHandle.standardError.write(Data("set ONESIM_FUZZ_TARGET to one of: \(targets.keys.sorted().joined(separator: ", "))\n".utf8))
@@ -85,8 +86,32 @@ let chosen: ([UInt8]) -> Void = {
     return target
 }()
 
+/// libFuzzer's driver (in the toolchain's `libclang_rt.fuzzer`, linked by `-sanitize=fuzzer`):
+/// SwiftPM gives every executable a `main` of its own, so the harness starts the driver itself.
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+/// The entry libFuzzer's own objects refer to.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    chosen(Array(UnsafeBufferPointer(start: data, count: size)))
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    chosen(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
     return 0
+}
+
+@main
+enum FuzzMain {
+    static func main() {
+        _ = chosen  // fail fast on an unknown target name
+        var argc = CommandLine.argc
+        var argv = CommandLine.unsafeArgv
+        let status = LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+            chosen(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+            return 0
+        }
+        exit(status)
+    }
 }

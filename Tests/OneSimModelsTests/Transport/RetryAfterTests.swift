@@ -62,6 +62,25 @@ struct RetryAfterHostileTests {
         #expect(RetryAfter.parseProtobufDuration("1.5s") == .milliseconds(1500))
     }
 
+    /// Foundation's DateFormatter trapped on combining marks in a `Retry-After` value; dates
+    /// are now read by hand, exactly in the IMF-fixdate shape.
+    @Test func datesAreReadExactly() {
+        let now = Date(timeIntervalSince1970: 0)
+        for (text, seconds) in [
+            ("Thu, 01 Jan 1970 00:00:10 GMT", 10.0), ("Wed, 21 Oct 2015 07:28:00 GMT", 1_445_412_480),
+            ("Tue, 29 Feb 2028 23:59:59 GMT", 1_835_481_599), ("Mon, 01 Mar 2100 00:00:00 GMT", 4_107_542_400),
+        ] {
+            #expect(RetryAfter.httpDate(text)?.timeIntervalSince(now) == seconds, "\(text)")
+        }
+        for text in ["t\u{34E}//\u{32C} l*/", "Wed, 21 Oct 2015 07:28:00 UTC", "Wed, 21 Oct 2015 25:28:00 GMT",
+            "Wed, 21 Foo 2015 07:28:00 GMT", "Wed,21 Oct 2015 07:28:00 GMT ", "Wed, 2x Oct 2015 07:28:00 GMT",
+            "Wed, 21 Oct 2015 07:28:00 GMT\u{301}", ""]
+        {
+            #expect(RetryAfter.httpDate(text) == nil, "\(text)")
+            #expect(RetryAfter.parse(HTTPHeaders([("retry-after", text)])) == nil)
+        }
+    }
+
     @Test func hugeWaitsAreClampedToForever() {
         for value in ["99999999999999999999", "9223372036854775808", String(repeating: "9", count: 40)] {
             #expect(RetryAfter.parse(HTTPHeaders([("retry-after", value)])) == .practicallyForever)
