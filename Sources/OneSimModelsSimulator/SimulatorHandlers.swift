@@ -54,7 +54,7 @@ struct SimulatorHandlers: Sendable {
                     try await writer.write(ByteBuffer(string: "{\"id\": \"chatcmpl-"))
                     throw SimulatorRequestError(status: 500, message: "simulated dropped connection")
                 })
-        case .streamError?, .closeStreamEarly?:
+        case .streamError?, .closeStreamEarly?, .stallBody?:
             break  // played by the stream writer; a non-streamed request gets a plain failure below
         case .malformedJSON?:
             return Response(
@@ -87,6 +87,7 @@ struct SimulatorHandlers: Sendable {
                 .response()
         case .json(let json, let reported):
             if case .streamError? = action.fault { return errorResponse(500, message: "simulated error", type: "server_error", code: nil) }
+            if case .stallBody? = action.fault { return ProtocolPipeline.stalledBody(simulator) }
             if case .closeStreamEarly? = action.fault {
                 return Response(
                     status: .ok, headers: [.contentType: "application/json", .contentLength: "4096"],

@@ -16,6 +16,11 @@ public enum SimulatorFault: Sendable, Hashable {
     case streamError(afterEvents: Int, message: String = "simulated stream error", code: String? = nil)
     /// For a streamed request: `afterEvents` content events, then the connection closes.
     case closeStreamEarly(afterEvents: Int)
+    /// Send the response head, then stall: a streamed request gets its first `afterEvents`
+    /// content events, a non-streamed one the first bytes of its JSON body; after that nothing
+    /// arrives until the simulator stops (then the connection closes). A model server that
+    /// hangs mid-answer.
+    case stallBody(afterEvents: Int = 0)
 }
 
 /// A tool call the simulator answers with.
