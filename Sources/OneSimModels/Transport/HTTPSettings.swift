@@ -24,7 +24,7 @@ public struct HTTPSettings: Sendable, Hashable {
     public init(
         maxConnectionsPerHost: Int = 1024, idleTimeout: Duration = .seconds(60), connectTimeout: Duration = .seconds(10),
         maxResponseBytes: Int = 64 << 20, decompression: Bool = false,
-        readTimeout: Duration = HTTPTransport.defaultStreamIdleTimeout
+        readTimeout: Duration = HTTPTransport.defaultReadTimeout
     ) {
         self.readTimeout = readTimeout
         self.decompression = decompression

@@ -175,6 +175,8 @@ public final class HTTPTransport: Sendable {
             let watchdog = BodyWatchdog(idle: readTimeout(spec.timeouts), total: spec.timeouts.total, start: start)
             let body = try await BoundedBody.collect(response.body, upTo: settings.maxResponseBytes, watchdog: watchdog, url: spec.url)
             return HTTPResult(status: Int(response.status.code), headers: response.headers, body: body)
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            throw BodyTimeout.deadline(spec.timeouts.total).error(url: spec.url)
         } catch {
             throw Self.map(error, url: spec.url)
         }
@@ -196,8 +198,11 @@ public final class HTTPTransport: Sendable {
         return request
     }
 
-    /// The default read (idle) timeout: `HTTPSettings.readTimeout`'s default.
-    public static let defaultStreamIdleTimeout: Duration = .seconds(60)
+    /// The default read (idle) timeout, 60 s: `HTTPSettings.readTimeout`'s default.
+    public static let defaultReadTimeout: Duration = .seconds(60)
+
+    /// The old name of `defaultReadTimeout` (it now bounds non-streamed bodies too).
+    public static var defaultStreamIdleTimeout: Duration { defaultReadTimeout }
 
     /// Opens a streaming request: returns as soon as the response head arrives. A non-2xx
     /// response is collected whole (for its error body, bounded like `send`).
@@ -224,6 +229,11 @@ public final class HTTPTransport: Sendable {
                 return .failed(HTTPResult(status: status, headers: response.headers, body: body))
             }
             return .streaming(status: status, headers: response.headers, body: response.body)
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            // The head did not come within the shorter of the read timeout and the total.
+            let read = readTimeout(spec.timeouts)
+            let timeout: BodyTimeout = read < spec.timeouts.total ? .idle(read) : .deadline(spec.timeouts.total)
+            throw timeout.error(url: spec.url)
         } catch {
             throw Self.map(error, url: spec.url)
         }

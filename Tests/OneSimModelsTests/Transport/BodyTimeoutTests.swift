@@ -59,7 +59,8 @@ struct BodyTimeoutTests {
 
     @Test func aStalledStreamEndsWithTheReadTimeoutAndKeepsItsText() async throws {
         try await withSimulator { sim, m in
-            try m.loadModelConfigs(json: timedConfig("c", sim, timeout: #"{"read": 0.3}"#))
+            // Long enough that a busy machine delivers the first events before it.
+            try m.loadModelConfigs(json: timedConfig("c", sim, timeout: #"{"read": 2}"#))
             sim.enqueue(SimulatorAction(fault: .stallBody(afterEvents: 2), reply: "alpha beta gamma"))
             var received = ""
             let error = await captureModelError {
@@ -85,7 +86,7 @@ struct BodyTimeoutTests {
 
     @Test func aStalledStreamingConfigTimesOutInAcall() async throws {
         try await withSimulator { sim, m in
-            try m.loadModelConfigs(json: timedConfig("c", sim, timeout: #"{"read": 0.3}"#, extra: #", "stream": true"#))
+            try m.loadModelConfigs(json: timedConfig("c", sim, timeout: #"{"read": 1}"#, extra: #", "stream": true"#))
             sim.enqueue(SimulatorAction(fault: .stallBody(afterEvents: 1), reply: "alpha beta"))
             let error = await captureModelError { _ = try await m.getModel(configName: "c").acall("x") }
             #expect(error?.kind == .timeout)
