@@ -3,9 +3,9 @@ public struct TimeoutSettings: Sendable, Hashable {
     /// Time to open a connection; `nil` uses the manager's default.
     public var connect: Duration?
     /// Read (idle) timeout: the longest silence between body chunks once the response head has
-    /// arrived, streamed or not, and the longest wait for a stream's head; `nil` uses the
-    /// manager's default (`HTTPSettings.readTimeout`, 60 s). It never cuts a non-streamed call
-    /// while the server is still generating (no head yet): only `total` bounds that wait.
+    /// arrived, streamed or not; `nil` uses the manager's default (`HTTPSettings.readTimeout`,
+    /// 60 s). It never cuts a call while the server is still working before its head (a
+    /// non-streamed server sends nothing until its answer is complete): only `total` bounds that.
     public var read: Duration?
     /// Deadline for the whole request, body included (default 600 s, as openai-python). A
     /// stream is bounded by it as a whole too, from the request to its last chunk. Per attempt:

@@ -11,8 +11,8 @@ public struct HTTPSettings: Sendable, Hashable {
     /// The default connect timeout when a config does not set one (default 10 s).
     public var connectTimeout: Duration
     /// The default read (idle) timeout when a config does not set one (default 60 s): the longest
-    /// silence between body chunks once a response head has arrived, streamed or not, and the
-    /// longest wait for a stream's head.
+    /// silence between body chunks once a response head has arrived, streamed or not (the wait
+    /// for the head is bounded by the total timeout only).
     public var readTimeout: Duration
     /// The largest response body accepted (default 64 MiB).
     public var maxResponseBytes: Int

@@ -60,8 +60,8 @@ public enum StreamingResult: Sendable {
 /// Timeouts are per request, not per client: the total deadline (`TimeoutSettings.total`, or a
 /// call's `CallOptions.timeout`) bounds the whole request, response body included, and the read
 /// (idle) timeout bounds the silence between body chunks once the response head has arrived
-/// (a non-streamed model server sends nothing until its answer is complete, so the wait for the
-/// head is bounded only by the total deadline). Only a config's connect timeout needs a
+/// (a model server may send nothing until it has its answer or its first token, so the wait for
+/// the head is bounded by the total deadline only). Only a config's connect timeout needs a
 /// differently configured client: there is one client per distinct connect timeout (normally
 /// exactly one), at most `maxClients`; further connect timeouts use the default client.
 public final class HTTPTransport: Sendable {
@@ -207,8 +207,8 @@ public final class HTTPTransport: Sendable {
     /// Opens a streaming request: returns as soon as the response head arrives. A non-2xx
     /// response is collected whole (for its error body, bounded like `send`).
     ///
-    /// The wait for the head is bounded by the read timeout and the total deadline, whichever
-    /// is shorter. The caller reads the body of a 2xx response and bounds it with a watchdog from
+    /// The wait for the head is bounded by the total deadline. The caller reads the body of a
+    /// 2xx response and bounds it with a watchdog from
     /// `streamWatchdog(for:start:)`: the read timeout between chunks and the total deadline for
     /// the stream as a whole.
     public func open(_ spec: HTTPRequestSpec) async throws(ModelError) -> StreamingResult {
@@ -219,9 +219,8 @@ public final class HTTPTransport: Sendable {
         }
         let client = try client(for: spec.timeouts)
         let start = NIODeadline.now()
-        let deadline = min(start + readTimeout(spec.timeouts).timeAmount, start + spec.timeouts.total.timeAmount)
         do {
-            let response = try await client.execute(Self.request(spec), deadline: deadline)
+            let response = try await client.execute(Self.request(spec), deadline: start + spec.timeouts.total.timeAmount)
             let status = Int(response.status.code)
             guard (200..<300).contains(status) else {
                 let watchdog = BodyWatchdog(idle: readTimeout(spec.timeouts), total: spec.timeouts.total, start: start)
@@ -230,10 +229,7 @@ public final class HTTPTransport: Sendable {
             }
             return .streaming(status: status, headers: response.headers, body: response.body)
         } catch let error as HTTPClientError where error == .deadlineExceeded {
-            // The head did not come within the shorter of the read timeout and the total.
-            let read = readTimeout(spec.timeouts)
-            let timeout: BodyTimeout = read < spec.timeouts.total ? .idle(read) : .deadline(spec.timeouts.total)
-            throw timeout.error(url: spec.url)
+            throw BodyTimeout.deadline(spec.timeouts.total).error(url: spec.url)
         } catch {
             throw Self.map(error, url: spec.url)
         }

@@ -66,7 +66,7 @@ struct BodyTimeoutTests {
             let error = await captureModelError {
                 for try await delta in try await m.getModel(configName: "c").stream("x") { received += delta.text }
             }
-            #expect(error?.kind == .timeout)
+            #expect(error?.kind == .timeout, "\(String(describing: error))")
             #expect(received == "alpha beta")
             #expect(error?.partialText == "alpha beta")
             #expect(m.tokenTracker.stats().errorCount == 1)
