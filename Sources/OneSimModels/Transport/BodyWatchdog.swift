@@ -23,14 +23,14 @@ enum BodyTimeout: Sendable, Hashable {
 /// Bounds the reading of one response body: fires once, calling `onFire`, when no chunk arrived
 /// for `idle` or when `deadline` has passed, whichever comes first.
 ///
-/// The reader calls `touch()` for every chunk and `stop()` when it is done. The watchdog keeps
-/// one scheduled task on an event loop; a chunk only stores the time under an uncontended lock,
-/// and the timer, when it fires early because chunks arrived, re-arms itself for the remaining
-/// time (it is never rescheduled per chunk). `onFire` is called at most once, never after `stop()`.
+/// The reader calls `touch()` for every chunk and `stop()` when it is done. Arming puts the
+/// watchdog in the process's `TimeoutWheel` and stopping takes it out (a dictionary insert and
+/// remove); a chunk only stores the time in an atomic. When the wheel reaches the watchdog and
+/// chunks came since, it moves it to its new due slot. `onFire` is called at most once, never
+/// after `stop()`, up to one wheel tick (100 ms) after the timeout is due.
 final class BodyWatchdog: Sendable {
     private struct State {
-        var lastActivity: NIODeadline
-        var scheduled: Scheduled<Void>?
+        var slot: TimeoutWheel.Slot?
         var onFire: (@Sendable () -> Void)?
         var fired: BodyTimeout?
         var stopped = false
@@ -40,71 +40,93 @@ final class BodyWatchdog: Sendable {
     private let total: Duration
     private let idleAmount: TimeAmount
     private let deadline: NIODeadline
-    private let eventLoop: any EventLoop
-    private let state: Mutex<State>
+    private let wheel: TimeoutWheel
+    /// When the last chunk arrived (uptime nanoseconds).
+    private let lastActivity: Atomic<UInt64>
+    private let state = Mutex(State())
 
     /// A watchdog for a body whose call started at `start` with `total` as its whole budget,
-    /// allowing at most `idle` between chunks (counted from now).
-    init(idle: Duration, total: Duration, start: NIODeadline, eventLoop: any EventLoop = HTTPClient.defaultEventLoopGroup.any()) {
+    /// allowing at most `idle` between chunks (counted from `arm`).
+    init(idle: Duration, total: Duration, start: NIODeadline, wheel: TimeoutWheel = .shared) {
         self.idle = idle
         self.total = total
         self.idleAmount = idle.timeAmount
         self.deadline = start + total.timeAmount
-        self.eventLoop = eventLoop
-        self.state = Mutex(State(lastActivity: .now()))
+        self.wheel = wheel
+        self.lastActivity = Atomic(NIODeadline.now().uptimeNanoseconds)
     }
 
     /// Why it fired, or `nil` while it has not.
     var fired: BodyTimeout? { state.withLock { $0.fired } }
 
+    /// When the watchdog is next due, given the last chunk.
+    private var due: NIODeadline {
+        min(NIODeadline.uptimeNanoseconds(lastActivity.load(ordering: .relaxed)) + idleAmount, deadline)
+    }
+
     /// Starts watching; `onFire` runs (on an event loop) when a timeout is hit.
     func arm(onFire: @escaping @Sendable () -> Void) {
-        state.withLock { s in
-            guard !s.stopped, s.onFire == nil else { return }
+        let armed = state.withLock { s in
+            guard !s.stopped, s.onFire == nil else { return false }
             s.onFire = onFire
-            s.lastActivity = .now()
-            s.scheduled = schedule(at: min(s.lastActivity + idleAmount, deadline))
+            return true
         }
+        guard armed else { return }
+        touch()
+        place(wheel.insert(self, due: due))
     }
 
     /// A chunk arrived.
     func touch() {
-        let now = NIODeadline.now()
-        state.withLock { $0.lastActivity = now }
+        touch(at: .now())
+    }
+
+    /// A chunk arrived at `time`.
+    func touch(at time: NIODeadline) {
+        lastActivity.store(time.uptimeNanoseconds, ordering: .relaxed)
     }
 
     /// The body is done (or failed): no timeout fires after this.
     func stop() {
-        let scheduled: Scheduled<Void>? = state.withLock { s in
+        let slot: TimeoutWheel.Slot? = state.withLock { s in
             s.stopped = true
             s.onFire = nil
-            defer { s.scheduled = nil }
-            return s.scheduled
+            defer { s.slot = nil }
+            return s.slot
         }
-        scheduled?.cancel()
+        if let slot { wheel.remove(slot) }
     }
 
-    private func schedule(at when: NIODeadline) -> Scheduled<Void> {
-        eventLoop.scheduleTask(deadline: when) { [self] in check() }
+    /// Records where the wheel put it; takes it out again if it was stopped meanwhile.
+    private func place(_ slot: TimeoutWheel.Slot) {
+        let stopped = state.withLock { s in
+            if !s.stopped { s.slot = slot }
+            return s.stopped
+        }
+        if stopped { wheel.remove(slot) }
     }
 
-    /// The timer went off: fires, or re-arms when a chunk came since it was set.
-    private func check() {
-        let now = NIODeadline.now()
+    /// The wheel reached this watchdog's slot (and took it out): fires, or goes back in for its
+    /// new due time when chunks came since.
+    func wheelVisit(now: NIODeadline, wheel: TimeoutWheel) {
+        let due = self.due
         let action: (@Sendable () -> Void)? = state.withLock { s in
             guard !s.stopped, let onFire = s.onFire else { return nil }
             if now >= deadline {
                 s.fired = .deadline(total)
-            } else if now >= s.lastActivity + idleAmount {
+            } else if now >= due {
                 s.fired = .idle(idle)
             } else {
-                s.scheduled = schedule(at: min(s.lastActivity + idleAmount, deadline))
                 return nil
             }
             s.onFire = nil
-            s.scheduled = nil
+            s.slot = nil
             return onFire
         }
-        action?()
+        if let action {
+            action()
+        } else if !state.withLock({ $0.stopped }) {
+            place(wheel.insert(self, due: due))
+        }
     }
 }
