@@ -65,6 +65,7 @@ public final class Simulator: Sendable {
         var servedTokens = 0
         var faultsPlayed = 0
         var streamsAborted = 0
+        var stalls = 0
     }
 
     let state = Mutex(State())
@@ -141,6 +142,15 @@ public final class Simulator: Sendable {
             try await Task.sleep(for: min(left, .milliseconds(20)))
         }
     }
+
+    /// Waits until the simulator stops (a stalled response), counting the stall.
+    func stall() async throws {
+        state.withLock { $0.stalls += 1 }
+        while !isStopping { try await Task.sleep(for: .milliseconds(20)) }
+    }
+
+    /// Responses that stalled (`SimulatorFault.stallBody`) so far.
+    public var stalls: Int { state.withLock { $0.stalls } }
 
     /// Runs until the task is cancelled (for `onesim-models serve-mock`).
     public func runUntilCancelled() async throws {

@@ -56,7 +56,7 @@ struct SimulatorHandlers: Sendable {
                 })
         case .raw(let status, let body, let headers)?:
             return SimulatorRawReply.response(status: status, body: body, headers: headers)
-        case .streamError?, .closeStreamEarly?:
+        case .streamError?, .closeStreamEarly?, .stallBody?:
             break  // played by the stream writer; a non-streamed request gets a plain failure below
         case .malformedJSON?:
             return Response(
@@ -89,6 +89,7 @@ struct SimulatorHandlers: Sendable {
                 .response()
         case .json(let json, let reported):
             if case .streamError? = action.fault { return errorResponse(500, message: "simulated error", type: "server_error", code: nil) }
+            if case .stallBody? = action.fault { return ProtocolPipeline.stalledBody(simulator) }
             if case .closeStreamEarly? = action.fault {
                 return Response(
                     status: .ok, headers: [.contentType: "application/json", .contentLength: "4096"],

@@ -20,6 +20,11 @@ public enum SimulatorFault: Sendable, Hashable {
     /// NDJSON lines, valid or not) and `headers` (with `content-type` defaulting to JSON). For
     /// tests of decoders and error mapping against bodies no well-behaved server sends.
     case raw(status: Int = 200, body: String, headers: [String: String] = [:])
+    /// Send the response head, then stall: a streamed request gets its first `afterEvents`
+    /// content events, a non-streamed one the first bytes of its JSON body; after that nothing
+    /// arrives until the simulator stops (then the connection closes). A model server that
+    /// hangs mid-answer.
+    case stallBody(afterEvents: Int = 0)
 }
 
 /// A tool call the simulator answers with.

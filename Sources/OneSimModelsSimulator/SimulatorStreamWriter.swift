@@ -12,6 +12,7 @@ struct SimulatorStreamWriter {
     func response() -> Response {
         var events = reply.chunks(includeUsage: includeUsage).map { "data: " + SimulatorSchema.json($0) + "\n\n" }
         var aborts = false
+        var stalls = false
         switch fault {
         case .streamError(let after, let message, let code)?:
             events = Array(events.prefix(after + 1))
@@ -20,10 +21,13 @@ struct SimulatorStreamWriter {
         case .closeStreamEarly(let after)?:
             events = Array(events.prefix(after + 1))
             aborts = true
+        case .stallBody(let after)?:
+            events = Array(events.prefix(after + 1))
+            stalls = true
         default:
             events.append(": end of stream\n\ndata: [DONE]\n\n")
         }
-        return ProtocolStreamWriter(simulator: simulator, events: events, aborts: aborts)
+        return ProtocolStreamWriter(simulator: simulator, events: events, aborts: aborts, stalls: stalls)
             .response(contentType: "text/event-stream", headers: ["x-request-id": "req_sim_stream"])
     }
 }

@@ -1,43 +1,59 @@
 import Foundation
+import Synchronization
 
 /// A stream of deltas that synchronous code iterates with `for delta in stream`; each step
 /// blocks the calling thread until the next delta arrives. Errors end the iteration and are
 /// kept in `error`.
-public final class BlockingStream: Sequence, IteratorProtocol, @unchecked Sendable {
-    // Safe: the iterator is used by one synchronous caller at a time; the async side only
-    // touches `box`, which hands results over through a semaphore.
+///
+/// It may be shared between threads: steps are taken one at a time (a thread calling `next()`
+/// while another is waiting blocks until that one has its delta), every delta goes to exactly
+/// one caller, and `error` can be read from any thread.
+public final class BlockingStream: Sequence, IteratorProtocol, Sendable {
+    private struct State {
+        var error: (any Error)?
+        var finished = false
+    }
+
     private let box: StreamIteratorBox
-    /// The error that ended the stream, if any.
-    public private(set) var error: (any Error)?
-    private var finished = false
+    private let state = Mutex(State())
+    /// Held for a whole step, so one thread at a time waits on the async iterator.
+    private let turn = Mutex(())
 
     init(_ stream: ModelStream) {
         box = StreamIteratorBox(stream.makeAsyncIterator())
     }
 
+    /// The error that ended the stream, if any.
+    public var error: (any Error)? { state.withLock { $0.error } }
+
     /// The next delta, or `nil` at the end (or after an error, kept in `error`).
     public func next() -> ModelDelta? {
-        guard !finished else { return nil }
-        let box = box
-        let result = Result { try SyncBridge.run { try await box.next() } }
-        switch result {
-        case .success(let delta?): return delta
-        case .success(nil):
-            finished = true
-            return nil
-        case .failure(let e):
-            error = e
-            finished = true
-            return nil
+        turn.withLock { _ in
+            guard !state.withLock({ $0.finished }) else { return nil }
+            let box = box
+            let result = Result { try SyncBridge.run { try await box.next() } }
+            return state.withLock { s in
+                switch result {
+                case .success(let delta?):
+                    return delta
+                case .success(nil):
+                    s.finished = true
+                    return nil
+                case .failure(let e):
+                    s.error = e
+                    s.finished = true
+                    return nil
+                }
+            }
         }
     }
 }
 
 /// Moves a stream iterator between tasks.
 final class StreamIteratorBox: @unchecked Sendable {
-    // Safe: every user hands the box from one task to the next (a semaphore in
-    // `BlockingStream`, the first-delta hand-off in the balancer), so one task at a time
-    // touches the iterator.
+    // Safe: every user hands the box from one task to the next (`BlockingStream`'s turn lock
+    // and semaphore, the first-delta hand-off in the balancer), so one task at a time touches
+    // the iterator.
     private var iterator: ModelStream.AsyncIterator?
     init(_ iterator: ModelStream.AsyncIterator?) { self.iterator = iterator }
     func next() async throws -> ModelDelta? {

@@ -32,8 +32,10 @@ public protocol ModelAdapter: Sendable {
     /// Embeds texts, one vector per text in `embeddings`, in input order.
     func acall(texts: [String], options: CallOptions) async throws -> ModelResponse
 
-    /// Streams a chat reply as it is generated. Cancelling the consuming task closes the
-    /// connection. The default implementation makes one call and yields its reply as one delta.
+    /// Streams a chat reply as it is generated. Cancelling the consuming task (or dropping the
+    /// stream) closes the connection; a cancelled stream never counts as a complete reply
+    /// (`collect()` then throws `.cancelled`). The default implementation makes one call and
+    /// yields its reply as one delta.
     func stream(_ prompt: Prompt, options: CallOptions) async throws -> ModelStream
 }
 

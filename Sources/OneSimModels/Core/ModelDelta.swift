@@ -95,9 +95,18 @@ public struct ResponseAccumulator: Sendable {
 
 extension AsyncSequence where Element == ModelDelta {
     /// Reads the whole stream into one `ModelResponse`.
+    ///
+    /// Throws what the stream throws, and `ModelError.cancelled` when the calling task is
+    /// cancelled: a stream iterated by a cancelled task ends early without an error, and that
+    /// cut-off text is never returned as a whole response.
     public func collect() async throws -> ModelResponse {
         var accumulator = ResponseAccumulator()
         for try await delta in self { accumulator.add(delta) }
+        if Task.isCancelled {
+            var error = ModelError(.cancelled, "the stream was cancelled before it was read to the end")
+            if !accumulator.text.isEmpty { error.partialText = accumulator.text }
+            throw error
+        }
         return accumulator.response
     }
 }

@@ -7,10 +7,14 @@ extension CallExecutor {
     /// anything was received), then decodes SSE events into deltas as chunks arrive.
     ///
     /// The stream ends with an error when the provider sends an error event, when the
-    /// connection closes before the end marker (never a silently short answer), or when no
-    /// chunk arrives within the idle timeout; the error keeps the text received so far in
-    /// `partialText`. Cancelling the consuming task cancels the request and closes the
-    /// connection. Usage is recorded once, when the stream ends.
+    /// connection closes before the end marker (never a silently short answer), when no chunk
+    /// arrives within the read (idle) timeout, or when the total deadline (`client_args.timeout`,
+    /// or the call's `timeout`) passes before the end marker: the total bounds the stream as a
+    /// whole, from the request to the last chunk. Those errors keep the text received so far in
+    /// `partialText`. Cancelling the consuming task (or dropping the stream), at any moment,
+    /// cancels the request and closes the connection; the stream then ends with `.cancelled`.
+    /// Usage is recorded once, when the stream ends; a stream that ends early charges the
+    /// budget an estimate of what was sent and received.
     ///
     /// `framing` says how the body is cut into events: Server-Sent Events (OpenAI, Anthropic,
     /// Gemini) or newline-delimited JSON (Ollama), where each line reaches the decoder as an
@@ -19,28 +23,35 @@ extension CallExecutor {
         _ spec: HTTPRequestSpec, options: CallOptions, decoder: Decoder, framing: StreamFraming = .serverSentEvents,
         mapError: @escaping @Sendable (HTTPResult) -> ModelError
     ) -> ModelStream {
-        var spec = spec
-        if let timeout = options.timeout { spec.timeouts.read = timeout }
-        let (stream, continuation) = ModelStream.makeStream()
-        let task = Task {
+        let spec = Self.applying(options, to: spec)
+        return ModelStream.producing { continuation, producer in
             let start = ContinuousClock.now
             var accumulated = ""
-            var usage = Usage.zero
+            var usage: Usage?
             var hold: BudgetReservation?
+            var watchdog: BodyWatchdog?
+            var opened = false, completed = false
             defer {
+                watchdog?.stop()
                 if let budget {
-                    budget.consume(usage, model: identity.modelName, config: identity.configName)
+                    let charged = usage ?? (completed || !opened ? .zero : Self.estimatedUsage(sent: spec, received: accumulated))
+                    budget.consume(charged, model: identity.modelName, config: identity.configName)
                     hold.map { budget.release($0) }
                 }
             }
             do throws(ModelError) {
                 hold = try reserveBudget(spec, options: options)
-                let (_, body) = try await openWithRetries(spec, options: options, mapError: mapError)
+                let (_, body, openedAt) = try await openWithRetries(spec, options: options, mapError: mapError)
+                opened = true
+                let bodyWatchdog = transport.streamWatchdog(for: spec, start: openedAt)
+                watchdog = bodyWatchdog
+                bodyWatchdog.arm { producer.cancel() }
                 var sse = StreamFramer(framing)
                 var events = decoder
                 var first = true
                 do {
                     for try await chunk in body {
+                        bodyWatchdog.touch()
                         for event in sse.feed(chunk.readableBytesView) {
                             for var delta in try events.decode(event) {
                                 if first {
@@ -69,6 +80,7 @@ extension CallExecutor {
                 } catch {
                     throw HTTPTransport.map(error, url: spec.url)
                 }
+                bodyWatchdog.stop()
                 guard events.isFinished else {
                     throw ModelError(
                         .connectionFailed, "the stream from \(spec.url) closed before it was complete",
@@ -77,11 +89,16 @@ extension CallExecutor {
                 recorder.record(
                     CallRecord(
                         modelName: identity.modelName, configName: identity.configName, provider: identity.provider,
-                        kind: identity.kind, usage: usage, latency: ContinuousClock.now - start))
+                        kind: identity.kind, usage: usage ?? .zero, latency: ContinuousClock.now - start))
+                completed = true
                 continuation.finish()
             } catch {
                 var error = error
-                if Task.isCancelled { error = ModelError(.cancelled, "the stream was cancelled") }
+                if let timeout = watchdog?.fired {
+                    error = timeout.error(url: spec.url)
+                } else if Task.isCancelled {
+                    error = ModelError(.cancelled, "the stream was cancelled")
+                }
                 error.configName = error.configName ?? identity.configName
                 error = redact(error)
                 if !accumulated.isEmpty { error.partialText = accumulated }
@@ -92,22 +109,28 @@ extension CallExecutor {
                 continuation.finish(throwing: error)
             }
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
     }
 
-    /// Opens `spec`, retrying retryable failures per the policy; returns the streaming body.
+    /// What a stream that ended without the provider's usage is charged: the prompt estimated
+    /// from the request body (as the reservation does) plus the text received.
+    static func estimatedUsage(sent spec: HTTPRequestSpec, received text: String) -> Usage {
+        Usage(promptTokens: spec.body.count / 4, completionTokens: (text.utf8.count + 3) / 4)
+    }
+
+    /// Opens `spec`, retrying retryable failures per the policy; returns the streaming body and
+    /// when the attempt that opened it started (its total deadline counts from there).
     private func openWithRetries(
         _ spec: HTTPRequestSpec, options: CallOptions, mapError: @Sendable (HTTPResult) -> ModelError
-    ) async throws(ModelError) -> (HTTPHeaders, HTTPClientResponse.Body) {
+    ) async throws(ModelError) -> (HTTPHeaders, HTTPClientResponse.Body, NIODeadline) {
         var policy = retryPolicy
         if let maxRetries = options.maxRetries { policy.maxRetries = maxRetries }
         var retry = 0
         while true {
             let error: ModelError
+            let attemptStart = NIODeadline.now()
             do throws(ModelError) {
                 switch try await transport.open(spec) {
-                case .streaming(_, let headers, let body): return (headers, body)
+                case .streaming(_, let headers, let body): return (headers, body, attemptStart)
                 case .failed(let result): error = mapError(result)
                 }
             } catch let caught {

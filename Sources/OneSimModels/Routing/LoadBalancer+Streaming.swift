@@ -6,6 +6,12 @@ extension LoadBalancer {
     /// that, an error ends the stream and reaches the caller with the text received so far
     /// (`ModelError.partialText`). The member's concurrency slot is held until the stream ends,
     /// and its usage is counted from the stream's final delta.
+    ///
+    /// Cancelling the consuming task or dropping the stream, before or after the first delta,
+    /// ends the attempt as cancelled: it frees the member's slot, is not counted as a success
+    /// (nor a failure) and gives the latency strategy no sample; the consumer sees `.cancelled`.
+    /// A stream that ends early (cancelled or failed) charges the balancer's budget an estimate
+    /// of the prompt and of the text received when the member reported no usage.
     public func stream(_ prompt: Prompt, options: CallOptions) async throws -> ModelStream {
         guard kind == .chat else {
             throw ModelError(.unsupported, "'\(configName)' is an embedding load balancer and does not answer chat prompts", configName: configName)
@@ -19,7 +25,7 @@ extension LoadBalancer {
             }, settle: { started, grant, member in
                 started = StartedStream(
                     first: nil, rest: StreamIteratorBox(nil),
-                    forwarded: self.forward(started, grant: grant, member: member, hold: hold))
+                    forwarded: self.forward(started, grant: grant, member: member, hold: hold, promptTokens: promptTokens))
             }).forwarded!
         } catch {
             hold.map { budget?.release($0) }
@@ -29,16 +35,19 @@ extension LoadBalancer {
 
     /// Forwards a started member stream to the caller, decorating deltas and ending the grant
     /// when the stream ends.
-    private func forward(_ started: StartedStream, grant: Grant?, member: String, hold: BudgetReservation?) -> ModelStream {
-        let (stream, continuation) = ModelStream.makeStream()
+    private func forward(
+        _ started: StartedStream, grant: Grant?, member: String, hold: BudgetReservation?, promptTokens: Int
+    ) -> ModelStream {
         let startedAt = clock.now()
-        let task = Task {
-            var usage = Usage.zero
+        return ModelStream.producing { continuation, _ in
+            var usage: Usage?
             var text = ""
-            var model = started.first?.modelInfo?.modelName ?? modelName
+            var completed = false
+            var model = started.first?.modelInfo?.modelName ?? self.modelName
             defer {
-                if let budget {
-                    budget.consume(usage, model: model, config: member)
+                if let budget = self.budget {
+                    let estimate = Usage(promptTokens: promptTokens, completionTokens: TokenEstimate.tokens(in: text))
+                    budget.consume(usage ?? (completed ? .zero : estimate), model: model, config: member)
                     hold.map { budget.release($0) }
                 }
             }
@@ -55,13 +64,17 @@ extension LoadBalancer {
                     text += delta.text
                     continuation.yield(delta)
                 }
-                if let grant { self.finish(grant, .success(latency: self.clock.now() - startedAt, usage: usage)) }
+                // The member stream also ends with `nil` when this task is cancelled (the consumer
+                // cancelled or dropped the stream): that is no success.
+                try Task.checkCancellation()
+                completed = true
+                if let grant { self.finish(grant, .success(latency: self.clock.now() - startedAt, usage: usage ?? .zero)) }
                 continuation.finish()
             } catch {
                 var modelError = ModelError.from(error, member: member)
                 if Task.isCancelled || modelError.kind == .cancelled {
                     if let grant { self.finish(grant, .cancelled) }
-                    modelError = ModelError(.cancelled, "the stream from '\(configName)' was cancelled", configName: configName)
+                    modelError = ModelError(.cancelled, "the stream from '\(self.configName)' was cancelled", configName: self.configName)
                 } else if let grant {
                     self.finish(grant, .failure(modelError, FailureDisposition(modelError)))
                 }
@@ -69,8 +82,6 @@ extension LoadBalancer {
                 continuation.finish(throwing: modelError)
             }
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
     }
 
     /// Model info of a delta served through this balancer by `member`.
@@ -93,10 +104,13 @@ struct StartedStream: Sendable {
     var forwarded: ModelStream?
 
     /// Waits for the first delta of `stream`: errors before it are thrown (so the balancer can
-    /// fail over); after it, they belong to the caller.
+    /// fail over); after it, they belong to the caller. A stream that yields nothing because
+    /// the calling task was cancelled throws `CancellationError`, never counts as a started
+    /// (or successful) stream.
     static func open(_ stream: ModelStream) async throws -> StartedStream {
         let box = StreamIteratorBox(stream.makeAsyncIterator())
         let first = try await box.next()
+        if first == nil { try Task.checkCancellation() }
         return StartedStream(first: first, rest: box, forwarded: nil)
     }
 }

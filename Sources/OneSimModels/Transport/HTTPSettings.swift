@@ -10,6 +10,10 @@ public struct HTTPSettings: Sendable, Hashable {
     public var idleTimeout: Duration
     /// The default connect timeout when a config does not set one (default 10 s).
     public var connectTimeout: Duration
+    /// The default read (idle) timeout when a config does not set one (default 60 s): the longest
+    /// silence between body chunks once a response head has arrived, streamed or not (the wait
+    /// for the head is bounded by the total timeout only).
+    public var readTimeout: Duration
     /// The largest response body accepted (default 64 MiB).
     public var maxResponseBytes: Int
     /// Accept gzip/deflate responses (off by default: model APIs answer uncompressed unless
@@ -19,8 +23,10 @@ public struct HTTPSettings: Sendable, Hashable {
     /// Settings with the given values.
     public init(
         maxConnectionsPerHost: Int = 1024, idleTimeout: Duration = .seconds(60), connectTimeout: Duration = .seconds(10),
-        maxResponseBytes: Int = 64 << 20, decompression: Bool = false
+        maxResponseBytes: Int = 64 << 20, decompression: Bool = false,
+        readTimeout: Duration = HTTPTransport.defaultReadTimeout
     ) {
+        self.readTimeout = readTimeout
         self.decompression = decompression
         self.maxConnectionsPerHost = maxConnectionsPerHost
         self.idleTimeout = idleTimeout

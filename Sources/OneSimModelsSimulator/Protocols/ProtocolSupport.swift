@@ -90,7 +90,7 @@ struct ProtocolPipeline: Sendable {
                 body: ResponseBody(byteBuffer: ByteBuffer(string: "{\"id\": \"broken\", \"content\": [{\"type\": ")))
         case .raw(let status, let body, let headers)?:
             return SimulatorRawReply.response(status: status, body: body, headers: headers)
-        case .streamError?, .closeStreamEarly?, nil:
+        case .streamError?, .closeStreamEarly?, .stallBody?, nil:
             break
         }
         let json: [String: Any]
@@ -115,6 +115,8 @@ struct ProtocolPipeline: Sendable {
                 return dialect.errorResponse(500, message: "simulated error", type: nil, code: nil, param: nil, headers: [:])
             case .closeStreamEarly?:
                 return Self.brokenBody()
+            case .stallBody?:
+                return Self.stalledBody(simulator)
             default:
                 break
             }
@@ -128,6 +130,7 @@ struct ProtocolPipeline: Sendable {
         case .stream(var events, let ending, let reported, let contentType, let extraHeaders):
             tokens = reported
             var aborts = false
+            var stalls = false
             switch action.fault {
             case .streamError(let after, let message, let code)?:
                 events = Array(events.prefix(after + 1))
@@ -135,10 +138,13 @@ struct ProtocolPipeline: Sendable {
             case .closeStreamEarly(let after)?:
                 events = Array(events.prefix(after + 1))
                 aborts = true
+            case .stallBody(let after)?:
+                events = Array(events.prefix(after + 1))
+                stalls = true
             default:
                 events += ending
             }
-            return ProtocolStreamWriter(simulator: simulator, events: events, aborts: aborts)
+            return ProtocolStreamWriter(simulator: simulator, events: events, aborts: aborts, stalls: stalls)
                 .response(contentType: contentType, headers: extraHeaders)
         }
     }
@@ -150,6 +156,18 @@ struct ProtocolPipeline: Sendable {
             body: ResponseBody { writer in
                 try await writer.write(ByteBuffer(string: "{\"id\": \"sim-"))
                 throw SimulatorRequestError(status: 500, message: "simulated dropped connection")
+            })
+    }
+
+    /// A 200 whose head and first body bytes are sent, then nothing until the simulator stops
+    /// (then the connection closes).
+    static func stalledBody(_ simulator: Simulator) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: "{\"id\": \"stalled-"))
+                try await simulator.stall()
+                throw SimulatorRequestError(status: 500, message: "simulated stalled body")
             })
     }
 
@@ -170,6 +188,8 @@ struct ProtocolStreamWriter {
     let simulator: Simulator
     let events: [String]
     let aborts: Bool
+    /// Stall after the events (until the simulator stops) instead of ending the stream.
+    var stalls = false
 
     func response(contentType: String, headers: [String: String]) -> Response {
         let bytes = Array(events.joined().utf8)
@@ -178,6 +198,7 @@ struct ProtocolStreamWriter {
         let delay = simulator.configuration.streamChunkDelay
         let simulator = simulator
         let aborts = aborts
+        let stalls = stalls
         var fields: HTTPFields = [.contentType: contentType, .cacheControl: "no-cache"]
         for (name, value) in headers { if let name = HTTPField.Name(name) { fields[name] = value } }
         return Response(
@@ -204,6 +225,10 @@ struct ProtocolStreamWriter {
                 } catch {
                     simulator.streamAborted()
                     throw error
+                }
+                if stalls {
+                    try await simulator.stall()
+                    throw SimulatorRequestError(status: 500, message: "simulated stalled stream")
                 }
                 if aborts {
                     // Let the client read what was sent before the connection goes away; closing at
