@@ -1,0 +1,76 @@
+import OneSimModelsSimulator
+import Testing
+
+@testable import OneSimModels
+
+/// `max_concurrency`, `rpm` and `tpm` belong to the deployment: every balancer over it shares
+/// one limiter.
+@Suite("Limits per deployment, shared by every balancer", .timeLimit(.minutes(3)))
+struct SharedLimitsTests {
+    @Test func twoBalancersOverOneDeploymentNeverExceedItsMaxConcurrency() async throws {
+        try await withSimulators(1, .init(latency: .milliseconds(2), recordRequests: false)) { sims, m in
+            try m.loadModelConfigs(json: "[\(memberConfig("a", sims[0], extra: #", "max_concurrency": 4"#))]")
+            try m.configureLoadBalancer(modelConfigs: ["a"], configName: "declared")
+            let declared = try m.getModel(configName: "declared")
+            let automatic = try m.getModel()  // chat_load_balancer over every chat config
+            #expect(declared.configName != automatic.configName)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<500 {
+                    group.addTask { _ = try await declared.acall("d\(i)") }
+                    group.addTask { _ = try await automatic.acall("a\(i)") }
+                }
+                try await group.waitForAll()
+            }
+            #expect(sims[0].requestCount == 1_000)
+            #expect(sims[0].peakInFlight <= 4, "the server saw \(sims[0].peakInFlight) requests at once")
+            #expect(sims[0].peakInFlight >= 2)
+        }
+    }
+
+    @Test func aReloadDoesNotDoubleTheLimit() async throws {
+        try await withSimulators(1, .init(latency: .milliseconds(20), recordRequests: false)) { sims, m in
+            let config = "[\(memberConfig("a", sims[0], extra: #", "max_concurrency": 3"#))]"
+            try m.loadModelConfigs(json: config)
+            let before = try m.getModel()
+            let early = (0..<60).map { i in Task { try await before.acall("before \(i)") } }
+            // Wait until the old balancer holds its 3 slots, then reload: the automatic
+            // balancer is rebuilt while those calls are in flight.
+            while sims[0].inFlight < 3 { try await Task.sleep(for: .milliseconds(1)) }
+            try m.loadModelConfigs(json: config)
+            let after = try m.getModel()
+            let rebuilt = (after as? LoadBalancer).map { new in (before as? LoadBalancer).map { $0 !== new } ?? false } ?? false
+            #expect(rebuilt, "the reload rebuilds the automatic balancer")
+            let late = (0..<60).map { i in Task { try await after.acall("after \(i)") } }
+            for task in early + late { _ = try await task.value }
+            #expect(sims[0].requestCount == 120)
+            #expect(sims[0].peakInFlight <= 3, "the server saw \(sims[0].peakInFlight) requests at once")
+        }
+    }
+
+    @Test("a slot freed by one balancer reaches the other balancer's waiter")
+    func freedCapacityWakesTheOtherBalancer() async throws {
+        let clock = RoutingTestClock()
+        let limiter = DeploymentLimiter(name: "a", settings: DeploymentSettings(maxConcurrency: 1), now: .zero)
+        let model = ScriptedMember("a", always: .hang)
+        func balancer(_ name: String) -> LoadBalancer {
+            LoadBalancer(
+                configName: name, kind: .chat,
+                members: [BalancerMember(adapter: model, deployment: DeploymentSettings(maxConcurrency: 1))],
+                settings: BalancerSettings(), fallbacks: [], modelName: nil, balancerClock: BalancerClock(clock),
+                metricsFactory: nil, randomSeed: 1, budget: nil, limiters: [limiter])
+        }
+        let first = balancer("first")
+        let second = balancer("second")
+        let holding = Task { try await first.acall("one") }
+        #expect(await settles { model.hungCount == 1 })
+        let waiting = Task { try await second.acall("two") }
+        #expect(await settles { second.stats().queued == 1 })
+        #expect(model.calls == 1, "the second balancer must not pass the shared limit")
+        model.setAlways(.reply())
+        model.releaseHung()
+        _ = try await holding.value
+        #expect(servedBy(try await waiting.value) == "a")
+        #expect(model.peak == 1)
+        #expect(limiter.snapshot.inFlight == 0)
+    }
+}
