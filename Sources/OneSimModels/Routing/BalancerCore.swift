@@ -17,9 +17,10 @@ import HeapModule
 ///   evaluated: it reserves what it needs (a slot, its tokens), and nobody behind it, nor a new
 ///   arrival, overtakes it. A release costs one evaluation of the head per request it admits,
 ///   plus one for the head that stays: O(members × (woken + 1)), whatever the queue's length.
-/// - Requests that already tried members or are in a retry round wait in a second FIFO that is
-///   served first (they keep their place instead of queueing again behind everyone); each has
-///   its own exclusions, so that (usually short) queue is scanned when capacity frees.
+/// - Requests that already tried members or are in a retry round are served first (they keep
+///   their place instead of queueing again behind everyone), in FIFO groups by the members they
+///   exclude: a release evaluates each group's head, so its cost grows with the number of
+///   distinct exclusion sets (a handful), not with the number of waiters.
 /// - Deadlines sit in a heap, so a timeout costs O(log n), not a scan.
 struct BalancerCore: Sendable {
     /// The members, in config order.
@@ -38,13 +39,12 @@ struct BalancerCore: Sendable {
     private var fresh: Deque<UInt64> = []
     /// Live waiters in `fresh`.
     private var liveFresh = 0
-    /// Retrying waiters' ids, oldest first (compacted when scanned).
-    private var retrying: Deque<UInt64> = []
+    /// Retrying waiters' ids in FIFO groups, one per set of excluded members (all waiters of a
+    /// group can use the same members, so only each group's head is evaluated). The front of a
+    /// group is dropped while it is no longer waiting.
+    private var retrying: [Set<Int>: Deque<UInt64>] = [:]
     /// Live waiters in `retrying`.
     private var liveRetrying = 0
-    /// Cached earliest wake of the retrying waiters; recomputed when stale.
-    private var retryingWake: Duration?
-    private var retryingWakeStale = false
     /// Every waiter's deadline, earliest first; entries of waiters that left are dropped when
     /// they reach the top (or when the heap is rebuilt).
     private var deadlines = Heap<DeadlineEntry>()
@@ -89,7 +89,7 @@ struct BalancerCore: Sendable {
     /// The waiting requests: retrying ones, then fresh ones, each oldest first (for tests and
     /// diagnostics; O(n)).
     var waiters: [Waiter] {
-        (retrying + fresh).compactMap { waiting[$0] }
+        (retrying.values.flatMap { $0 }.sorted() + fresh).compactMap { waiting[$0] }
     }
 
     // MARK: - Events
@@ -179,15 +179,10 @@ struct BalancerCore: Sendable {
         var wake = deadlines.min?.deadline
         if liveFresh > 0, let head = fresh.first, let headWake = waiting[head]?.wake { wake = min(wake ?? headWake, headWake) }
         if liveRetrying > 0 {
-            if retryingWakeStale {
-                var earliest: Duration?
-                for id in retrying {
-                    if let wake = waiting[id]?.wake { earliest = min(earliest ?? wake, wake) }
-                }
-                retryingWake = earliest
-                retryingWakeStale = false
+            for key in Array(retrying.keys) {
+                guard let head = retryingHead(key), let w = waiting[head]?.wake else { continue }
+                wake = min(wake ?? w, w)
             }
-            if let r = retryingWake { wake = min(wake ?? r, r) }
         }
         return wake
     }
@@ -204,9 +199,8 @@ struct BalancerCore: Sendable {
         nextWaiterID += 1
         waiting[id] = Waiter(id: id, excluded: excluded, tokens: tokens, deadline: deadline, wake: wake, retry: retry)
         if retry {
-            retrying.append(id)
+            retrying[excluded, default: []].append(id)
             liveRetrying += 1
-            if !retryingWakeStale { retryingWake = min(retryingWake ?? wake, wake) }
         } else {
             fresh.append(id)
             liveFresh += 1
@@ -224,8 +218,7 @@ struct BalancerCore: Sendable {
         guard let waiter = waiting.removeValue(forKey: id) else { return }
         if waiter.retry {
             liveRetrying -= 1
-            retryingWakeStale = true
-            if liveRetrying == 0 { retrying.removeAll(keepingCapacity: true) }
+            if liveRetrying == 0 { retrying.removeAll() } else if retrying[waiter.excluded]?.first == id { _ = retryingHead(waiter.excluded) }
         } else {
             liveFresh -= 1
             if fresh.first == id { fresh.removeFirst() }
@@ -272,45 +265,53 @@ struct BalancerCore: Sendable {
         }
     }
 
-    /// Re-evaluates retrying waiters (oldest first) when capacity may be there for them or
-    /// their wake came, compacting the queue as it goes.
+    /// The live head of retrying group `key`, dropping ids no longer waiting (and the group
+    /// when it is empty).
+    private mutating func retryingHead(_ key: Set<Int>) -> UInt64? {
+        while let id = retrying[key]?.first {
+            if waiting[id] != nil { return id }
+            retrying[key]?.removeFirst()
+        }
+        retrying[key] = nil
+        return nil
+    }
+
+    /// Serves the retrying groups, oldest head first: each group from its head while the head
+    /// can go (with `everyWaiter`, after a cooldown started, or when capacity is free or the
+    /// head's wake came). A head whose round is over ends the round of its whole group (they
+    /// exclude the same members).
     private mutating func serveRetrying(now: Duration, everyWaiter: Bool, into resolutions: inout [Resolution]) {
         let room = everyWaiter || anyMemberHasRoom(now: now)
-        if !room, let wake = retryingWake, !retryingWakeStale, wake > now { return }
-        var kept = 0
-        for position in retrying.indices {
-            let id = retrying[position]
-            guard let waiter = waiting[id] else { continue }
-            var keep = true
-            if room || waiter.wake <= now {
+        var heads: [(id: UInt64, key: Set<Int>)] = []
+        for key in Array(retrying.keys) {
+            if let head = retryingHead(key) { heads.append((head, key)) }
+        }
+        heads.sort { $0.id < $1.id }
+        for (_, key) in heads {
+            groupLoop: while let id = retryingHead(key), let waiter = waiting[id] {
+                guard room || waiter.wake <= now else { break }
                 switch decide(excluding: waiter.excluded, tokens: waiter.tokens, deadline: waiter.deadline, now: now) {
                 case .granted(let grant):
-                    keep = false
+                    remove(id)
                     resolutions.append(Resolution(id: id, outcome: .granted(grant)))
                 case .exhausted:
-                    keep = false
-                    resolutions.append(Resolution(id: id, outcome: .exhausted))
+                    while let next = retryingHead(key) {
+                        remove(next)
+                        resolutions.append(Resolution(id: next, outcome: .exhausted))
+                    }
+                    break groupLoop
                 case .wait(let wake):
                     if now >= waiter.deadline {
-                        keep = false
+                        remove(id)
                         queueTimeouts += 1
                         resolutions.append(Resolution(id: id, outcome: .timedOut))
                     } else {
                         waiting[id]?.wake = wake
+                        break groupLoop
                     }
                 }
             }
-            if keep {
-                retrying[kept] = id
-                kept += 1
-            } else {
-                waiting[id] = nil
-                liveRetrying -= 1
-            }
         }
-        retrying.removeLast(retrying.count - kept)
-        retryingWakeStale = true
-        if waiting.isEmpty { deadlines = Heap() }
     }
 
     /// Whether some member has a free slot and rpm budget (cooled or not).

@@ -63,6 +63,14 @@ struct DeploymentLimits: Sendable, Hashable {
         if refund != 0 { tpm?.giveBack(refund, at: now) }
     }
 
+    /// Undoes a start whose request was never sent: frees the slot and gives back its rpm and
+    /// tpm charges.
+    mutating func unstart(tokens: Double, at now: Duration) {
+        inFlight = max(inFlight - 1, 0)
+        rpm?.giveBack(1, at: now)
+        tpm?.giveBack(tokens, at: now)
+    }
+
     /// New limits from a reloaded config: requests in flight stay counted, and a bucket whose
     /// rate is unchanged keeps its level; one whose rate changed starts full at the new rate.
     mutating func update(_ settings: DeploymentSettings, now: Duration) {

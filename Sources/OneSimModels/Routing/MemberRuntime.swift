@@ -116,11 +116,11 @@ struct MemberRuntime: Sendable {
         limiter.withLimits { $0.end(refund: charged, at: now) }
     }
 
-    /// Ends a request that was granted but never sent: frees its slot and refunds its charge.
+    /// Ends a request that was granted but never sent: frees its slot and refunds its charges.
     mutating func notSent(charged: Double, at now: Duration) {
         inFlight -= 1
         requests -= 1
-        limiter.withLimits { $0.end(refund: charged, at: now) }
+        limiter.withLimits { $0.unstart(tokens: charged, at: now) }
     }
 
     /// What a strategy sees of this member.

@@ -64,6 +64,26 @@ struct QueueTests {
         }
     }
 
+    @Test("during an outage (calls failing over and retrying) a release still costs a few evaluations")
+    func releaseCostWithRetryingWaiters() throws {
+        for queueLength in [100, 10_000] {
+            var c = core([DeploymentSettings(maxConcurrency: 1), DeploymentSettings(maxConcurrency: 1), DeploymentSettings(maxConcurrency: 1)])
+            let held = try (0..<3).map { _ in try #require(grant(c.acquire(excluding: [], tokens: 1, deadline: .seconds(600), now: .zero).0)) }
+            // Waiters that tried member 0 or 1, and calls in a retry round, all waiting.
+            for i in 0..<queueLength {
+                let excluded: Set<Int> = [[], [0], [1], [0, 1]][i % 4]
+                _ = c.acquire(excluding: excluded, tokens: 1, deadline: .seconds(600), now: .zero, retry: true)
+            }
+            #expect(c.queuedCount == queueLength)
+            let before = c.evaluations
+            // Member 2 frees a slot: one waiter gets it.
+            let (resolutions, _) = c.release(held[2], .success(latency: .zero, usage: .zero), now: .zero)
+            #expect(resolutions.count == 1)
+            // One evaluation per exclusion group's head, plus one per woken waiter's successor.
+            #expect(c.evaluations - before <= 8, "\(c.evaluations - before) evaluations for one release with \(queueLength) waiting")
+        }
+    }
+
     @Test("a call in a retry round keeps its place ahead of fresh waiters")
     func retryRoundKeepsItsPlace() throws {
         var c = core([DeploymentSettings(maxConcurrency: 1)])
