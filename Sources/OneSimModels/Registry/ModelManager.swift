@@ -19,6 +19,9 @@ public final class ModelManager: Sendable {
         var balancerSpecs: [String: BalancerSpec] = [:]
         /// Built adapters and balancers by name.
         var instances: [String: any ModelAdapter] = [:]
+        /// Adapters of configs with limits as `getModel(configName:)` returns them: behind the
+        /// deployment's limiter (balancers use the plain adapter and the same limiter).
+        var limited: [String: any ModelAdapter] = [:]
         /// For each cached balancer: every config name it depends on (transitively).
         var dependencies: [String: Set<String>] = [:]
         /// One limiter per deployment (config name), shared by every balancer over it; kept
@@ -174,10 +177,14 @@ public final class ModelManager: Sendable {
     static func invalidate(_ state: inout State, changed: Set<String>, everything: Bool) {
         if everything {
             state.instances = [:]
+            state.limited = [:]
             state.dependencies = [:]
             return
         }
-        for name in changed { state.instances[name] = nil }
+        for name in changed {
+            state.instances[name] = nil
+            state.limited[name] = nil
+        }
         for (name, deps) in state.dependencies {
             let auto = state.balancerSpecs[name]?.isAutomatic ?? false
             if auto || !deps.isDisjoint(with: changed) || changed.contains(name) {
@@ -230,7 +237,7 @@ public final class ModelManager: Sendable {
                 throw ModelError(.configuration, "no model configs are loaded; call loadModelConfigs first")
             }
             if let configName {
-                return try self.instance(configName, in: &state, visiting: [])
+                return try self.directInstance(configName, in: &state)
             }
             if let modelName {
                 let name = modelType.map { "\(modelName)_\($0.rawValue)_load_balancer" } ?? "\(modelName)_load_balancer"
@@ -275,6 +282,22 @@ public final class ModelManager: Sendable {
         // The factory may be user code (it may even call `getModel`): it runs outside the lock.
         state.needed = AdapterRequest(name: name, config: config, descriptor: descriptor, generation: state.generation)
         throw ModelError(.configuration, "model '\(name)' is not built yet", configName: name)
+    }
+
+    /// The model `name` as used directly: a balancer, or an adapter that is behind its
+    /// deployment's shared limiter when its config sets `max_concurrency`, `rpm` or `tpm`.
+    func directInstance(_ name: String, in state: inout State) throws(ModelError) -> any ModelAdapter {
+        if let limited = state.limited[name] { return limited }
+        let adapter = try instance(name, in: &state, visiting: [])
+        guard adapter as? LoadBalancer == nil, let config = state.configs[name], config.modelType != ConfigParser.balancerType else {
+            return adapter
+        }
+        let deployment = try deploymentSettings(of: config, member: name)
+        guard deployment.maxConcurrency != nil || deployment.rpm != nil || deployment.tpm != nil else { return adapter }
+        let limited = LimitedAdapter(
+            inner: adapter, deployment: deployment, limiter: limiter(for: name, deployment, in: &state), clock: limiterClock)
+        state.limited[name] = limited
+        return limited
     }
 
     /// Runs a lookup under the lock; when it needs an adapter that is not built yet, builds it

@@ -54,6 +54,34 @@ struct SharedLimitsTests {
         }
     }
 
+    @Test(.timeLimit(.minutes(5)))
+    func aBareAdapterAndABalancerShareTheLimit() async throws {
+        try await withSimulators(1, .init(latency: .milliseconds(2), recordRequests: false)) { sims, m in
+            try m.loadModelConfigs(json: "[\(memberConfig("a", sims[0], extra: #", "max_concurrency": 4"#))]")
+            let bare = try m.getModel(configName: "a")
+            let balancer = try m.getModel()
+            #expect(bare.configName == "a" && bare.modelName == "sim-chat")
+            #expect(String(describing: bare) == "LimitedAdapter(a)")
+            // 40 callers on each path, 5 calls each.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<40 {
+                    group.addTask {
+                        for i in 0..<5 {
+                            let text = try await bare.acall("b\(worker).\(i)").text
+                            #expect(text == "b\(worker).\(i)")
+                        }
+                    }
+                    group.addTask { for i in 0..<5 { _ = try await balancer.acall("l\(worker).\(i)") } }
+                }
+                try await group.waitForAll()
+            }
+            #expect(sims[0].requestCount == 400)
+            #expect(sims[0].peakInFlight <= 4, "the server saw \(sims[0].peakInFlight) requests at once")
+            let again = try m.getModel(configName: "a")
+            #expect(again.configName == "a")
+        }
+    }
+
     @Test("a slot freed by one balancer reaches the other balancer's waiter")
     func freedCapacityWakesTheOtherBalancer() async throws {
         let clock = RoutingTestClock()
