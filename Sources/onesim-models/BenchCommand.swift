@@ -45,6 +45,15 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .customLong("latency-ms"), help: "With --in-memory: how long each in-process answer takes.")
     var latencyMilliseconds: Int = 0
 
+    @Option(name: .customLong("max-concurrency"), help: "Without --config: each of the two members' max_concurrency (calls beyond wait in the balancer's queue).")
+    var maxConcurrency: Int?
+
+    @Option(name: .long, help: "Without --config: each of the two members' tpm.")
+    var tpm: Int?
+
+    @Option(name: .long, help: "Without --config: each of the two members' rpm.")
+    var rpm: Int?
+
     @Flag(name: .long, help: "Time the lenient JSON parser on 0.25–2 MB replies instead (linear is the goal).")
     var parsers = false
 
@@ -58,6 +67,11 @@ struct BenchCommand: AsyncParsableCommand {
         try FlagRange.check("--latency-ms", latencyMilliseconds, 0...86_400_000)
         if raw && inMemory { throw ValidationError("--raw and --in-memory cannot be combined") }
         if latencyMilliseconds != 0 && !inMemory { throw ValidationError("--latency-ms needs --in-memory") }
+        for (flag, value) in [("--max-concurrency", maxConcurrency), ("--tpm", tpm), ("--rpm", rpm)] {
+            guard let value else { continue }
+            try FlagRange.check(flag, value, 1...1_000_000_000_000)
+            if config != nil { throw ValidationError("\(flag) applies to the built-in members; set it in the config file instead") }
+        }
     }
 
     func run() async throws {
@@ -91,9 +105,11 @@ struct BenchCommand: AsyncParsableCommand {
                     simulator = sim
                 }
                 let type = embeddings ? "openai_embedding" : "openai_chat"
+                let limits = [("max_concurrency", maxConcurrency), ("tpm", tpm), ("rpm", rpm)]
+                    .compactMap { key, value in value.map { ", \"\(key)\": \($0)" } }.joined()
                 try manager.loadModelConfigs(json: """
-                    [{"config_name": "bench-a", "model_type": "\(type)", "model_name": "sim", "api_key": "k", "client_args": {"base_url": "\(base)"}},
-                     {"config_name": "bench-b", "model_type": "\(type)", "model_name": "sim", "api_key": "k", "client_args": {"base_url": "\(base)"}}]
+                    [{"config_name": "bench-a", "model_type": "\(type)", "model_name": "sim", "api_key": "k", "client_args": {"base_url": "\(base)"}\(limits)},
+                     {"config_name": "bench-b", "model_type": "\(type)", "model_name": "sim", "api_key": "k", "client_args": {"base_url": "\(base)"}\(limits)}]
                     """)
                 try manager.configureLoadBalancer(
                     modelConfigs: ["bench-a", "bench-b"], configName: "bench", modelType: embeddings ? .embedding : .chat)

@@ -26,7 +26,7 @@ struct ConfigParser {
     /// Keys of a `load_balancer` entry.
     static let balancerKeys: Set<String> = [
         "config_name", "model_type", "category", "provider", "models", "strategy", "max_retries", "fallbacks",
-        "cooldown_time", "allowed_fails", "queue_timeout", "max_cost_usd", "max_tokens",
+        "cooldown_time", "allowed_fails", "queue_timeout", "max_cost_usd", "max_tokens", "panic_threshold",
     ]
     static let clientArgKeys: Set<String> = [
         "base_url", "api_key", "organization", "timeout", "connect_timeout", "read_timeout", "max_retries",
@@ -263,6 +263,9 @@ struct ConfigParser {
         }
         for key in ["cooldown_time", "queue_timeout"] {
             if let v = object[key] { _ = try seconds(v, key: key, fail: fail) }
+        }
+        if let v = object["panic_threshold"], !(v.doubleValue.map { (0...1).contains($0) } ?? false) {
+            throw fail("key 'panic_threshold' must be a number from 0 to 1, got \(shown(v))")
         }
         _ = try BudgetLimits.configured(in: object, configName: configName)
     }

@@ -42,6 +42,7 @@ extension ModelManager {
                 }
             }
             state.balancerSpecs[configName] = spec
+            state.generation &+= 1
             ModelManager.invalidate(&state, changed: [configName], everything: false)
         }
     }
@@ -52,7 +53,7 @@ extension ModelManager {
     /// chat and embedding models.
     public func getModel(provider: String, modelType: ModelKind = .chat) throws(ModelError) -> any ModelAdapter {
         let name = modelType == .chat ? "\(provider)_load_balancer" : "\(provider)_embedding_load_balancer"
-        return try state.withLock { state throws(ModelError) -> any ModelAdapter in
+        return try withBuiltAdapters { state throws(ModelError) -> any ModelAdapter in
             guard !state.configs.isEmpty else {
                 throw ModelError(.configuration, "no model configs are loaded; call loadModelConfigs first")
             }
@@ -106,12 +107,14 @@ extension ModelManager {
                 configName: spec.name)
         }
         var members: [BalancerMember] = []
+        var limiters: [DeploymentLimiter] = []
         var dependencies = Set(names)
         for name in names {
             let adapter = try instance(name, in: &state, visiting: visiting)
             dependencies.formUnion(state.dependencies[name] ?? [])
             let deployment = try deploymentSettings(of: state.configs[name], member: name)
             members.append(BalancerMember(adapter: adapter, deployment: deployment))
+            limiters.append(limiter(for: name, deployment, in: &state))
         }
         let kinds = Set(members.map(\.adapter.kind))
         guard kinds.count == 1, let kind = kinds.first else {
@@ -138,10 +141,22 @@ extension ModelManager {
         if case .modelName(let name, _) = spec.selection { modelName = name }
         let balancer = LoadBalancer(
             configName: spec.name, kind: kind, members: members, settings: settings, fallbacks: fallbacks,
-            modelName: modelName, budget: budget)
+            modelName: modelName, balancerClock: limiterClock, metricsFactory: nil, randomSeed: nil, budget: budget,
+            limiters: limiters)
         state.instances[spec.name] = balancer
         state.dependencies[spec.name] = dependencies
         return balancer
+    }
+
+    /// The one limiter of deployment `name`, with its limits brought up to `settings`.
+    func limiter(for name: String, _ settings: DeploymentSettings, in state: inout State) -> DeploymentLimiter {
+        if let limiter = state.limiters[name] {
+            limiter.update(settings, now: limiterClock.now())
+            return limiter
+        }
+        let limiter = DeploymentLimiter(name: name, settings: settings, now: limiterClock.now())
+        state.limiters[name] = limiter
+        return limiter
     }
 
     private func describe(_ selection: MemberSelection) -> String {
@@ -179,6 +194,7 @@ extension ModelManager {
         if let n = spec.options["allowed_fails"]?.intValue { s.allowedFails = n }
         if let t = spec.options["cooldown_time"]?.doubleValue, let d = Duration.clamped(seconds: t) { s.cooldownTime = d }
         if let t = spec.options["queue_timeout"]?.doubleValue, let d = Duration.clamped(seconds: t) { s.queueTimeout = d }
+        if let p = spec.options["panic_threshold"]?.doubleValue { s.panicThreshold = p }
         try s.validate(balancer: spec.name)
         return s
     }

@@ -19,9 +19,40 @@ public final class ModelManager: Sendable {
         var balancerSpecs: [String: BalancerSpec] = [:]
         /// Built adapters and balancers by name.
         var instances: [String: any ModelAdapter] = [:]
+        /// Adapters of configs with limits as `getModel(configName:)` returns them: behind the
+        /// deployment's limiter (balancers use the plain adapter and the same limiter).
+        var limited: [String: any ModelAdapter] = [:]
         /// For each cached balancer: every config name it depends on (transitively).
         var dependencies: [String: Set<String>] = [:]
+        /// One limiter per deployment (config name), shared by every balancer over it; kept
+        /// across reloads so rebuilt balancers count the calls still in flight.
+        var limiters: [String: DeploymentLimiter] = [:]
+        /// Bumped whenever configs or balancers change (an adapter built outside the lock is
+        /// cached only if nothing changed meanwhile).
+        var generation: UInt64 = 0
+        /// Set by a lookup that found a config whose adapter is not built yet.
+        var needed: AdapterRequest?
+
+        /// A fresh state that keeps the deployment limiters.
+        func cleared() -> State {
+            var fresh = State()
+            fresh.limiters = limiters
+            fresh.generation = generation &+ 1
+            return fresh
+        }
     }
+
+    /// An adapter a lookup needs, to be built outside the lock.
+    struct AdapterRequest: Sendable {
+        let name: String
+        let config: ModelConfig
+        let descriptor: ModelTypeDescriptor
+        let generation: UInt64
+    }
+
+    /// The clock of the deployment limiters and of the balancers the manager builds (one time
+    /// base for all of them).
+    let limiterClock = BalancerClock(ContinuousClock())
 
     let state = Mutex(State())
     /// Registered model types; register your own before loading configs that use them.
@@ -118,8 +149,8 @@ public final class ModelManager: Sendable {
     /// Adds all configs at once, replacing same-named ones, and drops cached instances they affect.
     private func commit(_ configs: [ModelConfig], clearExisting: Bool) throws(ModelError) {
         try state.withLock { state throws(ModelError) in
-            var next = state
-            if clearExisting { next = State() }
+            var next = clearExisting ? state.cleared() : state
+            next.generation &+= 1
             for config in configs {
                 if let spec = next.balancerSpecs[config.configName], !spec.isDeclared {
                     throw ModelError(
@@ -141,7 +172,7 @@ public final class ModelManager: Sendable {
 
     /// Removes every config, balancer and cached instance.
     public func clearConfigs() {
-        state.withLock { $0 = State() }
+        state.withLock { $0 = $0.cleared() }
     }
 
     /// Drops cached instances of `changed` configs and of balancers that depend on them or
@@ -149,10 +180,14 @@ public final class ModelManager: Sendable {
     static func invalidate(_ state: inout State, changed: Set<String>, everything: Bool) {
         if everything {
             state.instances = [:]
+            state.limited = [:]
             state.dependencies = [:]
             return
         }
-        for name in changed { state.instances[name] = nil }
+        for name in changed {
+            state.instances[name] = nil
+            state.limited[name] = nil
+        }
         for (name, deps) in state.dependencies {
             let auto = state.balancerSpecs[name]?.isAutomatic ?? false
             if auto || !deps.isDisjoint(with: changed) || changed.contains(name) {
@@ -200,12 +235,12 @@ public final class ModelManager: Sendable {
     /// until configs change. With no name: the balancer for `modelName` (named
     /// `"<modelName>_load_balancer"`), else the default balancer of `modelType` (chat when nil).
     public func getModel(configName: String? = nil, modelType: ModelKind? = nil, modelName: String? = nil) throws(ModelError) -> any ModelAdapter {
-        try state.withLock { state throws(ModelError) -> any ModelAdapter in
+        try withBuiltAdapters { state throws(ModelError) -> any ModelAdapter in
             guard !state.configs.isEmpty else {
                 throw ModelError(.configuration, "no model configs are loaded; call loadModelConfigs first")
             }
             if let configName {
-                return try self.instance(configName, in: &state, visiting: [])
+                return try self.directInstance(configName, in: &state)
             }
             if let modelName {
                 let name = modelType.map { "\(modelName)_\($0.rawValue)_load_balancer" } ?? "\(modelName)_load_balancer"
@@ -259,11 +294,52 @@ public final class ModelManager: Sendable {
         guard let descriptor = registry.descriptor(for: config.modelType) else {
             throw ModelError(.configuration, "config '\(name)': unknown model_type '\(config.modelType)'", configName: name)
         }
-        let adapter: any ModelAdapter
-        do { adapter = try descriptor.make(config, context) } catch let error as ModelError { throw error } catch {
-            throw ModelError(.configuration, "config '\(name)': \(error)", configName: name)
+        // The factory may be user code (it may even call `getModel`): it runs outside the lock.
+        state.needed = AdapterRequest(name: name, config: config, descriptor: descriptor, generation: state.generation)
+        throw ModelError(.configuration, "model '\(name)' is not built yet", configName: name)
+    }
+
+    /// The model `name` as used directly: a balancer, or an adapter that is behind its
+    /// deployment's shared limiter when its config sets `max_concurrency`, `rpm` or `tpm`.
+    func directInstance(_ name: String, in state: inout State) throws(ModelError) -> any ModelAdapter {
+        if let limited = state.limited[name] { return limited }
+        let adapter = try instance(name, in: &state, visiting: [])
+        guard adapter as? LoadBalancer == nil, let config = state.configs[name], config.modelType != ConfigParser.balancerType else {
+            return adapter
         }
-        state.instances[name] = adapter
-        return adapter
+        let deployment = try deploymentSettings(of: config, member: name)
+        guard deployment.maxConcurrency != nil || deployment.rpm != nil || deployment.tpm != nil else { return adapter }
+        let limited = LimitedAdapter(
+            inner: adapter, deployment: deployment, limiter: limiter(for: name, deployment, in: &state), clock: limiterClock)
+        state.limited[name] = limited
+        return limited
+    }
+
+    /// Runs a lookup under the lock; when it needs an adapter that is not built yet, builds it
+    /// outside the lock (model-type factories are user code), caches it unless the configs
+    /// changed meanwhile, and runs the lookup again.
+    func withBuiltAdapters<T: Sendable>(_ body: (inout State) throws(ModelError) -> T) throws(ModelError) -> T {
+        for _ in 0..<10_000 {
+            let (result, request) = state.withLock { state -> (Result<T, ModelError>, AdapterRequest?) in
+                state.needed = nil
+                do throws(ModelError) {
+                    return (.success(try body(&state)), nil)
+                } catch {
+                    defer { state.needed = nil }
+                    return (.failure(error), state.needed)
+                }
+            }
+            guard let request else { return try result.get() }
+            let adapter: any ModelAdapter
+            do { adapter = try request.descriptor.make(request.config, context) } catch let error as ModelError { throw error } catch {
+                throw ModelError(.configuration, "config '\(request.name)': \(error)", configName: request.name)
+            }
+            state.withLock { state in
+                if state.generation == request.generation && state.instances[request.name] == nil {
+                    state.instances[request.name] = adapter
+                }
+            }
+        }
+        throw ModelError(.configuration, "the model configs kept changing while models were being built; try again")
     }
 }

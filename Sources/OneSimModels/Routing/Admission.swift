@@ -45,6 +45,8 @@ enum AttemptResult: Sendable {
     case failure(ModelError, FailureDisposition)
     /// The caller was cancelled while it ran.
     case cancelled
+    /// The request was never sent (the call's budget refused it after the grant).
+    case notSent
 }
 
 /// A request waiting for capacity.
@@ -60,4 +62,6 @@ struct Waiter: Sendable, Hashable {
     /// When something it waits for may change by itself (a budget refill, a cooldown end, or
     /// its deadline).
     var wake: Duration
+    /// Whether it waits in the retrying queue (it tried members, or is in a retry round).
+    var retry: Bool = false
 }

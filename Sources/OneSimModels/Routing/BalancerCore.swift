@@ -1,12 +1,27 @@
 import DequeModule
+import HeapModule
 
-/// The balancer's decisions as a state machine: members' health, limits and statistics, the
-/// strategy, and the FIFO queue of requests waiting for capacity.
+/// The balancer's decisions as a state machine: members' health and statistics, the strategy,
+/// and the queue of requests waiting for capacity.
 ///
-/// Driven by events (`acquire`, `release`, `tick`, `cancel`) with the time passed in, it never
-/// sleeps or awaits, so tests step it exactly. The `LoadBalancer` shell keeps it behind a
-/// `Mutex`, delivers the `Resolution`s it returns to suspended callers, and runs one timer
-/// that calls `tick` at `earliestWake`.
+/// Driven by events (`acquire`, `release`, `tick`, `cancel`, `capacityFreed`) with the time
+/// passed in, it never sleeps or awaits, so tests step it exactly. The `LoadBalancer` shell
+/// keeps it behind a `Mutex`, delivers the `Resolution`s it returns to suspended callers, and
+/// runs one timer that calls `tick` at `nextWake()`.
+///
+/// Limits (`max_concurrency`, `rpm`, `tpm`) live in each member's `DeploymentLimiter`, shared
+/// with every other balancer over the same deployment.
+///
+/// The queue:
+/// - Fresh requests (first round, nothing tried) wait in strict FIFO order. Only the head is
+///   evaluated: it reserves what it needs (a slot, its tokens), and nobody behind it, nor a new
+///   arrival, overtakes it. A release costs one evaluation of the head per request it admits,
+///   plus one for the head that stays: O(members × (woken + 1)), whatever the queue's length.
+/// - Requests that already tried members or are in a retry round are served first (they keep
+///   their place instead of queueing again behind everyone), in FIFO groups by the members they
+///   exclude: a release evaluates each group's head, so its cost grows with the number of
+///   distinct exclusion sets (a handful), not with the number of waiters.
+/// - Deadlines sit in a heap, so a timeout costs O(log n), not a scan.
 struct BalancerCore: Sendable {
     /// The members, in config order.
     private(set) var members: [MemberRuntime]
@@ -14,68 +29,100 @@ struct BalancerCore: Sendable {
     private var strategy: any RoutingStrategy
     /// Randomness for the strategy.
     private var generator: SplitMix64
-    /// Requests waiting for capacity, oldest first.
-    private(set) var waiters: Deque<Waiter> = []
+    /// Below this share of healthy members the balancer panics (0 disables it).
+    let panicThreshold: Double
+
+    /// Waiting requests by id.
+    private var waiting: [UInt64: Waiter] = [:]
+    /// Fresh waiters' ids, oldest first. The front is always a live waiter (the head); ids of
+    /// waiters that left in the middle are dropped when they reach the front.
+    private var fresh: Deque<UInt64> = []
+    /// Live waiters in `fresh`.
+    private var liveFresh = 0
+    /// Retrying waiters' ids in FIFO groups, one per set of excluded members (all waiters of a
+    /// group can use the same members, so only each group's head is evaluated). The front of a
+    /// group is dropped while it is no longer waiting.
+    private var retrying: [Set<Int>: Deque<UInt64>] = [:]
+    /// Live waiters in `retrying`.
+    private var liveRetrying = 0
+    /// Every waiter's deadline, earliest first; entries of waiters that left are dropped when
+    /// they reach the top (or when the heap is rebuilt).
+    private var deadlines = Heap<DeadlineEntry>()
     /// The next waiter id.
     private var nextWaiterID: UInt64 = 1
-    /// Cached `min(waiters.wake)`; `nil` with `earliestIsStale` means "recompute".
-    private var cachedEarliest: Duration?
-    private var earliestIsStale = false
+    /// Reused for the strategy's candidates (no allocation per evaluation).
+    private var scratch: [RoutingCandidate] = []
     /// Calls that ran out of `queueTimeout`.
     private(set) var queueTimeouts = 0
+    /// Requests evaluated so far (tests check the cost of a release with it).
+    private(set) var evaluations = 0
 
-    /// A balancer over members named `names` with `deployments`, at time `now`.
+    /// A balancer over members named `names` with `deployments`, at time `now`. `limiters` are
+    /// the deployments' shared limiters (private ones when `nil`).
     init(
         names: [String], deployments: [DeploymentSettings], settings: BalancerSettings, now: Duration,
-        seed: UInt64? = nil
+        seed: UInt64? = nil, limiters: [DeploymentLimiter]? = nil
     ) {
-        precondition(names.count == deployments.count)
         let hasAlternatives = names.count > 1
-        members = zip(names, deployments).map { name, deployment in
+        let count = min(names.count, deployments.count)
+        members = (0..<count).map { i in
+            let deployment = deployments[i]
             let policy = HealthPolicy(
                 cooldownTime: deployment.cooldownTime ?? settings.cooldownTime, allowedFails: max(settings.allowedFails, 0),
                 window: settings.failureWindow, maxRetryAfter: settings.retryPolicy.maxRetryAfter,
                 hasAlternatives: hasAlternatives)
-            return MemberRuntime(name: name, settings: deployment, policy: policy, now: now)
+            let limiter = limiters.flatMap { $0.indices.contains(i) ? $0[i] : nil }
+            return MemberRuntime(name: names[i], settings: deployment, policy: policy, now: now, limiter: limiter)
         }
         strategy = settings.strategy.makeStrategy()
         generator = seed.map(SplitMix64.init(seed:)) ?? SplitMix64()
+        panicThreshold = settings.panicThreshold.isFinite ? min(max(settings.panicThreshold, 0), 1) : 0
+        scratch.reserveCapacity(count)
     }
 
     /// The strategy's name.
     var strategyName: String { strategy.name }
 
+    /// Requests waiting now.
+    var queuedCount: Int { waiting.count }
+
+    /// The waiting requests: retrying ones, then fresh ones, each oldest first (for tests and
+    /// diagnostics; O(n)).
+    var waiters: [Waiter] {
+        (retrying.values.flatMap { $0 }.sorted() + fresh).compactMap { waiting[$0] }
+    }
+
     // MARK: - Events
 
     /// A request asks for a member it has not tried (`excluded`), costing `tokens`, willing to
-    /// wait until `deadline`. Returns the decision and resolutions for other waiters that a
-    /// due tick produced on the way.
-    mutating func acquire(excluding excluded: Set<Int>, tokens: Double, deadline: Duration, now: Duration)
+    /// wait until `deadline`; `retry` says it is in a retry round (so it keeps priority).
+    /// Returns the decision and resolutions for other waiters that a due tick produced.
+    mutating func acquire(excluding excluded: Set<Int>, tokens: Double, deadline: Duration, now: Duration, retry: Bool = false)
         -> (AdmissionDecision, [Resolution])
     {
         var resolutions: [Resolution] = []
         if let earliest = nextWake(), earliest <= now { resolutions = tick(now: now) }
-        switch evaluate(excluding: excluded, tokens: tokens, deadline: deadline, now: now) {
-        case .grant(let member):
-            return (.done(.granted(start(member, tokens: tokens, now: now))), resolutions)
-        case .exhausted:
-            return (.done(.exhausted), resolutions)
-        case .wait(let wake):
-            if now >= deadline {
-                queueTimeouts += 1
-                return (.done(.timedOut), resolutions)
+        let isRetry = retry || !excluded.isEmpty
+        var wake = deadline
+        // A fresh request never passes fresh ones already waiting.
+        if isRetry || liveFresh == 0 {
+            switch decide(excluding: excluded, tokens: tokens, deadline: deadline, now: now) {
+            case .granted(let grant): return (.done(.granted(grant)), resolutions)
+            case .exhausted: return (.done(.exhausted), resolutions)
+            case .wait(let w): wake = w
             }
-            let id = nextWaiterID
-            nextWaiterID += 1
-            waiters.append(Waiter(id: id, excluded: excluded, tokens: tokens, deadline: deadline, wake: wake))
-            noteWake(wake)
-            return (.wait(id: id), resolutions)
         }
+        if now >= deadline {
+            queueTimeouts += 1
+            return (.done(.timedOut), resolutions)
+        }
+        let id = enqueue(excluding: excluded, tokens: tokens, deadline: deadline, wake: wake, retry: isRetry)
+        return (.wait(id: id), resolutions)
     }
 
     /// An attempt holding `grant` ended with `result` at `now`: frees its slot, updates health
-    /// and statistics, and hands freed capacity to waiters in FIFO order. Returns those
-    /// waiters' resolutions and whether the member started a cooldown.
+    /// and statistics, and hands freed capacity to waiters. Returns those waiters' resolutions
+    /// and whether the member started a cooldown.
     mutating func release(_ grant: Grant, _ result: AttemptResult, now: Duration) -> (resolutions: [Resolution], cooled: Bool) {
         var cooled = false
         switch result {
@@ -85,147 +132,298 @@ struct BalancerCore: Sendable {
             cooled = members[grant.member].failed(error, disposition, charged: grant.tokens, at: now)
         case .cancelled:
             members[grant.member].cancelled(charged: grant.tokens, at: now)
+        case .notSent:
+            members[grant.member].notSent(charged: grant.tokens, at: now)
         }
         return (dispatch(now: now, everyWaiter: cooled), cooled)
     }
 
-    /// Time passed to `now`: re-evaluates, in FIFO order, every waiter whose wake time has come
-    /// (budgets refilled, cooldowns ended, deadlines passed).
+    /// Another balancer freed capacity on a shared deployment: hands it to waiters.
+    mutating func capacityFreed(now: Duration) -> [Resolution] {
+        waiting.isEmpty ? [] : dispatch(now: now, everyWaiter: false)
+    }
+
+    /// Time passed to `now`: serves waiters whose wake time has come (budgets refilled,
+    /// cooldowns ended) and times out those past their deadline.
     mutating func tick(now: Duration) -> [Resolution] {
-        var resolutions: [Resolution] = []
-        var i = 0
-        while i < waiters.count {
-            if waiters[i].wake <= now, let outcome = reevaluate(at: i, now: now) {
-                resolutions.append(Resolution(id: waiters[i].id, outcome: outcome))
-                waiters.remove(at: i)
-                earliestIsStale = true
-            } else {
-                i += 1
-            }
+        if waiting.isEmpty { return [] }
+        var resolutions = dispatch(now: now, everyWaiter: false)
+        var headLeft = false
+        while let top = deadlines.min, top.deadline <= now {
+            deadlines.removeMin()
+            guard waiting[top.id] != nil else { continue }
+            if fresh.first == top.id { headLeft = true }
+            remove(top.id)
+            queueTimeouts += 1
+            resolutions.append(Resolution(id: top.id, outcome: .timedOut))
         }
+        if headLeft { serveFresh(now: now, into: &resolutions) }
         return resolutions
     }
 
-    /// The waiter `id`'s caller was cancelled: removes it. Returns whether it was still waiting.
-    mutating func cancel(_ id: UInt64) -> Bool {
-        guard let i = waiters.firstIndex(where: { $0.id == id }) else { return false }
-        waiters.remove(at: i)
-        earliestIsStale = true
-        return true
+    /// The waiter `id`'s caller was cancelled at `now`: removes it. Returns whether it was still
+    /// waiting, and the resolutions of waiters its leaving let in (a new head may fit).
+    mutating func cancel(_ id: UInt64, now: Duration) -> (Bool, [Resolution]) {
+        guard waiting[id] != nil else { return (false, []) }
+        let wasHead = fresh.first == id
+        remove(id)
+        var resolutions: [Resolution] = []
+        if wasHead { serveFresh(now: now, into: &resolutions) }
+        return (true, resolutions)
     }
 
-    /// The earliest time a waiter needs a `tick`, if any waits (cached between changes).
+    /// The earliest time a waiter needs a `tick`, if any waits.
     mutating func nextWake() -> Duration? {
-        if waiters.isEmpty { return nil }
-        if earliestIsStale {
-            cachedEarliest = earliestWake
-            earliestIsStale = false
+        if waiting.isEmpty { return nil }
+        while let top = deadlines.min, waiting[top.id] == nil { deadlines.removeMin() }
+        var wake = deadlines.min?.deadline
+        if liveFresh > 0, let head = fresh.first, let headWake = waiting[head]?.wake { wake = min(wake ?? headWake, headWake) }
+        if liveRetrying > 0 {
+            for key in Array(retrying.keys) {
+                guard let head = retryingHead(key), let w = waiting[head]?.wake else { continue }
+                wake = min(wake ?? w, w)
+            }
         }
-        return cachedEarliest
+        return wake
     }
 
-    /// The earliest time a waiter needs a `tick`, computed afresh.
-    var earliestWake: Duration? { waiters.lazy.map(\.wake).min() }
+    /// The earliest wake of any waiter, computed afresh (O(n); for tests).
+    var earliestWake: Duration? { waiting.values.lazy.map { min($0.wake, $0.deadline) }.min() }
+
+    // MARK: - Queue
+
+    private mutating func enqueue(
+        excluding excluded: Set<Int>, tokens: Double, deadline: Duration, wake: Duration, retry: Bool
+    ) -> UInt64 {
+        let id = nextWaiterID
+        nextWaiterID += 1
+        waiting[id] = Waiter(id: id, excluded: excluded, tokens: tokens, deadline: deadline, wake: wake, retry: retry)
+        if retry {
+            retrying[excluded, default: []].append(id)
+            liveRetrying += 1
+        } else {
+            fresh.append(id)
+            liveFresh += 1
+        }
+        if deadlines.count > 64 && deadlines.count > 2 * waiting.count {
+            deadlines = Heap(waiting.values.map { DeadlineEntry(deadline: $0.deadline, id: $0.id) })
+        } else {
+            deadlines.insert(DeadlineEntry(deadline: deadline, id: id))
+        }
+        return id
+    }
+
+    /// Removes waiter `id` (its deadline entry and non-head queue position go lazily).
+    private mutating func remove(_ id: UInt64) {
+        guard let waiter = waiting.removeValue(forKey: id) else { return }
+        if waiter.retry {
+            liveRetrying -= 1
+            if liveRetrying == 0 { retrying.removeAll() } else if retrying[waiter.excluded]?.first == id { _ = retryingHead(waiter.excluded) }
+        } else {
+            liveFresh -= 1
+            if fresh.first == id { fresh.removeFirst() }
+            if liveFresh == 0 { fresh.removeAll(keepingCapacity: true) }
+        }
+        if waiting.isEmpty { deadlines = Heap() }
+    }
+
+    /// Hands capacity to waiters: retrying ones first (all of them with `everyWaiter`, after a
+    /// cooldown started, so requests whose untried members all cooled end their round), then
+    /// the fresh head, again and again while it is admitted.
+    private mutating func dispatch(now: Duration, everyWaiter: Bool) -> [Resolution] {
+        var resolutions: [Resolution] = []
+        if liveRetrying > 0 { serveRetrying(now: now, everyWaiter: everyWaiter, into: &resolutions) }
+        if liveFresh > 0 { serveFresh(now: now, into: &resolutions) }
+        return resolutions
+    }
+
+    /// Admits fresh waiters from the head while the head can go; a head that cannot go keeps
+    /// its place and records its wake.
+    private mutating func serveFresh(now: Duration, into resolutions: inout [Resolution]) {
+        while liveFresh > 0, let id = fresh.first {
+            guard let waiter = waiting[id] else {
+                fresh.removeFirst()
+                continue
+            }
+            switch decide(excluding: waiter.excluded, tokens: waiter.tokens, deadline: waiter.deadline, now: now) {
+            case .granted(let grant):
+                remove(id)
+                resolutions.append(Resolution(id: id, outcome: .granted(grant)))
+            case .exhausted:
+                remove(id)
+                resolutions.append(Resolution(id: id, outcome: .exhausted))
+            case .wait(let wake):
+                if now >= waiter.deadline {
+                    remove(id)
+                    queueTimeouts += 1
+                    resolutions.append(Resolution(id: id, outcome: .timedOut))
+                } else {
+                    waiting[id]?.wake = wake
+                    return
+                }
+            }
+        }
+    }
+
+    /// The live head of retrying group `key`, dropping ids no longer waiting (and the group
+    /// when it is empty).
+    private mutating func retryingHead(_ key: Set<Int>) -> UInt64? {
+        while let id = retrying[key]?.first {
+            if waiting[id] != nil { return id }
+            retrying[key]?.removeFirst()
+        }
+        retrying[key] = nil
+        return nil
+    }
+
+    /// Serves the retrying groups, oldest head first: each group from its head while the head
+    /// can go (with `everyWaiter`, after a cooldown started, or when capacity is free or the
+    /// head's wake came). A head whose round is over ends the round of its whole group (they
+    /// exclude the same members).
+    private mutating func serveRetrying(now: Duration, everyWaiter: Bool, into resolutions: inout [Resolution]) {
+        let room = everyWaiter || anyMemberHasRoom(now: now)
+        var heads: [(id: UInt64, key: Set<Int>)] = []
+        for key in Array(retrying.keys) {
+            if let head = retryingHead(key) { heads.append((head, key)) }
+        }
+        heads.sort { $0.id < $1.id }
+        for (_, key) in heads {
+            groupLoop: while let id = retryingHead(key), let waiter = waiting[id] {
+                guard room || waiter.wake <= now else { break }
+                switch decide(excluding: waiter.excluded, tokens: waiter.tokens, deadline: waiter.deadline, now: now) {
+                case .granted(let grant):
+                    remove(id)
+                    resolutions.append(Resolution(id: id, outcome: .granted(grant)))
+                case .exhausted:
+                    while let next = retryingHead(key) {
+                        remove(next)
+                        resolutions.append(Resolution(id: next, outcome: .exhausted))
+                    }
+                    break groupLoop
+                case .wait(let wake):
+                    if now >= waiter.deadline {
+                        remove(id)
+                        queueTimeouts += 1
+                        resolutions.append(Resolution(id: id, outcome: .timedOut))
+                    } else {
+                        waiting[id]?.wake = wake
+                        break groupLoop
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether some member has a free slot and rpm budget (cooled or not).
+    private func anyMemberHasRoom(now: Duration) -> Bool {
+        members.contains { m in m.limiter.withLimits { $0.admits(tokens: 0, at: now) } }
+    }
 
     // MARK: - Decisions
 
+    /// What a request gets now.
+    enum Decision: Sendable, Hashable {
+        /// It holds a slot.
+        case granted(Grant)
+        /// It waits; nothing changes by itself before `wake`.
+        case wait(Duration)
+        /// Its round is over.
+        case exhausted
+    }
+
+    /// Evaluates and, for a grant, takes the slot. Another balancer may take the capacity
+    /// between the look and the take; then it looks again (bounded).
+    private mutating func decide(excluding excluded: Set<Int>, tokens: Double, deadline: Duration, now: Duration) -> Decision {
+        for _ in 0...members.count {
+            switch evaluate(excluding: excluded, tokens: tokens, deadline: deadline, now: now) {
+            case .grant(let member, let panic):
+                if members[member].start(tokens: tokens, at: now, panic: panic) {
+                    return .granted(Grant(member: member, tokens: tokens, startedAt: now))
+                }
+            case .wait(let wake):
+                return .wait(wake)
+            case .exhausted:
+                return .exhausted
+            }
+        }
+        return .wait(deadline)
+    }
+
     /// What one request can do now.
     enum Evaluation: Sendable, Hashable {
-        /// Use this member.
-        case grant(Int)
+        /// Use this member (`panic`: it is cooling down and used because too few are healthy).
+        case grant(Int, panic: Bool)
         /// Wait; nothing changes by itself before `wake`.
         case wait(wake: Duration)
         /// The round is over.
         case exhausted
     }
 
+    /// Whether fewer than `panicThreshold` of the members are healthy at `now`.
+    func isPanicking(at now: Duration) -> Bool {
+        guard panicThreshold > 0, !members.isEmpty else { return false }
+        let healthy = members.reduce(0) { $0 + ($1.health.isCooled(at: now) ? 0 : 1) }
+        return Double(healthy) < panicThreshold * Double(members.count)
+    }
+
     /// Decides for a request that excludes `excluded`: a healthy untried member with a free
-    /// slot and budget is picked by the strategy; with none, a request waits if a healthy
-    /// untried member is only full or out of budget, or if it has tried nothing this round and
-    /// every member is cooling down; otherwise its round is over.
+    /// slot and budget is picked by the strategy. In panic mode (fewer than `panicThreshold` of
+    /// the members healthy), members cooling down after transient failures are candidates too
+    /// when no healthy one can take the request: they still answer most calls, and a success
+    /// ends their cooldown (half-open). With no candidate, a request waits if a healthy (or, in
+    /// panic, a usable cooled) untried member is only full or out of budget, or if it has
+    /// tried nothing this round and every member is cooling down; otherwise its round is over.
     mutating func evaluate(excluding excluded: Set<Int>, tokens: Double, deadline: Duration, now: Duration) -> Evaluation {
+        evaluations &+= 1
         var candidates: [RoutingCandidate] = []
+        swap(&candidates, &scratch)
+        candidates.removeAll(keepingCapacity: true)
+        defer { swap(&candidates, &scratch) }
         var healthyUntried = false
         var cooledUntried = false
+        var panicUsable = false
+        var healthy = 0
         var wake = deadline
-        candidates.reserveCapacity(members.count)
-        for i in members.indices where excluded.isEmpty || !excluded.contains(i) {
-            // Read through the array (no copy of the member's state).
-            if let remaining = members[i].health.cooldownRemaining(at: now) {
+        for i in members.indices {
+            let cooldown = members[i].health.cooldownRemaining(at: now)
+            if cooldown == nil { healthy += 1 }
+            if !excluded.isEmpty && excluded.contains(i) { continue }
+            if let remaining = cooldown {
                 cooledUntried = true
                 wake = min(wake, now + remaining)
+                if members[i].health.panicEligible(at: now) { panicUsable = true }
                 continue
             }
             healthyUntried = true
-            let budgetWait = members[i].budgetWait(tokens: tokens, at: now)
-            if budgetWait > .zero {
-                wake = min(wake, now + budgetWait)
-            } else if members[i].hasFreeSlot {
-                candidates.append(members[i].candidate(index: i, at: now))
+            addCandidate(i, tokens: tokens, now: now, wake: &wake, to: &candidates)
+        }
+        let panic = panicUsable && panicThreshold > 0 && Double(healthy) < panicThreshold * Double(members.count)
+        var viaPanic = false
+        if candidates.isEmpty && panic {
+            for i in members.indices where (excluded.isEmpty || !excluded.contains(i)) && members[i].health.panicEligible(at: now) {
+                addCandidate(i, tokens: tokens, now: now, wake: &wake, to: &candidates)
             }
+            viaPanic = !candidates.isEmpty
         }
         if !candidates.isEmpty {
             let position = strategy.pick(from: candidates, using: &generator)
-            return .grant(candidates[candidates.indices.contains(position) ? position : 0].index)
+            return .grant(candidates[candidates.indices.contains(position) ? position : 0].index, panic: viaPanic)
         }
-        if healthyUntried { return .wait(wake: wake) }
+        if healthyUntried || panic { return .wait(wake: wake) }
         if excluded.isEmpty && cooledUntried { return .wait(wake: wake) }
         return .exhausted
     }
 
-    /// Takes a slot on `member` for a request of `tokens`.
-    private mutating func start(_ member: Int, tokens: Double, now: Duration) -> Grant {
-        members[member].start(tokens: tokens, at: now)
-        return Grant(member: member, tokens: tokens, startedAt: now)
-    }
-
-    /// Re-evaluates waiter `i`: its outcome if it is done waiting, else `nil` (wake updated).
-    private mutating func reevaluate(at i: Int, now: Duration) -> AdmissionOutcome? {
-        let waiter = waiters[i]
-        switch evaluate(excluding: waiter.excluded, tokens: waiter.tokens, deadline: waiter.deadline, now: now) {
-        case .grant(let member):
-            return .granted(start(member, tokens: waiter.tokens, now: now))
-        case .exhausted:
-            return .exhausted
-        case .wait(let wake):
-            if now >= waiter.deadline {
-                queueTimeouts += 1
-                return .timedOut
-            }
-            waiters[i].wake = wake
-            if wake != waiter.wake { earliestIsStale = true }
-            return nil
+    /// Adds member `i` as a candidate if its deployment has a free slot and budget for
+    /// `tokens`; else lowers `wake` to when its budget refills.
+    private func addCandidate(_ i: Int, tokens: Double, now: Duration, wake: inout Duration, to candidates: inout [RoutingCandidate]) {
+        let limits = members[i].limiter.snapshot
+        let budgetWait = limits.budgetWait(tokens: tokens, at: now)
+        if budgetWait > .zero {
+            wake = min(wake, now + budgetWait)
+        } else if limits.hasFreeSlot {
+            candidates.append(members[i].candidate(index: i, limits: limits, at: now))
         }
-    }
-
-    /// Hands capacity to waiters in FIFO order. Unless `everyWaiter`, it stops as soon as no
-    /// member could admit anyone; with it (after a cooldown started) every waiter is
-    /// re-evaluated, so requests whose untried members all cooled end their round.
-    private mutating func dispatch(now: Duration, everyWaiter: Bool) -> [Resolution] {
-        var resolutions: [Resolution] = []
-        var i = 0
-        while i < waiters.count {
-            if !everyWaiter && !anyMemberAdmits(now: now) { break }
-            if let outcome = reevaluate(at: i, now: now) {
-                resolutions.append(Resolution(id: waiters[i].id, outcome: outcome))
-                waiters.remove(at: i)
-                earliestIsStale = true
-            } else {
-                i += 1
-            }
-        }
-        return resolutions
-    }
-
-    /// Whether some member is healthy with a free slot and budget for a minimal request.
-    private func anyMemberAdmits(now: Duration) -> Bool {
-        members.contains { !$0.health.isCooled(at: now) && $0.hasFreeSlot && $0.budgetAllows(tokens: 1, at: now) }
-    }
-
-    /// Lowers the cached earliest wake to `wake` if needed.
-    private mutating func noteWake(_ wake: Duration) {
-        if earliestIsStale { return }
-        if waiters.count == 1 { cachedEarliest = wake } else if let cached = cachedEarliest { cachedEarliest = min(cached, wake) } else { earliestIsStale = true }
     }
 
     // MARK: - Statistics
@@ -240,7 +438,18 @@ struct BalancerCore: Sendable {
                 cooldowns: m.health.cooldowns, cooldownRemaining: m.health.cooldownRemaining(at: now),
                 averageLatency: m.successes > 0 ? m.latencyTotal / m.successes : nil,
                 latencyPerOutputToken: m.latencyPerToken.map { .seconds($0) }, usage: m.usage,
-                usageShare: m.usageShare(at: now), weight: m.settings.weight)
+                usageShare: m.usageShare(at: now), weight: m.settings.weight, panicRequests: m.panicRequests,
+                deploymentInFlight: m.limiter.snapshot.inFlight)
         }
+    }
+}
+
+/// A waiter's deadline in the deadline heap.
+struct DeadlineEntry: Comparable, Sendable {
+    let deadline: Duration
+    let id: UInt64
+
+    static func < (lhs: DeadlineEntry, rhs: DeadlineEntry) -> Bool {
+        (lhs.deadline, lhs.id) < (rhs.deadline, rhs.id)
     }
 }

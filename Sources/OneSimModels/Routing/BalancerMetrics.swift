@@ -54,7 +54,7 @@ final class MemberMetrics: Sendable {
                 label: "onesim_balancer_failures_total", dimensions: dimensions + [("kind", error.kind.rawValue)],
                 factory: factory
             ).increment()
-        case .cancelled:
+        case .cancelled, .notSent:
             break
         }
         if cooled { cooldowns.increment() }

@@ -65,12 +65,17 @@ public struct BalancerSettings: Sendable {
     /// Output tokens charged against `tpm` when a call sets no `maxTokens` (default 256);
     /// corrected with the real usage afterwards.
     public var defaultMaxTokensEstimate: Int
+    /// The panic threshold (config key `panic_threshold`, 0...1, default 0.5): when fewer than
+    /// this share of the members are healthy, members cooling down after transient failures
+    /// keep getting the calls the healthy ones cannot take, and a success ends their cooldown,
+    /// so a partial outage does not park the last usable capacity. 0 turns it off.
+    public var panicThreshold: Double
 
     /// Settings with the given values.
     public init(
         strategy: BalancerStrategy = .roundRobin, maxRetries: Int = 2, cooldownTime: Duration = .seconds(5),
         allowedFails: Int = 3, failureWindow: Duration = .seconds(60), queueTimeout: Duration = .seconds(60),
-        retryPolicy: RetryPolicy = .default, defaultMaxTokensEstimate: Int = 256
+        retryPolicy: RetryPolicy = .default, defaultMaxTokensEstimate: Int = 256, panicThreshold: Double = 0.5
     ) {
         self.strategy = strategy
         self.maxRetries = maxRetries
@@ -80,6 +85,7 @@ public struct BalancerSettings: Sendable {
         self.queueTimeout = queueTimeout
         self.retryPolicy = retryPolicy
         self.defaultMaxTokensEstimate = defaultMaxTokensEstimate
+        self.panicThreshold = panicThreshold
     }
 
     /// Checks the values: no negative counts or durations.
@@ -94,5 +100,6 @@ public struct BalancerSettings: Sendable {
         if cooldownTime < .zero { throw bad("cooldown_time", "must not be negative") }
         if queueTimeout < .zero { throw bad("queue_timeout", "must not be negative") }
         if failureWindow <= .zero { throw bad("failure_window", "must be positive") }
+        if !(0...1).contains(panicThreshold) { throw bad("panic_threshold", "must be between 0 and 1 (got \(panicThreshold))") }
     }
 }

@@ -32,6 +32,12 @@ public struct MemberStats: Sendable, Hashable {
     public var usageShare: Double
     /// The member's weight.
     public var weight: Double
+    /// Requests sent to the member while it was cooling down, because too few members were
+    /// healthy (panic mode).
+    public var panicRequests: Int
+    /// Requests in flight on the member's deployment from every balancer that shares it (its
+    /// `max_concurrency` bounds this number).
+    public var deploymentInFlight: Int
 
     /// Whether the member is cooling down now.
     public var isCoolingDown: Bool { cooldownRemaining != nil }
@@ -41,7 +47,7 @@ public struct MemberStats: Sendable, Hashable {
         configName: String, inFlight: Int, peakInFlight: Int, maxConcurrency: Int?, requests: Int, successes: Int,
         failures: Int, failuresByKind: [ModelError.Kind: Int], cancellations: Int, cooldowns: Int,
         cooldownRemaining: Duration?, averageLatency: Duration?, latencyPerOutputToken: Duration?, usage: Usage,
-        usageShare: Double, weight: Double
+        usageShare: Double, weight: Double, panicRequests: Int = 0, deploymentInFlight: Int? = nil
     ) {
         self.configName = configName
         self.inFlight = inFlight
@@ -59,6 +65,8 @@ public struct MemberStats: Sendable, Hashable {
         self.usage = usage
         self.usageShare = usageShare
         self.weight = weight
+        self.panicRequests = panicRequests
+        self.deploymentInFlight = deploymentInFlight ?? inFlight
     }
 }
 
@@ -74,15 +82,24 @@ public struct BalancerStats: Sendable, Hashable, CustomStringConvertible {
     public var queueTimeouts: Int
     /// Every member, in config order.
     public var members: [MemberStats]
+    /// Whether fewer than `panic_threshold` of the members are healthy now, so members cooling
+    /// down after transient failures still get the calls healthy members cannot take.
+    public var panicking: Bool
 
     /// A snapshot with every field given.
-    public init(balancer: String, strategy: String, queued: Int, queueTimeouts: Int, members: [MemberStats]) {
+    public init(
+        balancer: String, strategy: String, queued: Int, queueTimeouts: Int, members: [MemberStats], panicking: Bool = false
+    ) {
         self.balancer = balancer
         self.strategy = strategy
         self.queued = queued
         self.queueTimeouts = queueTimeouts
         self.members = members
+        self.panicking = panicking
     }
+
+    /// Requests sent to members in panic mode.
+    public var panicRequests: Int { members.reduce(0) { $0 + $1.panicRequests } }
 
     /// The member named `configName`.
     public subscript(member configName: String) -> MemberStats? {
@@ -98,7 +115,10 @@ public struct BalancerStats: Sendable, Hashable, CustomStringConvertible {
 
     /// A table, one line per member, for logs and the demo.
     public var description: String {
-        var lines = ["load balancer '\(balancer)' (\(strategy)): \(queued) queued, \(queueTimeouts) queue timeouts"]
+        var lines = [
+            "load balancer '\(balancer)' (\(strategy)): \(queued) queued, \(queueTimeouts) queue timeouts"
+                + (panicking ? ", PANIC (too few healthy members)" : "")
+        ]
         for m in members {
             var line = "  \(m.configName): \(m.requests) req, \(m.successes) ok, \(m.failures) failed"
             if !m.failuresByKind.isEmpty {
@@ -107,6 +127,7 @@ public struct BalancerStats: Sendable, Hashable, CustomStringConvertible {
             }
             line += ", in flight \(m.inFlight)" + (m.maxConcurrency.map { "/\($0)" } ?? "") + " (peak \(m.peakInFlight))"
             line += ", cooldowns \(m.cooldowns)"
+            if m.panicRequests > 0 { line += ", \(m.panicRequests) in panic" }
             if let remaining = m.cooldownRemaining { line += " (cooling, \(remaining) left)" }
             if let latency = m.averageLatency {
                 line += ", avg latency \((latency.seconds * 10_000).rounded() / 10) ms"

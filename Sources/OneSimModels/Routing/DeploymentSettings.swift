@@ -10,7 +10,9 @@ public struct DeploymentSettings: Sendable, Hashable {
     /// Tokens per minute allowed: each request is charged its estimated prompt tokens plus its
     /// `max_tokens`, then corrected with the reported usage; `nil` for no limit.
     public var tpm: Int?
-    /// The most requests this balancer keeps in flight on the member; more wait in FIFO order.
+    /// The most requests in flight on the deployment at once; more wait in FIFO order. Balancers
+    /// built by a `ModelManager` share one limiter per deployment, so this bounds their sum
+    /// (a `LoadBalancer` made by hand has limiters of its own).
     public var maxConcurrency: Int?
     /// How long the member cools down after a failure that cools it, instead of the balancer's
     /// `cooldownTime`; `.zero` means this member is never cooled.

@@ -80,8 +80,9 @@ extension LoadBalancer {
     func admit(excluding excluded: Set<Int>, tokens: Double, plan: inout CallPlan) async -> AdmissionOutcome {
         let start = clock.now()
         let deadline = plan.deadline(from: start)
+        let retry = plan.round > 0
         let decision = mutate { core, now in
-            core.acquire(excluding: excluded, tokens: tokens, deadline: deadline, now: now)
+            core.acquire(excluding: excluded, tokens: tokens, deadline: deadline, now: now, retry: retry)
         }
         switch decision {
         case .done(let outcome):
@@ -105,20 +106,29 @@ extension LoadBalancer {
                 if let ready { continuation.resume(returning: ready) }
             }
         } onCancel: {
-            mutate { core, _ in
-                ((), core.cancel(id) ? [Resolution(id: id, outcome: .cancelled)] : [])
+            mutate { core, now in
+                let (wasWaiting, admitted) = core.cancel(id, now: now)
+                return ((), wasWaiting ? [Resolution(id: id, outcome: .cancelled)] + admitted : admitted)
             }
         }
     }
 
-    /// Ends the attempt holding `grant` with `result`: frees its slot (waking waiters) and
-    /// records statistics and metrics.
+    /// Ends the attempt holding `grant` with `result`: frees its slot (waking this balancer's
+    /// waiters, then telling the other balancers that share the deployment) and records
+    /// statistics and metrics.
     @inline(never)
     func finish(_ grant: Grant, _ result: AttemptResult) {
         let cooled = mutate { core, now in
             let (resolutions, cooled) = core.release(grant, result, now: now)
             return (cooled, resolutions)
         }
+        limiters[grant.member].notify(except: self)
+        if case .notSent = result { return }
         metrics[grant.member].ended(result, cooled: cooled)
+    }
+
+    /// Another balancer freed capacity on a deployment this one shares: serve the queue.
+    func capacityFreed() {
+        mutate { core, now in ((), core.capacityFreed(now: now)) }
     }
 }

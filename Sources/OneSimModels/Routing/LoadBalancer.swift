@@ -18,12 +18,18 @@ import Synchronization
 /// - Members cool down on those errors, on a 429 (for its `Retry-After`), and after more than
 ///   `allowedFails` transient failures within a minute; a one-member balancer is never cooled by
 ///   transient errors. When every member is cooling down, a call waits for the first to recover.
-/// - `max_concurrency`, `rpm` and `tpm` per member: calls over the limits wait in FIFO order,
+/// - `max_concurrency`, `rpm` and `tpm` per deployment, shared with every other balancer the
+///   manager built over it: calls over the limits wait in FIFO order (a call at the head keeps
+///   its place even when smaller ones behind it would fit; calls in a retry round go first),
 ///   without polling, for at most `queueTimeout` in total, then fail with `.queueTimeout`.
+/// - When fewer than `panicThreshold` of the members are healthy, members cooling down after
+///   transient failures still take the calls the healthy ones cannot (panic mode, in `stats()`).
+/// - A `budget` holds a call's worst case from the moment a member is granted until the
+///   attempt ends; calls waiting in the queue hold nothing.
 ///
 /// State is behind one `Mutex` held only for the decisions (no lock is held across an await);
 /// cancelling the calling task releases its slot or its place in the queue.
-public final class LoadBalancer: ModelAdapter {
+public final class LoadBalancer: ModelAdapter, CapacityListener {
     /// The balancer's config name.
     public let configName: String
     /// Chat or embedding.
@@ -49,6 +55,8 @@ public final class LoadBalancer: ModelAdapter {
     let state: Mutex<ShellState>
     /// swift-metrics instruments, by member index.
     let metrics: [MemberMetrics]
+    /// The members' deployment limiters, by member index (shared with other balancers).
+    let limiters: [DeploymentLimiter]
 
     /// A balancer over `members` (tried in config order by `round_robin`).
     ///
@@ -72,11 +80,25 @@ public final class LoadBalancer: ModelAdapter {
             modelName: modelName, clock: clock, metricsFactory: metricsFactory, randomSeed: nil, budget: budget)
     }
 
-    /// The designated initializer; `randomSeed` makes random strategies reproducible in tests.
-    init(
+    /// `randomSeed` makes random strategies reproducible in tests.
+    convenience init(
         configName: String, kind: ModelKind, members: [BalancerMember], settings: BalancerSettings,
         fallbacks: [any ModelAdapter], modelName: String?, clock: some Clock<Duration>,
         metricsFactory: (any MetricsFactory)?, randomSeed: UInt64?, budget: UsageBudget? = nil
+    ) {
+        self.init(
+            configName: configName, kind: kind, members: members, settings: settings, fallbacks: fallbacks,
+            modelName: modelName, balancerClock: BalancerClock(clock), metricsFactory: metricsFactory,
+            randomSeed: randomSeed, budget: budget, limiters: nil)
+    }
+
+    /// The designated initializer. `limiters` are the members' shared deployment limiters (one
+    /// per member, in order; the manager's), whose times are those of `balancerClock`; `nil`
+    /// gives the balancer limiters of its own.
+    init(
+        configName: String, kind: ModelKind, members: [BalancerMember], settings: BalancerSettings,
+        fallbacks: [any ModelAdapter], modelName: String?, balancerClock clock: BalancerClock,
+        metricsFactory: (any MetricsFactory)?, randomSeed: UInt64?, budget: UsageBudget?, limiters: [DeploymentLimiter]?
     ) {
         self.budget = budget
         self.configName = configName
@@ -85,15 +107,16 @@ public final class LoadBalancer: ModelAdapter {
         self.members = members
         self.settings = settings
         self.fallbacks = fallbacks
-        let clock = BalancerClock(clock)
         self.clock = clock
         let core = BalancerCore(
             names: members.map(\.configName), deployments: members.map(\.deployment), settings: settings,
-            now: clock.now(), seed: randomSeed)
+            now: clock.now(), seed: randomSeed, limiters: limiters)
         strategyName = core.strategyName
+        self.limiters = core.members.map(\.limiter)
         state = Mutex(ShellState(core: core))
         let factory = metricsFactory ?? MetricsSystem.factory
         metrics = members.map { MemberMetrics(balancer: configName, member: $0.configName, factory: factory) }
+        for limiter in self.limiters { limiter.addListener(self) }
     }
 
     /// The members' config names, in order.
@@ -112,11 +135,10 @@ public final class LoadBalancer: ModelAdapter {
         }
         let promptTokens = TokenEstimate.tokens(in: prompt)
         let maxTokens = max(options.maxTokens ?? settings.defaultMaxTokensEstimate, 0)
-        let hold = try reserveBudget(promptTokens: promptTokens, maxTokens: maxTokens)
-        defer { hold.map { budget?.release($0) } }
-        return try await route(tokens: Double(promptTokens) + Double(maxTokens), options: options, send: { adapter, options in
-            try await adapter.acall(prompt, options: options)
-        }, settle: settleResponse)
+        return try await route(
+            tokens: Double(promptTokens) + Double(maxTokens), options: options,
+            reserve: BudgetAsk(promptTokens: promptTokens, maxTokens: maxTokens),
+            send: { adapter, options in try await adapter.acall(prompt, options: options) }, settle: settleResponse)
     }
 
     /// Embeds texts on a member chosen by the strategy, with the same failover and retries.
@@ -125,11 +147,9 @@ public final class LoadBalancer: ModelAdapter {
             throw ModelError(.unsupported, "'\(configName)' is a chat load balancer and does not embed texts", configName: configName)
         }
         let promptTokens = TokenEstimate.tokens(in: texts)
-        let hold = try reserveBudget(promptTokens: promptTokens, maxTokens: 0)
-        defer { hold.map { budget?.release($0) } }
-        return try await route(tokens: Double(promptTokens), options: options, send: { adapter, options in
-            try await adapter.acall(texts: texts, options: options)
-        }, settle: settleResponse)
+        return try await route(
+            tokens: Double(promptTokens), options: options, reserve: BudgetAsk(promptTokens: promptTokens, maxTokens: 0),
+            send: { adapter, options in try await adapter.acall(texts: texts, options: options) }, settle: settleResponse)
     }
 
     /// Ends a successful attempt that returned a whole response.
@@ -140,20 +160,43 @@ public final class LoadBalancer: ModelAdapter {
     }
 
     /// Holds the worst case of a call against the budget before it is sent; throws
-    /// `.budgetExceeded` when it would not fit. Priced by the first member's model.
-    func reserveBudget(promptTokens: Int, maxTokens: Int) throws(ModelError) -> BudgetReservation? {
+    /// `.budgetExceeded` when it would not fit. Priced by `model` (default: the first member's).
+    func reserveBudget(promptTokens: Int, maxTokens: Int, model: String? = nil) throws(ModelError) -> BudgetReservation? {
         guard let budget else { return nil }
         return try budget.reserve(
-            model: members.first?.adapter.modelName ?? modelName, config: configName,
+            model: model ?? members.first?.adapter.modelName ?? modelName, config: configName,
             estimatedPromptTokens: promptTokens, maxTokens: maxTokens)
+    }
+
+    /// What a call asks of the budget: held per attempt, from the moment a member is granted
+    /// (or a fallback is called) until the attempt ended, so calls waiting in the queue hold
+    /// nothing.
+    struct BudgetAsk: Sendable {
+        let promptTokens: Int
+        let maxTokens: Int
+    }
+
+    /// Holds `ask` against the budget for an attempt on `model`; a refusal frees `grant` (the
+    /// request is not sent) and is thrown.
+    @inline(never)
+    private func holdBudget(_ ask: BudgetAsk?, model: String, grant: Grant?) throws(ModelError) -> BudgetReservation? {
+        guard let ask, budget != nil else { return nil }
+        do {
+            return try reserveBudget(promptTokens: ask.promptTokens, maxTokens: ask.maxTokens, model: model)
+        } catch {
+            if let grant { finish(grant, .notSent) }
+            throw error
+        }
     }
 
     /// A snapshot of every member's statistics and the queue.
     public func stats() -> BalancerStats {
         state.withLock { s in
-            BalancerStats(
-                balancer: configName, strategy: strategyName, queued: s.core.waiters.count,
-                queueTimeouts: s.core.queueTimeouts, members: s.core.memberStats(now: clock.now()))
+            let now = clock.now()
+            return BalancerStats(
+                balancer: configName, strategy: strategyName, queued: s.core.queuedCount,
+                queueTimeouts: s.core.queueTimeouts, members: s.core.memberStats(now: now),
+                panicking: s.core.isPanicking(at: now))
         }
     }
 
@@ -168,7 +211,7 @@ public final class LoadBalancer: ModelAdapter {
     /// thread's stack, not into each waiting task's frame (10,000 calls in flight are 10,000
     /// frames).
     func route<Result: Sendable>(
-        tokens: Double, options: CallOptions,
+        tokens: Double, options: CallOptions, reserve: BudgetAsk? = nil,
         send: (any ModelAdapter, CallOptions) async throws -> Result,
         settle: (inout Result, Grant?, String) -> Void
     ) async throws -> Result {
@@ -179,6 +222,8 @@ public final class LoadBalancer: ModelAdapter {
         rounds: while !members.isEmpty {
             switch await admit(excluding: plan.tried, tokens: tokens, plan: &plan) {
             case .granted(let grant):
+                let hold = try holdBudget(reserve, model: members[grant.member].adapter.modelName, grant: grant)
+                defer { hold.map { budget?.release($0) } }
                 let (adapter, name) = try startAttempt(grant, plan: plan)
                 do {
                     var result = try await send(adapter, memberOptions)
@@ -197,17 +242,19 @@ public final class LoadBalancer: ModelAdapter {
                 throw cancelled(plan)
             }
         }
-        return try await callFallbacks(options: options, plan: &plan, send: send, settle: settle)
+        return try await callFallbacks(options: options, plan: &plan, reserve: reserve, send: send, settle: settle)
     }
 
     /// After the members: each fallback in order, then the final error.
     @inline(never)
     private func callFallbacks<Result: Sendable>(
-        options: CallOptions, plan: inout CallPlan,
+        options: CallOptions, plan: inout CallPlan, reserve: BudgetAsk?,
         send: (any ModelAdapter, CallOptions) async throws -> Result,
         settle: (inout Result, Grant?, String) -> Void
     ) async throws -> Result {
         for fallback in fallbacks {
+            let hold = try holdBudget(reserve, model: fallback.modelName, grant: nil)
+            defer { hold.map { budget?.release($0) } }
             do {
                 var result = try await send(fallback, options)
                 settle(&result, nil, fallback.configName)

@@ -3,10 +3,14 @@ import DequeModule
 /// One member's health: whether it is cooling down, and its recent failures.
 ///
 /// A plain value driven by events and times; the balancer applies it under its lock.
-/// Cooldowns are TTLs: a member is healthy again when `cooledUntil` passes (no probing).
+/// Cooldowns are TTLs: a member is healthy again when `cooledUntil` passes, or earlier when a
+/// request sent to it in panic mode succeeds (half-open probing).
 struct MemberHealth: Sendable, Hashable {
     /// When the current cooldown ends, if the member was ever cooled.
     private(set) var cooledUntil: Duration?
+    /// Whether the current cooldown came from counting transient failures (the member still
+    /// answers some calls), so panic mode may send to it; not after a 401/403/404 or a 429.
+    private(set) var cooledByFailureCount = false
     /// Times of transient failures inside the failure window, oldest first.
     private(set) var recentFailures: Deque<Duration> = []
     /// How many times the member has been cooled.
@@ -27,14 +31,28 @@ struct MemberHealth: Sendable, Hashable {
     /// Cools the member for `duration` from `now` (an ongoing longer cooldown is kept).
     /// Clears the failure count. Returns whether a new cooldown started.
     @discardableResult
-    mutating func cool(for duration: Duration, at now: Duration) -> Bool {
+    mutating func cool(for duration: Duration, at now: Duration, byFailureCount: Bool = false) -> Bool {
         guard duration > .zero else { return false }
         let wasCooled = isCooled(at: now)
         let until = now + duration
+        if !wasCooled { cooledByFailureCount = byFailureCount } else if !byFailureCount { cooledByFailureCount = false }
         if let cooledUntil, cooledUntil > until {} else { cooledUntil = until }
         recentFailures.removeAll()
         if !wasCooled { cooldowns += 1 }
         return !wasCooled
+    }
+
+    /// Whether panic mode may send to the member at `now`: it is cooling down after too many
+    /// transient failures.
+    func panicEligible(at now: Duration) -> Bool {
+        cooledByFailureCount && isCooled(at: now)
+    }
+
+    /// A request succeeded: the cooldown ends now (the member answers again).
+    mutating func recover() {
+        cooledUntil = nil
+        cooledByFailureCount = false
+        recentFailures.removeAll()
     }
 
     /// Records a transient failure at `now`; returns whether the member has now had more than
@@ -79,7 +97,7 @@ struct HealthPolicy: Sendable, Hashable {
         case .retryable, .failover(countsAsFailure: true):
             guard hasAlternatives else { return false }
             if health.recordFailure(at: now, allowedFails: allowedFails, window: window) {
-                return health.cool(for: cooldownTime, at: now)
+                return health.cool(for: cooldownTime, at: now, byFailureCount: true)
             }
             return false
         case .returnNow, .failover(countsAsFailure: false), .cancelled:

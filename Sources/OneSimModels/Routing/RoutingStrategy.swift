@@ -9,7 +9,7 @@ public struct RoutingCandidate: Sendable, Hashable {
     public var configName: String
     /// The member's `weight` (default 1).
     public var weight: Double
-    /// Requests this balancer has in flight on the member right now.
+    /// Requests in flight on the member's deployment right now (from every balancer).
     public var inFlight: Int
     /// The member's `max_concurrency`, if any.
     public var maxConcurrency: Int?
@@ -23,11 +23,14 @@ public struct RoutingCandidate: Sendable, Hashable {
     public var usageShare: Double
     /// Requests sent to the member so far.
     public var requests: Int
+    /// How long ago `latencyPerToken` took its last sample (`nil` before the first).
+    public var latencySampleAge: Duration?
 
     /// A candidate with every field given (for testing your own strategies).
     public init(
         index: Int, configName: String, weight: Double = 1, inFlight: Int = 0, maxConcurrency: Int? = nil,
-        latencyPerToken: Duration? = nil, latencySamples: Int = 0, usageShare: Double = 0, requests: Int = 0
+        latencyPerToken: Duration? = nil, latencySamples: Int = 0, usageShare: Double = 0, requests: Int = 0,
+        latencySampleAge: Duration? = nil
     ) {
         self.index = index
         self.configName = configName
@@ -38,6 +41,7 @@ public struct RoutingCandidate: Sendable, Hashable {
         self.latencySamples = latencySamples
         self.usageShare = usageShare
         self.requests = requests
+        self.latencySampleAge = latencySampleAge
     }
 }
 

@@ -77,8 +77,15 @@ struct BalancerOverHTTPTests {
             try m.loadModelConfigs(json: "[\(memberConfig("a", sims[0], extra: #", "max_concurrency": 7"#))]")
             try m.configureLoadBalancer(modelConfigs: ["a"], configName: "lb")
             let lb = try m.getModel(configName: "lb")
+            // 100 callers, 10 calls each: always far more callers than slots, but no call waits
+            // behind 1,000 others. (All 1,000 at once made the last ones wait for 143 slot
+            // turnovers; in a full parallel test run on 2 cores a turnover took 1–2 s — the
+            // balancer held 7 slots while the server saw 1–3, the rest waiting for the
+            // executor — so they ran out of queue_timeout without any wake-up being missed.)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for i in 0..<1000 { group.addTask { _ = try await lb.acall("call \(i)") } }
+                for worker in 0..<100 {
+                    group.addTask { for i in 0..<10 { _ = try await lb.acall("call \(worker).\(i)") } }
+                }
                 try await group.waitForAll()
             }
             #expect(sims[0].requestCount == 1000)

@@ -210,7 +210,7 @@ struct RoutingDecisionTests {
         #expect(c.earliestWake == .seconds(12), "200 missing tokens at 1,000/min")
         let (resolutions, _) = c.release(g, .success(latency: .zero, usage: Usage(promptTokens: 50, completionTokens: 50)), now: .zero)
         #expect(resolutions.count == 1)
-        #expect(c.members[0].tpm!.level(at: .zero) == 300)
+        #expect(c.members[0].limiter.snapshot.tpm!.level(at: .zero) == 300)
     }
 
     @Test("a member cooled while others wait ends their round; with nothing tried they wait for its recovery")
@@ -258,9 +258,9 @@ struct RoutingDecisionTests {
         _ = c.acquire(excluding: [], tokens: 1, deadline: .seconds(60), now: .zero)
         let r7 = c.acquire(excluding: [], tokens: 1, deadline: .seconds(60), now: .zero).0
         #expect(r7 == .wait(id: 1))
-        let r8 = c.cancel(1)
+        let r8 = c.cancel(1, now: .zero).0
         #expect(r8)
-        let r9 = c.cancel(1)
+        let r9 = c.cancel(1, now: .zero).0
         #expect(!r9)
         #expect(c.waiters.isEmpty)
         #expect(c.earliestWake == nil)

@@ -1,0 +1,111 @@
+import OneSimModelsSimulator
+import Testing
+
+@testable import OneSimModels
+
+/// `max_concurrency`, `rpm` and `tpm` belong to the deployment: every balancer over it shares
+/// one limiter.
+@Suite("Limits per deployment, shared by every balancer")
+struct SharedLimitsTests {
+    @Test(.timeLimit(.minutes(10)))
+    func twoBalancersOverOneDeploymentNeverExceedItsMaxConcurrency() async throws {
+        try await withSimulators(1, .init(latency: .milliseconds(2), recordRequests: false)) { sims, m in
+            try m.loadModelConfigs(json: "[\(memberConfig("a", sims[0], extra: #", "max_concurrency": 4"#))]")
+            // Both balancers wait as long as it takes: this test is about the limit, and 1,000
+            // calls queued at once behind 4 slots may take minutes on a busy machine.
+            try m.configureLoadBalancer(modelConfigs: ["a"], configName: "declared", options: ["queue_timeout": 3_600])
+            try m.configureLoadBalancer(configName: "chat_load_balancer", options: ["queue_timeout": 3_600])
+            let declared = try m.getModel(configName: "declared")
+            let automatic = try m.getModel()  // chat_load_balancer over every chat config (automatic members)
+            #expect(declared.configName != automatic.configName)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<500 {
+                    group.addTask { _ = try await declared.acall("d\(i)") }
+                    group.addTask { _ = try await automatic.acall("a\(i)") }
+                }
+                try await group.waitForAll()
+            }
+            #expect(sims[0].requestCount == 1_000)
+            #expect(sims[0].peakInFlight <= 4, "the server saw \(sims[0].peakInFlight) requests at once")
+            #expect(sims[0].peakInFlight >= 2)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(5)))
+    func aReloadDoesNotDoubleTheLimit() async throws {
+        try await withSimulators(1, .init(recordRequests: false)) { sims, m in
+            let config = "[\(memberConfig("a", sims[0], extra: #", "max_concurrency": 3"#))]"
+            try m.loadModelConfigs(json: config)
+            // The first three requests stay 10 s at the server.
+            sims[0].enqueue(Array(repeating: SimulatorAction.delay(.seconds(10)), count: 3))
+            let before = try m.getModel()
+            let early = (0..<6).map { i in Task { try await before.acall("before \(i)") } }
+            // Once the old balancer's three calls are at the server, reload: the automatic
+            // balancer is rebuilt while they are in flight, and the new one gets calls too.
+            while sims[0].inFlight < 3 { try await Task.sleep(for: .milliseconds(1)) }
+            try m.loadModelConfigs(json: config)
+            let after = try m.getModel()
+            let rebuilt = (after as? LoadBalancer).map { new in (before as? LoadBalancer).map { $0 !== new } ?? false } ?? false
+            #expect(rebuilt, "the reload rebuilds the automatic balancer")
+            let late = (0..<6).map { i in Task { try await after.acall("after \(i)") } }
+            for task in early + late { _ = try await task.value }
+            #expect(sims[0].requestCount == 12)
+            #expect(sims[0].peakInFlight <= 3, "the server saw \(sims[0].peakInFlight) requests at once")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(5)))
+    func aBareAdapterAndABalancerShareTheLimit() async throws {
+        try await withSimulators(1, .init(latency: .milliseconds(2), recordRequests: false)) { sims, m in
+            try m.loadModelConfigs(json: "[\(memberConfig("a", sims[0], extra: #", "max_concurrency": 4"#))]")
+            let bare = try m.getModel(configName: "a")
+            let balancer = try m.getModel()
+            #expect(bare.configName == "a" && bare.modelName == "sim-chat")
+            #expect(String(describing: bare) == "LimitedAdapter(a)")
+            // 40 callers on each path, 5 calls each.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<40 {
+                    group.addTask {
+                        for i in 0..<5 {
+                            let text = try await bare.acall("b\(worker).\(i)").text
+                            #expect(text == "b\(worker).\(i)")
+                        }
+                    }
+                    group.addTask { for i in 0..<5 { _ = try await balancer.acall("l\(worker).\(i)") } }
+                }
+                try await group.waitForAll()
+            }
+            #expect(sims[0].requestCount == 400)
+            #expect(sims[0].peakInFlight <= 4, "the server saw \(sims[0].peakInFlight) requests at once")
+            let again = try m.getModel(configName: "a")
+            #expect(again.configName == "a")
+        }
+    }
+
+    @Test("a slot freed by one balancer reaches the other balancer's waiter")
+    func freedCapacityWakesTheOtherBalancer() async throws {
+        let clock = RoutingTestClock()
+        let limiter = DeploymentLimiter(name: "a", settings: DeploymentSettings(maxConcurrency: 1), now: .zero)
+        let model = ScriptedMember("a", always: .hang)
+        func balancer(_ name: String) -> LoadBalancer {
+            LoadBalancer(
+                configName: name, kind: .chat,
+                members: [BalancerMember(adapter: model, deployment: DeploymentSettings(maxConcurrency: 1))],
+                settings: BalancerSettings(), fallbacks: [], modelName: nil, balancerClock: BalancerClock(clock),
+                metricsFactory: nil, randomSeed: 1, budget: nil, limiters: [limiter])
+        }
+        let first = balancer("first")
+        let second = balancer("second")
+        let holding = Task { try await first.acall("one") }
+        #expect(await settles { model.hungCount == 1 })
+        let waiting = Task { try await second.acall("two") }
+        #expect(await settles { second.stats().queued == 1 })
+        #expect(model.calls == 1, "the second balancer must not pass the shared limit")
+        model.setAlways(.reply())
+        model.releaseHung()
+        _ = try await holding.value
+        #expect(servedBy(try await waiting.value) == "a")
+        #expect(model.peak == 1)
+        #expect(limiter.snapshot.inFlight == 0)
+    }
+}
