@@ -11,26 +11,33 @@ extension LoadBalancer {
     /// ends the attempt as cancelled: it frees the member's slot, is not counted as a success
     /// (nor a failure) and gives the latency strategy no sample; the consumer sees `.cancelled`.
     /// A stream that ends early (cancelled or failed) charges the balancer's budget an estimate
-    /// of the prompt and of the text received when the member reported no usage.
+    /// of the prompt and of the text received when the member reported no usage. Like `acall`,
+    /// a stream holds its worst case against the budget only from the moment a member is granted
+    /// (until the stream ends), never while it waits in the queue.
     public func stream(_ prompt: Prompt, options: CallOptions) async throws -> ModelStream {
         guard kind == .chat else {
             throw ModelError(.unsupported, "'\(configName)' is an embedding load balancer and does not answer chat prompts", configName: configName)
         }
         let promptTokens = TokenEstimate.tokens(in: prompt)
         let maxTokens = max(options.maxTokens ?? settings.defaultMaxTokensEstimate, 0)
-        let hold = try reserveBudget(promptTokens: promptTokens, maxTokens: maxTokens)
-        do {
-            return try await route(tokens: Double(promptTokens) + Double(maxTokens), options: options, send: { adapter, options in
+        let started = try await route(
+            tokens: Double(promptTokens) + Double(maxTokens), options: options,
+            reserve: BudgetAsk(promptTokens: promptTokens, maxTokens: maxTokens),
+            send: { adapter, options in
                 try await StartedStream.open(try await adapter.stream(prompt, options: options))
-            }, settle: { started, grant, member in
+            },
+            settle: { started, grant, member, hold in
+                // The stream keeps the budget hold until it ends.
                 started = StartedStream(
                     first: nil, rest: StreamIteratorBox(nil),
                     forwarded: self.forward(started, grant: grant, member: member, hold: hold, promptTokens: promptTokens))
-            }).forwarded!
-        } catch {
-            hold.map { budget?.release($0) }
-            throw error
+                hold = nil
+            }
+        )
+        guard let forwarded = started.forwarded else {
+            throw ModelError(.connectionFailed, "'\(configName)': a started stream was not forwarded", configName: configName)
         }
+        return forwarded
     }
 
     /// Forwards a started member stream to the caller, decorating deltas and ending the grant

@@ -153,7 +153,7 @@ public final class LoadBalancer: ModelAdapter, CapacityListener {
     }
 
     /// Ends a successful attempt that returned a whole response.
-    private func settleResponse(_ response: inout ModelResponse, _ grant: Grant?, _ member: String) {
+    private func settleResponse(_ response: inout ModelResponse, _ grant: Grant?, _ member: String, _ hold: inout BudgetReservation?) {
         if let grant { finish(grant, .success(latency: clock.now() - grant.startedAt, usage: response.usage)) }
         budget?.consume(response.usage, model: response.modelInfo.modelName, config: member)
         decorate(&response, servedBy: member)
@@ -204,7 +204,9 @@ public final class LoadBalancer: ModelAdapter, CapacityListener {
 
     /// Routes one call: members (rounds of failover, backoff between rounds), then fallbacks.
     /// `send` makes one attempt; `settle` ends a successful one (the grant is `nil` for a
-    /// fallback) — at once for whole responses, when the stream ends for streams.
+    /// fallback) — at once for whole responses, when the stream ends for streams. The attempt's
+    /// budget hold is released when `route` returns unless `settle` takes it (sets it to `nil`),
+    /// as a stream does to keep it until the stream ends.
     ///
     /// Every call in flight keeps this function's frame alive while it waits on the network,
     /// so the synchronous bookkeeping lives in out-of-line helpers: their locals go on the
@@ -213,7 +215,7 @@ public final class LoadBalancer: ModelAdapter, CapacityListener {
     func route<Result: Sendable>(
         tokens: Double, options: CallOptions, reserve: BudgetAsk? = nil,
         send: (any ModelAdapter, CallOptions) async throws -> Result,
-        settle: (inout Result, Grant?, String) -> Void
+        settle: (inout Result, Grant?, String, inout BudgetReservation?) -> Void
     ) async throws -> Result {
         var plan = makePlan(options)
         if Task.isCancelled { throw cancelled(plan) }
@@ -222,12 +224,12 @@ public final class LoadBalancer: ModelAdapter, CapacityListener {
         rounds: while !members.isEmpty {
             switch await admit(excluding: plan.tried, tokens: tokens, plan: &plan) {
             case .granted(let grant):
-                let hold = try holdBudget(reserve, model: members[grant.member].adapter.modelName, grant: grant)
+                var hold = try holdBudget(reserve, model: members[grant.member].adapter.modelName, grant: grant)
                 defer { hold.map { budget?.release($0) } }
                 let (adapter, name) = try startAttempt(grant, plan: plan)
                 do {
                     var result = try await send(adapter, memberOptions)
-                    settle(&result, grant, name)
+                    settle(&result, grant, name, &hold)
                     return result
                 } catch {
                     try attemptFailed(error, grant: grant, member: name, plan: &plan)
@@ -250,14 +252,14 @@ public final class LoadBalancer: ModelAdapter, CapacityListener {
     private func callFallbacks<Result: Sendable>(
         options: CallOptions, plan: inout CallPlan, reserve: BudgetAsk?,
         send: (any ModelAdapter, CallOptions) async throws -> Result,
-        settle: (inout Result, Grant?, String) -> Void
+        settle: (inout Result, Grant?, String, inout BudgetReservation?) -> Void
     ) async throws -> Result {
         for fallback in fallbacks {
-            let hold = try holdBudget(reserve, model: fallback.modelName, grant: nil)
+            var hold = try holdBudget(reserve, model: fallback.modelName, grant: nil)
             defer { hold.map { budget?.release($0) } }
             do {
                 var result = try await send(fallback, options)
-                settle(&result, nil, fallback.configName)
+                settle(&result, nil, fallback.configName, &hold)
                 return result
             } catch {
                 let modelError = ModelError.from(error, member: fallback.configName)

@@ -33,6 +33,51 @@ struct BalancerBudgetTests {
         #expect(status.spentTokens == 3_000)
     }
 
+    @Test("queued streams hold no budget either, and each holds its worst case until it ends")
+    func queuedStreamsHoldNothing() async throws {
+        // As above, through `stream`: 200 streams behind max_concurrency 2, a budget that fits
+        // the worst case of 20. Before, every stream reserved before queueing and most failed.
+        let model = ScriptedMember("a", always: .delay(.milliseconds(1)))
+        let budget = UsageBudget(name: "lb", limits: BudgetLimits(maxTokens: 5_200))
+        let lb = LoadBalancer(
+            configName: "lb", kind: .chat,
+            members: [BalancerMember(adapter: model, deployment: DeploymentSettings(maxConcurrency: 2))],
+            budget: budget)
+        let outcomes = await withTaskGroup(of: ModelError.Kind?.self) { group in
+            for i in 0..<200 {
+                group.addTask {
+                    do {
+                        let response = try await lb.stream(Prompt(stringLiteral: "call \(i)")).collect()
+                        return response.usage.totalTokens == 15 ? nil : .decoding
+                    } catch let e as ModelError { return e.kind } catch { return .decoding }
+                }
+            }
+            var kinds: [ModelError.Kind?] = []
+            for await kind in group { kinds.append(kind) }
+            return kinds
+        }
+        #expect(outcomes.compactMap { $0 }.isEmpty, "failed: \(Set(outcomes.compactMap { $0 }))")
+        #expect(model.calls == 200)
+        let status = budget.status()
+        #expect(status.inFlight == 0 && status.reservedTokens == 0)
+        #expect(status.spentTokens == 3_000)
+    }
+
+    @Test("a stream holds its budget from the grant until the member's stream ends")
+    func aStreamHoldsItsBudgetUntilItEnds() async throws {
+        let member = GatedStreamMember()
+        let budget = UsageBudget(name: "lb", limits: BudgetLimits(maxTokens: 1_000))
+        let lb = LoadBalancer(configName: "lb", kind: .chat, members: [BalancerMember(adapter: member)], budget: budget)
+        let stream = try await lb.stream("hello")
+        // The first delta has arrived; the member's stream is still open (the gate is shut).
+        #expect(budget.status().inFlight == 1)
+        member.gate.finish()
+        let response = try await stream.collect()
+        #expect(response.text == "first last")
+        #expect(budget.status().inFlight == 0 && budget.status().reservedTokens == 0)
+        #expect(budget.status().spentTokens == 7)
+    }
+
     @Test("a call the budget refuses frees its slot and is not sent")
     func refusedAtGrant() async throws {
         let model = ScriptedMember("a")
@@ -45,5 +90,31 @@ struct BalancerBudgetTests {
         let stats = lb.stats()
         #expect(stats.members[0].inFlight == 0 && stats.members[0].requests == 0)
         #expect(stats.members[0].deploymentInFlight == 0)
+    }
+}
+
+/// A member whose stream sends its first delta at once and the rest only after `gate` ends.
+final class GatedStreamMember: ModelAdapter {
+    let configName = "gated"
+    let (gateStream, gate) = AsyncStream<Void>.makeStream()
+
+    func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
+        throw ModelError(.unsupported, "stream only")
+    }
+
+    func acall(texts: [String], options: CallOptions) async throws -> ModelResponse {
+        throw ModelError(.unsupported, "stream only")
+    }
+
+    func stream(_ prompt: Prompt, options: CallOptions) async throws -> ModelStream {
+        let gateStream = gateStream
+        return ModelStream { continuation in
+            continuation.yield(ModelDelta(text: "first "))
+            Task {
+                for await _ in gateStream {}
+                continuation.yield(ModelDelta(text: "last", usage: Usage(promptTokens: 5, completionTokens: 2)))
+                continuation.finish()
+            }
+        }
     }
 }
