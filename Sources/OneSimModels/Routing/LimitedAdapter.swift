@@ -4,8 +4,9 @@
 /// however the deployment is reached.
 ///
 /// Calls over the limits wait in FIFO order for at most `queue_timeout` (60 s), then fail with
-/// `.queueTimeout`. The wrapped adapter keeps its own retries (they run inside the slot).
-/// Streams (`stream(_:options:)`) are not limited yet: they go straight to the deployment.
+/// `.queueTimeout`. The wrapped adapter keeps its own retries (they run inside the slot). A
+/// stream holds its slot from the moment it is opened until it ends (completed, failed,
+/// cancelled or dropped).
 struct LimitedAdapter: ModelAdapter, CustomStringConvertible, CustomReflectable {
     /// The provider adapter.
     let inner: any ModelAdapter
@@ -38,9 +39,38 @@ struct LimitedAdapter: ModelAdapter, CustomStringConvertible, CustomReflectable 
         try await gate.gated(tokens: Double(TokenEstimate.tokens(in: texts))) { try await inner.acall(texts: texts, options: options) }
     }
 
-    /// Not limited (see the type's notes): streams go straight to the deployment.
+    /// Waits for a slot, opens the stream and holds the slot until the stream ends.
     func stream(_ prompt: Prompt, options: CallOptions) async throws -> ModelStream {
-        try await inner.stream(prompt, options: options)
+        let tokens = TokenEstimate.tokens(in: prompt) + max(options.maxTokens ?? gate.settings.defaultMaxTokensEstimate, 0)
+        let grant = try await gate.acquire(tokens: Double(tokens))
+        let stream: ModelStream
+        do { stream = try await inner.stream(prompt, options: options) } catch {
+            gate.release(grant, after: error)
+            throw error
+        }
+        let gate = gate
+        let configName = configName
+        return ModelStream.producing { continuation, _ in
+            var usage: Usage?
+            do {
+                for try await delta in stream {
+                    if let u = delta.usage { usage = u }
+                    continuation.yield(delta)
+                }
+                // A member stream also ends with `nil` when this task is cancelled: no success.
+                try Task.checkCancellation()
+                gate.finish(grant, .success(latency: gate.clock.now() - grant.startedAt, usage: usage ?? .zero))
+                continuation.finish()
+            } catch {
+                if Task.isCancelled {
+                    gate.finish(grant, .cancelled)
+                    continuation.finish(throwing: ModelError(.cancelled, "the stream from '\(configName)' was cancelled", configName: configName))
+                } else {
+                    gate.release(grant, after: error)
+                    continuation.finish(throwing: error)
+                }
+            }
+        }
     }
 
     /// Names the deployment only (the wrapped adapter holds its key).
@@ -53,11 +83,23 @@ extension LoadBalancer {
     /// Runs `body` holding a slot of this (one-member) gate: waits for it in FIFO order within
     /// `queueTimeout`, and frees it when `body` ends. Errors of `body` change no health.
     func gated(tokens: Double, _ body: () async throws -> ModelResponse) async throws -> ModelResponse {
+        let grant = try await acquire(tokens: tokens)
+        do {
+            let result = try await body()
+            finish(grant, .success(latency: clock.now() - grant.startedAt, usage: result.usage))
+            return result
+        } catch {
+            release(grant, after: error)
+            throw error
+        }
+    }
+
+    /// Waits for a slot of this (one-member) gate in FIFO order within `queueTimeout`.
+    func acquire(tokens: Double) async throws -> Grant {
         var plan = CallPlan(maxRetries: 0, policy: settings.retryPolicy, queueTimeout: settings.queueTimeout)
-        let grant: Grant
         switch await admit(excluding: [], tokens: tokens, plan: &plan) {
-        case .granted(let g):
-            grant = g
+        case .granted(let grant):
+            return grant
         case .timedOut:
             plan.queueTimedOut(balancer: configName)
             throw plan.finalError(balancer: configName, memberCount: 1)
@@ -66,14 +108,10 @@ extension LoadBalancer {
         case .exhausted:
             throw ModelError(.serverError, "'\(configName)' could not take the call", configName: configName)
         }
-        do {
-            let result = try await body()
-            finish(grant, .success(latency: clock.now() - grant.startedAt, usage: result.usage))
-            return result
-        } catch {
-            let modelError = ModelError.from(error, member: configName)
-            finish(grant, .failure(modelError, .failover(countsAsFailure: false)))
-            throw error
-        }
+    }
+
+    /// Frees a gate's slot after `error`, changing no health.
+    func release(_ grant: Grant, after error: any Error) {
+        finish(grant, .failure(ModelError.from(error, member: configName), .failover(countsAsFailure: false)))
     }
 }

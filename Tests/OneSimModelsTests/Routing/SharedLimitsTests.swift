@@ -82,6 +82,49 @@ struct SharedLimitsTests {
         }
     }
 
+    @Test("streams from a bare adapter and a balancer hold the deployment's slots until they end")
+    func streamsShareTheLimit() async throws {
+        try await withSimulators(1, .init(latency: .milliseconds(2), recordRequests: false)) { sims, m in
+            try m.loadModelConfigs(json: "[\(memberConfig("a", sims[0], extra: #", "max_concurrency": 3"#))]")
+            let bare = try m.getModel(configName: "a")
+            let balancer = try m.getModel()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<30 {
+                    group.addTask {
+                        for i in 0..<3 {
+                            let text = try await bare.stream(Prompt(stringLiteral: "b\(worker).\(i)")).collect().text
+                            #expect(text == "b\(worker).\(i)")
+                        }
+                    }
+                    group.addTask { for i in 0..<3 { _ = try await balancer.stream(Prompt(stringLiteral: "l\(worker).\(i)")).collect() } }
+                }
+                try await group.waitForAll()
+            }
+            #expect(sims[0].requestCount == 180)
+            #expect(sims[0].peakInFlight <= 3, "the server saw \(sims[0].peakInFlight) streams at once")
+        }
+    }
+
+    @Test("a bare adapter's cancelled stream frees its slot")
+    func aCancelledBareStreamFreesItsSlot() async throws {
+        try await withSimulators(1, .init(latency: .milliseconds(2), recordRequests: false)) { sims, m in
+            try m.loadModelConfigs(json: "[\(memberConfig("a", sims[0], extra: #", "max_concurrency": 1"#))]")
+            let bare = try m.getModel(configName: "a")
+            sims[0].enqueue(.fail(.stallBody(afterEvents: 1)))
+            let stalled = Task {
+                let stream = try await bare.stream("stalls")
+                for try await _ in stream {}
+            }
+            // Wait for the event: the stalled stream is open on the server.
+            while sims[0].stalls == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            stalled.cancel()
+            _ = await stalled.result
+            // The one slot is free again: this call is served.
+            let text = try await bare.acall("after").text
+            #expect(text == "after")
+        }
+    }
+
     @Test("a slot freed by one balancer reaches the other balancer's waiter")
     func freedCapacityWakesTheOtherBalancer() async throws {
         let clock = RoutingTestClock()
