@@ -64,4 +64,6 @@ struct Waiter: Sendable, Hashable {
     var wake: Duration
     /// Whether it waits in the retrying queue (it tried members, or is in a retry round).
     var retry: Bool = false
+    /// When it started waiting (its place in the FIFO order shared with other balancers).
+    var arrival: Duration = .zero
 }

@@ -1,5 +1,6 @@
 import DequeModule
 import HeapModule
+import Synchronization
 
 /// The balancer's decisions as a state machine: members' health and statistics, the strategy,
 /// and the queue of requests waiting for capacity.
@@ -22,6 +23,10 @@ import HeapModule
 ///   exclude: a release evaluates each group's head, so its cost grows with the number of
 ///   distinct exclusion sets (a handful), not with the number of waiters.
 /// - Deadlines sit in a heap, so a timeout costs O(log n), not a scan.
+/// - Balancers that share a deployment share one FIFO order on it: each publishes the arrival of
+///   its oldest waiter that could use the deployment (a claim on the deployment's limiter), and
+///   a request leaves free capacity there to an older claim of another balancer. So a balancer
+///   with a long queue cannot starve another one's waiters by refilling the slots it frees.
 struct BalancerCore: Sendable {
     /// The members, in config order.
     private(set) var members: [MemberRuntime]
@@ -56,6 +61,12 @@ struct BalancerCore: Sendable {
     private(set) var queueTimeouts = 0
     /// Requests evaluated so far (tests check the cost of a release with it).
     private(set) var evaluations = 0
+    /// This balancer's identity in the deployments' claims.
+    let claimOwner: UInt64
+    /// The claim last published on each member's limiter.
+    private var publishedClaims: [DeploymentLimiter.Claim?]
+    /// Owner ids of every core in the process.
+    private static let nextClaimOwner = Atomic<UInt64>(1)
 
     /// A balancer over members named `names` with `deployments`, at time `now`. `limiters` are
     /// the deployments' shared limiters (private ones when `nil`).
@@ -78,6 +89,8 @@ struct BalancerCore: Sendable {
         generator = seed.map(SplitMix64.init(seed:)) ?? SplitMix64()
         panicThreshold = settings.panicThreshold.isFinite ? min(max(settings.panicThreshold, 0), 1) : 0
         scratch.reserveCapacity(count)
+        claimOwner = Self.nextClaimOwner.add(1, ordering: .relaxed).oldValue
+        publishedClaims = Array(repeating: nil, count: count)
     }
 
     /// The strategy's name.
@@ -106,7 +119,7 @@ struct BalancerCore: Sendable {
         var wake = deadline
         // A fresh request never passes fresh ones already waiting.
         if isRetry || liveFresh == 0 {
-            switch decide(excluding: excluded, tokens: tokens, deadline: deadline, now: now) {
+            switch decide(excluding: excluded, tokens: tokens, deadline: deadline, arrival: now, now: now) {
             case .granted(let grant): return (.done(.granted(grant)), resolutions)
             case .exhausted: return (.done(.exhausted), resolutions)
             case .wait(let w): wake = w
@@ -116,7 +129,7 @@ struct BalancerCore: Sendable {
             queueTimeouts += 1
             return (.done(.timedOut), resolutions)
         }
-        let id = enqueue(excluding: excluded, tokens: tokens, deadline: deadline, wake: wake, retry: isRetry)
+        let id = enqueue(excluding: excluded, tokens: tokens, deadline: deadline, wake: wake, retry: isRetry, arrival: now)
         return (.wait(id: id), resolutions)
     }
 
@@ -193,11 +206,12 @@ struct BalancerCore: Sendable {
     // MARK: - Queue
 
     private mutating func enqueue(
-        excluding excluded: Set<Int>, tokens: Double, deadline: Duration, wake: Duration, retry: Bool
+        excluding excluded: Set<Int>, tokens: Double, deadline: Duration, wake: Duration, retry: Bool, arrival: Duration
     ) -> UInt64 {
         let id = nextWaiterID
         nextWaiterID += 1
-        waiting[id] = Waiter(id: id, excluded: excluded, tokens: tokens, deadline: deadline, wake: wake, retry: retry)
+        waiting[id] = Waiter(
+            id: id, excluded: excluded, tokens: tokens, deadline: deadline, wake: wake, retry: retry, arrival: arrival)
         if retry {
             retrying[excluded, default: []].append(id)
             liveRetrying += 1
@@ -245,7 +259,9 @@ struct BalancerCore: Sendable {
                 fresh.removeFirst()
                 continue
             }
-            switch decide(excluding: waiter.excluded, tokens: waiter.tokens, deadline: waiter.deadline, now: now) {
+            switch decide(
+                excluding: waiter.excluded, tokens: waiter.tokens, deadline: waiter.deadline, arrival: waiter.arrival, now: now)
+            {
             case .granted(let grant):
                 remove(id)
                 resolutions.append(Resolution(id: id, outcome: .granted(grant)))
@@ -290,7 +306,10 @@ struct BalancerCore: Sendable {
         for (_, key) in heads {
             groupLoop: while let id = retryingHead(key), let waiter = waiting[id] {
                 guard room || waiter.wake <= now else { break }
-                switch decide(excluding: waiter.excluded, tokens: waiter.tokens, deadline: waiter.deadline, now: now) {
+                switch decide(
+                    excluding: waiter.excluded, tokens: waiter.tokens, deadline: waiter.deadline, arrival: waiter.arrival,
+                    now: now)
+                {
                 case .granted(let grant):
                     remove(id)
                     resolutions.append(Resolution(id: id, outcome: .granted(grant)))
@@ -333,9 +352,11 @@ struct BalancerCore: Sendable {
 
     /// Evaluates and, for a grant, takes the slot. Another balancer may take the capacity
     /// between the look and the take; then it looks again (bounded).
-    private mutating func decide(excluding excluded: Set<Int>, tokens: Double, deadline: Duration, now: Duration) -> Decision {
+    private mutating func decide(
+        excluding excluded: Set<Int>, tokens: Double, deadline: Duration, arrival: Duration, now: Duration
+    ) -> Decision {
         for _ in 0...members.count {
-            switch evaluate(excluding: excluded, tokens: tokens, deadline: deadline, now: now) {
+            switch evaluate(excluding: excluded, tokens: tokens, deadline: deadline, arrival: arrival, now: now) {
             case .grant(let member, let panic):
                 if members[member].start(tokens: tokens, at: now, panic: panic) {
                     return .granted(Grant(member: member, tokens: tokens, startedAt: now))
@@ -373,7 +394,12 @@ struct BalancerCore: Sendable {
     /// ends their cooldown (half-open). With no candidate, a request waits if a healthy (or, in
     /// panic, a usable cooled) untried member is only full or out of budget, or if it has
     /// tried nothing this round and every member is cooling down; otherwise its round is over.
-    mutating func evaluate(excluding excluded: Set<Int>, tokens: Double, deadline: Duration, now: Duration) -> Evaluation {
+    ///
+    /// `arrival` is when the request started waiting: on a shared deployment it leaves free
+    /// capacity to an older waiter of another balancer (see the type's notes).
+    mutating func evaluate(
+        excluding excluded: Set<Int>, tokens: Double, deadline: Duration, arrival: Duration = .zero, now: Duration
+    ) -> Evaluation {
         evaluations &+= 1
         var candidates: [RoutingCandidate] = []
         swap(&candidates, &scratch)
@@ -395,13 +421,13 @@ struct BalancerCore: Sendable {
                 continue
             }
             healthyUntried = true
-            addCandidate(i, tokens: tokens, now: now, wake: &wake, to: &candidates)
+            addCandidate(i, tokens: tokens, arrival: arrival, now: now, wake: &wake, to: &candidates)
         }
         let panic = panicUsable && panicThreshold > 0 && Double(healthy) < panicThreshold * Double(members.count)
         var viaPanic = false
         if candidates.isEmpty && panic {
             for i in members.indices where (excluded.isEmpty || !excluded.contains(i)) && members[i].health.panicEligible(at: now) {
-                addCandidate(i, tokens: tokens, now: now, wake: &wake, to: &candidates)
+                addCandidate(i, tokens: tokens, arrival: arrival, now: now, wake: &wake, to: &candidates)
             }
             viaPanic = !candidates.isEmpty
         }
@@ -416,14 +442,57 @@ struct BalancerCore: Sendable {
 
     /// Adds member `i` as a candidate if its deployment has a free slot and budget for
     /// `tokens`; else lowers `wake` to when its budget refills.
-    private func addCandidate(_ i: Int, tokens: Double, now: Duration, wake: inout Duration, to candidates: inout [RoutingCandidate]) {
-        let limits = members[i].limiter.snapshot
+    private func addCandidate(
+        _ i: Int, tokens: Double, arrival: Duration, now: Duration, wake: inout Duration, to candidates: inout [RoutingCandidate]
+    ) {
+        let limiter = members[i].limiter
+        let limits = limiter.snapshot
         let budgetWait = limits.budgetWait(tokens: tokens, at: now)
         if budgetWait > .zero {
             wake = min(wake, now + budgetWait)
         } else if limits.hasFreeSlot {
+            // An older waiter of another balancer goes first; its balancer tells this one when
+            // it took the capacity or gave up its claim.
+            if limiter.isShared && limiter.hasOlderClaim(than: arrival, except: claimOwner, now: now) { return }
             candidates.append(members[i].candidate(index: i, limits: limits, at: now))
         }
+    }
+
+    // MARK: - Claims on shared deployments
+
+    /// Publishes, on each shared member's limiter, the arrival of this balancer's oldest waiter
+    /// that could use that member (not excluded, not cooling down here). Returns the members
+    /// whose claim was withdrawn or moved later: other balancers waiting there must look again.
+    /// O(members × retry groups); nothing for members no other balancer shares.
+    mutating func refreshClaims(now: Duration) -> [Int] {
+        var withdrawn: [Int] = []
+        for i in members.indices {
+            let limiter = members[i].limiter
+            var claim: DeploymentLimiter.Claim?
+            if limiter.isShared && !waiting.isEmpty && !members[i].health.isCooled(at: now) {
+                if liveFresh > 0, let id = fresh.first, let w = waiting[id], !w.excluded.contains(i) {
+                    claim = DeploymentLimiter.Claim(arrival: w.arrival, deadline: w.deadline)
+                }
+                if liveRetrying > 0 {
+                    for key in Array(retrying.keys) where !key.contains(i) {
+                        guard let id = retryingHead(key), let w = waiting[id] else { continue }
+                        if claim.map({ w.arrival < $0.arrival }) ?? true {
+                            claim = DeploymentLimiter.Claim(arrival: w.arrival, deadline: w.deadline)
+                        }
+                    }
+                }
+            }
+            guard claim != publishedClaims[i] else { continue }
+            limiter.setClaim(claim, owner: claimOwner)
+            if let old = publishedClaims[i], claim.map({ $0.arrival > old.arrival }) ?? true { withdrawn.append(i) }
+            publishedClaims[i] = claim
+        }
+        return withdrawn
+    }
+
+    /// Withdraws every claim (the balancer is going away).
+    func withdrawClaims() {
+        for i in members.indices where publishedClaims[i] != nil { members[i].limiter.setClaim(nil, owner: claimOwner) }
     }
 
     // MARK: - Statistics

@@ -21,6 +21,20 @@ final class DeploymentLimiter: Sendable {
     let name: String
     private let limits: Mutex<DeploymentLimits>
     private let listeners = Mutex<[WeakListener]>([])
+    /// How many balancers listen (more than one: the deployment is shared).
+    private let listenerCount = Atomic<Int>(0)
+    /// Each sharing balancer's oldest waiter that could use this deployment, by owner.
+    private let claims = Mutex<[UInt64: Claim]>([:])
+
+    /// A balancer's oldest waiting request that could use this deployment: when the deployment
+    /// has room, a request of another balancer that arrived later leaves it to that one, so
+    /// balancers sharing a saturated deployment are served in one FIFO order by arrival.
+    struct Claim: Sendable, Hashable {
+        /// When the request started waiting.
+        var arrival: Duration
+        /// When it gives up; a claim past it counts as gone.
+        var deadline: Duration
+    }
 
     private struct WeakListener: Sendable {
         weak var value: (any CapacityListener)?
@@ -48,9 +62,27 @@ final class DeploymentLimiter: Sendable {
 
     /// Registers `listener` (held weakly) to hear about capacity freed by others.
     func addListener(_ listener: any CapacityListener) {
-        listeners.withLock { list in
+        let count = listeners.withLock { list -> Int in
             list.removeAll { $0.value == nil }
             list.append(WeakListener(value: listener))
+            return list.count
+        }
+        listenerCount.store(count, ordering: .relaxed)
+    }
+
+    /// Whether more than one balancer sends here (only then do claims matter).
+    var isShared: Bool { listenerCount.load(ordering: .relaxed) > 1 }
+
+    /// Sets (or, with `nil`, removes) `owner`'s claim.
+    func setClaim(_ claim: Claim?, owner: UInt64) {
+        claims.withLock { $0[owner] = claim }
+    }
+
+    /// Whether another owner's claim, still within its deadline at `now`, arrived before
+    /// `arrival`.
+    func hasOlderClaim(than arrival: Duration, except owner: UInt64, now: Duration) -> Bool {
+        claims.withLock { claims in
+            claims.contains { $0.key != owner && $0.value.arrival < arrival && $0.value.deadline > now }
         }
     }
 

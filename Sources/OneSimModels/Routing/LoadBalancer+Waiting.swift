@@ -40,11 +40,12 @@ extension LoadBalancer {
     /// returns, keeps the tick timer at the core's earliest wake, and returns `body`'s result.
     func mutate<R: Sendable>(firedGeneration: UInt64? = nil, _ body: (inout BalancerCore, Duration) -> (R, [Resolution])) -> R {
         let clock = self.clock
-        let (result, ready, staleTimer) = state.withLock { s in
+        let (result, ready, staleTimer, withdrawn) = state.withLock { s in
             if let firedGeneration, s.timer?.generation == firedGeneration { s.timer = nil }
             let now = clock.now()
             let (result, resolutions) = body(&s.core, now)
             let ready = s.deliver(resolutions)
+            let withdrawn = s.core.refreshClaims(now: now)
             var stale: Task<Void, Never>?
             if let wake = s.core.nextWake() {
                 if s.timer.map({ $0.deadline > wake }) ?? true {
@@ -61,10 +62,12 @@ extension LoadBalancer {
                 stale = timer.task
                 s.timer = nil
             }
-            return (result, ready, stale)
+            return (result, ready, stale, withdrawn)
         }
         staleTimer?.cancel()
         for (continuation, outcome) in ready { continuation.resume(returning: outcome) }
+        // Balancers that left capacity to a claim this one just withdrew must look again.
+        for member in withdrawn { limiters[member].notify(except: self) }
         return result
     }
 

@@ -119,6 +119,10 @@ public final class LoadBalancer: ModelAdapter, CapacityListener {
         for limiter in self.limiters { limiter.addListener(self) }
     }
 
+    deinit {
+        state.withLock { $0.core.withdrawClaims() }
+    }
+
     /// The members' config names, in order.
     public var memberNames: [String] { members.map(\.configName) }
 
