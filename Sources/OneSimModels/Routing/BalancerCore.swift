@@ -269,16 +269,24 @@ struct BalancerCore: Sendable {
                 remove(id)
                 resolutions.append(Resolution(id: id, outcome: .exhausted))
             case .wait(let wake):
-                if now >= waiter.deadline {
-                    remove(id)
-                    queueTimeouts += 1
-                    resolutions.append(Resolution(id: id, outcome: .timedOut))
-                } else {
-                    waiting[id]?.wake = wake
-                    return
-                }
+                if keepWaiting(id, deadline: waiter.deadline, wake: wake, now: now, into: &resolutions) { return }
             }
         }
+    }
+
+    /// A waiter that cannot go now: past its deadline it times out (`false`: look at the next
+    /// one), otherwise it records when to look again and keeps its place (`true`).
+    private mutating func keepWaiting(
+        _ id: UInt64, deadline: Duration, wake: Duration, now: Duration, into resolutions: inout [Resolution]
+    ) -> Bool {
+        if now >= deadline {
+            remove(id)
+            queueTimeouts += 1
+            resolutions.append(Resolution(id: id, outcome: .timedOut))
+            return false
+        }
+        waiting[id]?.wake = wake
+        return true
     }
 
     /// The live head of retrying group `key`, dropping ids no longer waiting (and the group
@@ -320,14 +328,7 @@ struct BalancerCore: Sendable {
                     }
                     break groupLoop
                 case .wait(let wake):
-                    if now >= waiter.deadline {
-                        remove(id)
-                        queueTimeouts += 1
-                        resolutions.append(Resolution(id: id, outcome: .timedOut))
-                    } else {
-                        waiting[id]?.wake = wake
-                        break groupLoop
-                    }
+                    if keepWaiting(id, deadline: waiter.deadline, wake: wake, now: now, into: &resolutions) { break groupLoop }
                 }
             }
         }
