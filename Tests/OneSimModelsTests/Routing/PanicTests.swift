@@ -59,6 +59,7 @@ struct PanicTests {
     func flakyMembersKeepServing() {
         let before = outage(panicThreshold: 0)
         let after = outage(panicThreshold: 0.5)
+        print("panic mode, 20 simulated s: \(before.successes) successes without it, \(after.successes) with it, of \(after.offered) offered")
         // Before: every member ends up cooling, and calls wait out the cooldowns.
         #expect(before.panicRequests == 0)
         // After: the cooled flaky members keep serving; a call fails only when both fail it.
