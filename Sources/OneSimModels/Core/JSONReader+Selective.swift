@@ -115,14 +115,6 @@ extension JSONReader {
         }
         throw error("unterminated string", at: start)
     }
-
-    /// Reads a string value, or skips any other value and returns nil (as
-    /// `JSONValue.stringValue` would give for it).
-    mutating func readStringOrSkip(depth: Int) throws(JSONSyntaxError) -> String? {
-        if peek() == UInt8(ascii: "\"") { return try readString() }
-        try skipValue(depth: depth)
-        return nil
-    }
 }
 
 /// A member name as read by `JSONReader.readMembers`: compared against literals without

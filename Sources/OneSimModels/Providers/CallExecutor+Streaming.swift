@@ -114,7 +114,7 @@ extension CallExecutor {
     /// What a stream that ended without the provider's usage is charged: the prompt estimated
     /// from the request body (as the reservation does) plus the text received.
     static func estimatedUsage(sent spec: HTTPRequestSpec, received text: String) -> Usage {
-        Usage(promptTokens: spec.body.count / 4, completionTokens: (text.utf8.count + 3) / 4)
+        Usage(promptTokens: spec.body.count / 4, completionTokens: TokenEstimate.tokens(in: text))
     }
 
     /// Opens `spec`, retrying retryable failures per the policy; returns the streaming body and

@@ -141,13 +141,4 @@ public struct CallExecutor: Sendable {
             model: identity.modelName, config: identity.configName, estimatedPromptTokens: spec.body.count / 4,
             maxTokens: identity.kind == .embedding ? 0 : options.maxTokens)
     }
-
-    /// `text` with every secret replaced by `***`.
-    public func redact(_ text: String) -> String {
-        var text = text
-        for secret in secrets where text.contains(secret) {
-            text = text.replacingOccurrences(of: secret, with: "***")
-        }
-        return text
-    }
 }

@@ -21,6 +21,11 @@ enum HeaderRedaction {
         }
         return "[" + pairs.joined(separator: ", ") + "]"
     }
+
+    /// `TypeName(config, provider, model, base_url without user-info, headers with keys masked)`.
+    static func endpointSummary(_ typeName: String, identity: EndpointIdentity, baseURL: String, headers: HTTPHeaders) -> String {
+        "\(typeName)(\(identity.configName), provider: \(identity.provider), model: \(identity.modelName), base_url: \(redactedURL(baseURL)), headers: \(summary(headers)))"
+    }
 }
 
 extension HTTPRequestSpec: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
@@ -62,7 +67,7 @@ extension CallExecutor: CustomStringConvertible, CustomDebugStringConvertible, C
 extension ProviderEndpoint: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// `ProviderEndpoint(config, provider, URL, headers with keys masked)`.
     public var description: String {
-        "ProviderEndpoint(\(identity.configName), provider: \(identity.provider), model: \(identity.modelName), base_url: \(redactedURL(baseURL)), headers: \(HeaderRedaction.summary(headers)))"
+        HeaderRedaction.endpointSummary("ProviderEndpoint", identity: identity, baseURL: baseURL, headers: headers)
     }
     /// As `description`.
     public var debugDescription: String { description }
@@ -80,7 +85,7 @@ extension ProviderEndpoint: CustomStringConvertible, CustomDebugStringConvertibl
 extension OpenAIEndpoint: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// `OpenAIEndpoint(config, provider, URL, headers with keys masked)`.
     public var description: String {
-        "OpenAIEndpoint(\(identity.configName), provider: \(identity.provider), model: \(identity.modelName), base_url: \(redactedURL(baseURL)), headers: \(HeaderRedaction.summary(headers)))"
+        HeaderRedaction.endpointSummary("OpenAIEndpoint", identity: identity, baseURL: baseURL, headers: headers)
     }
     /// As `description`.
     public var debugDescription: String { description }
@@ -118,8 +123,8 @@ extension EndpointAdapter {
     }
     /// As `description`.
     public var debugDescription: String { description }
-    /// Identity and model type; the endpoint's own mirror masks its keys.
-    var redactedMirror: Mirror {
+    /// Identity and model type; never a key (the endpoint that holds it is not shown).
+    public var customMirror: Mirror {
         Mirror(
             self,
             children: [
@@ -129,37 +134,16 @@ extension EndpointAdapter {
     }
 }
 
-extension OpenAIChatAdapter: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    /// Identity and model type; never a key.
-    public var customMirror: Mirror { redactedMirror }
-}
+extension OpenAIChatAdapter: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {}
 
-extension OpenAIEmbeddingAdapter: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    /// Identity and model type; never a key.
-    public var customMirror: Mirror { redactedMirror }
-}
+extension OpenAIEmbeddingAdapter: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {}
 
-extension AnthropicChatAdapter: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    /// Identity and model type; never a key.
-    public var customMirror: Mirror { redactedMirror }
-}
+extension AnthropicChatAdapter: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {}
 
-extension GeminiChatAdapter: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    /// Identity and model type; never a key.
-    public var customMirror: Mirror { redactedMirror }
-}
+extension GeminiChatAdapter: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {}
 
-extension GeminiEmbeddingAdapter: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    /// Identity and model type; never a key.
-    public var customMirror: Mirror { redactedMirror }
-}
+extension GeminiEmbeddingAdapter: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {}
 
-extension OllamaChatAdapter: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    /// Identity and model type; never a key.
-    public var customMirror: Mirror { redactedMirror }
-}
+extension OllamaChatAdapter: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {}
 
-extension OllamaEmbeddingAdapter: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    /// Identity and model type; never a key.
-    public var customMirror: Mirror { redactedMirror }
-}
+extension OllamaEmbeddingAdapter: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {}

@@ -86,7 +86,7 @@ struct MemberRuntime: Sendable {
         let refund = reported.isEmpty ? 0 : charged - Double(reported.totalTokens)
         limiter.withLimits { $0.end(refund: refund, at: now) }
         if health.panicEligible(at: now) { health.recover() }
-        let sample = latency.inSeconds / Double(max(reported.completionTokens, 1))
+        let sample = latency.seconds / Double(max(reported.completionTokens, 1))
         latencyPerToken = latencyPerToken.map { Self.blend(old: $0, sample: sample, age: lastSampleAt.map { now - $0 }) } ?? sample
         lastSampleAt = now
         latencySamples += 1
@@ -95,8 +95,8 @@ struct MemberRuntime: Sendable {
     /// The moving average after `sample`: the old average's weight decays with its `age`
     /// (at most `1 - latencySmoothing`), so stale averages give way to fresh samples.
     static func blend(old: Double, sample: Double, age: Duration?) -> Double {
-        let seconds = max(age?.inSeconds ?? 0, 0)
-        let keep = (1 - latencySmoothing) * exp(-seconds / latencyMemory.inSeconds)
+        let seconds = max(age?.seconds ?? 0, 0)
+        let keep = (1 - latencySmoothing) * exp(-seconds / latencyMemory.seconds)
         return keep * old + (1 - keep) * sample
     }
 

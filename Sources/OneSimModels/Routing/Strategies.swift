@@ -131,7 +131,7 @@ public struct LowestLatencyStrategy: RoutingStrategy {
         var ties = 0
         for position in candidates.indices {
             guard let latency = candidates[position].latencyPerToken else { continue }
-            let key = (latency.inSeconds, Double(candidates[position].inFlight))
+            let key = (latency.seconds, Double(candidates[position].inFlight))
             if best < 0 || key < bestKey {
                 best = position
                 bestKey = key

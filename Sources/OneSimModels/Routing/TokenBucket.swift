@@ -24,7 +24,7 @@ struct TokenBucket: Sendable, Hashable {
 
     /// The level at `now`, without changing the bucket.
     func level(at now: Duration) -> Double {
-        let elapsed = max((now - updatedAt).inSeconds, 0)
+        let elapsed = max((now - updatedAt).seconds, 0)
         return min(capacity, level + elapsed * ratePerSecond)
     }
 

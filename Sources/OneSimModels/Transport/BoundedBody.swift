@@ -11,8 +11,8 @@ enum BoundedBody {
     /// task cancels the read. Throws `.timeout` (which timeout, in the message) or `.decoding`
     /// for a body over the limit; other errors are AsyncHTTPClient's.
     ///
-    /// Cost per call: one unstructured task, one timer scheduled (and cancelled) on an event
-    /// loop, and a clock read per chunk.
+    /// Cost per call: one unstructured task, an insert into and a removal from the shared
+    /// `TimeoutWheel` (no timer per call), and a clock read per chunk.
     static func collect(
         _ body: HTTPClientResponse.Body, upTo limit: Int, watchdog: BodyWatchdog, url: String
     ) async throws -> ByteBuffer {

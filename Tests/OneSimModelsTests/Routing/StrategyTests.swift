@@ -167,7 +167,7 @@ struct RoutingStrategyTests {
         for _ in 0..<20 { #expect(servedBy(try await lb.acall("y")) == "fast") }
         let stats = lb.stats()
         let perToken = try #require(stats[member: "slow"]!.latencyPerOutputToken)
-        #expect(abs((perToken - .milliseconds(200)).inSeconds) < 1e-9)
+        #expect(abs((perToken - .milliseconds(200)).seconds) < 1e-9)
         #expect(stats[member: "fast"]!.latencyPerOutputToken == .zero)
     }
 
