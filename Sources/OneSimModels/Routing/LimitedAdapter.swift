@@ -31,8 +31,7 @@ struct LimitedAdapter: ModelAdapter, CustomStringConvertible, CustomReflectable 
     }
 
     func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
-        let tokens = TokenEstimate.tokens(in: prompt) + max(options.maxTokens ?? gate.settings.defaultMaxTokensEstimate, 0)
-        return try await gate.gated(tokens: Double(tokens)) { try await inner.acall(prompt, options: options) }
+        return try await gate.gated(tokens: chatTokens(prompt, options)) { try await inner.acall(prompt, options: options) }
     }
 
     func acall(texts: [String], options: CallOptions) async throws -> ModelResponse {
@@ -41,8 +40,7 @@ struct LimitedAdapter: ModelAdapter, CustomStringConvertible, CustomReflectable 
 
     /// Waits for a slot, opens the stream and holds the slot until the stream ends.
     func stream(_ prompt: Prompt, options: CallOptions) async throws -> ModelStream {
-        let tokens = TokenEstimate.tokens(in: prompt) + max(options.maxTokens ?? gate.settings.defaultMaxTokensEstimate, 0)
-        let grant = try await gate.acquire(tokens: Double(tokens))
+        let grant = try await gate.acquire(tokens: chatTokens(prompt, options))
         let stream: ModelStream
         do { stream = try await inner.stream(prompt, options: options) } catch {
             gate.release(grant, after: error)
@@ -71,6 +69,12 @@ struct LimitedAdapter: ModelAdapter, CustomStringConvertible, CustomReflectable 
                 }
             }
         }
+    }
+
+    /// What a chat call is charged against `tpm`: its estimated prompt plus its `max_tokens`
+    /// (added as `Double`s: `maxTokens` may be any `Int`).
+    private func chatTokens(_ prompt: Prompt, _ options: CallOptions) -> Double {
+        Double(TokenEstimate.tokens(in: prompt)) + Double(max(options.maxTokens ?? gate.settings.defaultMaxTokensEstimate, 0))
     }
 
     /// Names the deployment only (the wrapped adapter holds its key).

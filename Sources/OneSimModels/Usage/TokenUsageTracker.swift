@@ -80,7 +80,7 @@ public final class TokenUsageTracker: UsageRecorder, Sendable {
             }
             let source = UsageSource(
                 id: state.sourceID, label: label, sequence: state.sequence, startedAt: state.startedAt,
-                capturedAt: UsageMath.unixNow(), elapsedTimeSeconds: UsageMath.seconds(ContinuousClock.now - state.start),
+                capturedAt: UsageMath.unixNow(), elapsedTimeSeconds: (ContinuousClock.now - state.start).seconds,
                 rows: rows)
             return (source, Array(state.remote.values))
         }

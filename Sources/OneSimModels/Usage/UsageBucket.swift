@@ -61,7 +61,7 @@ public struct UsageBucket: Sendable, Hashable {
             errorsByKind[error.rawValue, default: 0] += 1
         } else {
             requestCount += 1
-            let seconds = UsageMath.seconds(record.latency)
+            let seconds = record.latency.seconds
             latencySeconds += seconds
             if seconds > maxLatencySeconds { maxLatencySeconds = seconds }
         }
@@ -72,9 +72,9 @@ public struct UsageBucket: Sendable, Hashable {
         promptTokens = promptTokens.saturatingAdd(other.promptTokens)
         completionTokens = completionTokens.saturatingAdd(other.completionTokens)
         totalTokens = totalTokens.saturatingAdd(other.totalTokens)
-        requestCount += other.requestCount
-        errorCount += other.errorCount
-        for (kind, count) in other.errorsByKind { errorsByKind[kind, default: 0] += count }
+        requestCount = requestCount.saturatingAdd(other.requestCount)
+        errorCount = errorCount.saturatingAdd(other.errorCount)
+        for (kind, count) in other.errorsByKind { errorsByKind[kind] = (errorsByKind[kind] ?? 0).saturatingAdd(count) }
         latencySeconds += other.latencySeconds
         maxLatencySeconds = max(maxLatencySeconds, other.maxLatencySeconds)
     }

@@ -31,7 +31,9 @@ public struct BudgetStatus: Sendable, Hashable {
     public var unpricedModels: [String]
 
     /// Tokens left before `max_tokens` (never negative), or `nil` without a token limit.
-    public var remainingTokens: Int? { limits.maxTokens.map { max(0, $0 - spentTokens - reservedTokens) } }
+    public var remainingTokens: Int? {
+        limits.maxTokens.map { max(0, $0.saturatingSubtract(spentTokens.saturatingAdd(reservedTokens))) }
+    }
     /// USD left before `max_cost_usd` (never negative), or `nil` without a cost limit.
     public var remainingCostUSD: Double? { limits.maxCostUSD.map { max(0, $0 - spentCostUSD - reservedCostUSD) } }
 }
@@ -130,7 +132,7 @@ public final class UsageBudget: UsageRecorder, Sendable {
             state.nextID += 1
             let reservation = BudgetReservation(id: state.nextID, tokens: tokens, costUSD: cost)
             state.reservations[reservation.id] = reservation
-            state.reservedTokens += tokens
+            state.reservedTokens = state.reservedTokens.saturatingAdd(tokens)
             state.reservedCost += cost
             return reservation
         }
@@ -140,7 +142,7 @@ public final class UsageBudget: UsageRecorder, Sendable {
     public func release(_ reservation: BudgetReservation) {
         state.withLock { state in
             guard state.reservations.removeValue(forKey: reservation.id) != nil else { return }
-            state.reservedTokens -= reservation.tokens
+            state.reservedTokens = max(0, state.reservedTokens.saturatingSubtract(reservation.tokens))
             state.reservedCost = state.reservations.isEmpty ? 0 : max(0, state.reservedCost - reservation.costUSD)
         }
     }
@@ -157,7 +159,7 @@ public final class UsageBudget: UsageRecorder, Sendable {
         guard !usage.isEmpty else { return }
         state.withLock { state in
             let price = self.price(&state, model: model, config: config)
-            state.spentTokens += usage.totalTokens
+            state.spentTokens = state.spentTokens.saturatingAdd(usage.totalTokens)
             if let price {
                 state.spentCost += price.cost(of: usage)
             } else {
@@ -200,15 +202,15 @@ public final class UsageBudget: UsageRecorder, Sendable {
     ) throws(ModelError) -> (Int, Double) {
         let promptTokens = max(0, prompt)
         let completionTokens = max(0, completion ?? 0)
-        let tokens = promptTokens + completionTokens
+        let tokens = promptTokens.saturatingAdd(completionTokens)
         let price = self.price(&state, model: model, config: config)
         let cost = price?.cost(promptTokens: promptTokens, completionTokens: completionTokens) ?? 0
         let call = "this call to '\(model)' (config '\(config)')"
         let size = "\(promptTokens) prompt + \(completion.map(String.init) ?? "unlimited") completion tokens"
 
         if let maxTokens = limits.maxTokens {
-            let committed = state.spentTokens + state.reservedTokens
-            if state.spentTokens >= maxTokens || committed + tokens > maxTokens {
+            let committed = state.spentTokens.saturatingAdd(state.reservedTokens)
+            if state.spentTokens >= maxTokens || committed.saturatingAdd(tokens) > maxTokens {
                 state.rejected += 1
                 throw ModelError(
                     .budgetExceeded,

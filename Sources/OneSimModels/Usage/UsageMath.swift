@@ -3,12 +3,6 @@ import Foundation
 /// Small conversions shared by the usage files (kept internal and distinctly named so they never
 /// clash with helpers of other layers).
 enum UsageMath {
-    /// `duration` in seconds, as a `Double`.
-    static func seconds(_ duration: Duration) -> Double {
-        let (s, atto) = duration.components
-        return Double(s) + Double(atto) / 1e18
-    }
-
     /// `duration` in whole nanoseconds, clamped to `0...Int64.max`.
     static func nanoseconds(_ duration: Duration) -> Int64 {
         let (s, atto) = duration.components
