@@ -91,6 +91,9 @@ final class DeploymentLimiter: Sendable {
     func notify(except sender: AnyObject) {
         let others = listeners.withLock { list -> [any CapacityListener] in
             if list.count <= 1 && (list.first.map { $0.value === sender } ?? true) { return [] }
+            // Balancers dropped by a reload leave: the deployment may stop counting as shared.
+            list.removeAll { $0.value == nil }
+            listenerCount.store(list.count, ordering: .relaxed)
             return list.compactMap { $0.value }.filter { $0 !== sender }
         }
         for listener in others { listener.capacityFreed() }
