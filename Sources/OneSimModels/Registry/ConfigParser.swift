@@ -162,15 +162,15 @@ struct ConfigParser {
                     for key in parts.keys.sorted() where !["connect", "read", "total"].contains(key) {
                         throw fail("unknown key 'client_args.timeout.\(key)'\(KeySuggestion.hint(for: key, in: ["connect", "read", "total"]))")
                     }
-                    if let v = parts["connect"] { clientArgs.timeout.connect = try Self.seconds(v, key: "client_args.timeout.connect", fail: fail) }
-                    if let v = parts["read"] { clientArgs.timeout.read = try Self.seconds(v, key: "client_args.timeout.read", fail: fail) }
-                    if let v = parts["total"] { clientArgs.timeout.total = try Self.seconds(v, key: "client_args.timeout.total", fail: fail) }
+                    if let v = parts["connect"], !v.isNull { clientArgs.timeout.connect = try Self.seconds(v, key: "client_args.timeout.connect", fail: fail) }
+                    if let v = parts["read"], !v.isNull { clientArgs.timeout.read = try Self.seconds(v, key: "client_args.timeout.read", fail: fail) }
+                    if let v = parts["total"], !v.isNull { clientArgs.timeout.total = try Self.seconds(v, key: "client_args.timeout.total", fail: fail) }
                 } else {
                     throw fail("key 'client_args.timeout' must be a number of seconds or {\"connect\", \"read\", \"total\"}, got \(t.typeName)")
                 }
             }
-            if let v = args["connect_timeout"] { clientArgs.timeout.connect = try Self.seconds(v, key: "client_args.connect_timeout", fail: fail) }
-            if let v = args["read_timeout"] { clientArgs.timeout.read = try Self.seconds(v, key: "client_args.read_timeout", fail: fail) }
+            if let v = args["connect_timeout"], !v.isNull { clientArgs.timeout.connect = try Self.seconds(v, key: "client_args.connect_timeout", fail: fail) }
+            if let v = args["read_timeout"], !v.isNull { clientArgs.timeout.read = try Self.seconds(v, key: "client_args.read_timeout", fail: fail) }
             if let v = args["max_retries"], !v.isNull {
                 guard let n = v.intValue, (0...Self.maxRetriesLimit).contains(n) else {
                     throw fail("key 'client_args.max_retries' must be an integer from 0 to \(Self.maxRetriesLimit), got \(Self.shown(v))")
@@ -262,7 +262,7 @@ struct ConfigParser {
             }
         }
         for key in ["cooldown_time", "queue_timeout"] {
-            if let v = object[key] { _ = try seconds(v, key: key, fail: fail) }
+            if let v = object[key], !v.isNull { _ = try seconds(v, key: key, fail: fail) }
         }
         if let v = object["panic_threshold"], !(v.doubleValue.map { (0...1).contains($0) } ?? false) {
             throw fail("key 'panic_threshold' must be a number from 0 to 1, got \(shown(v))")

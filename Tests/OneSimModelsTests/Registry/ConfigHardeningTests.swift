@@ -34,14 +34,24 @@ struct ConfigHardeningTests {
         #expect(try manager.getModel(configName: "lb").configName == "lb")
     }
 
-    @Test(arguments: ["-1", "-1e309", "\"5\"", "null"])
+    @Test(arguments: ["-1", "-1e309", "\"5\"", "[]"])
     func badDurationsNameTheKey(_ value: String) {
         let error = loadError(#"{"config_name": "a", "model_type": "openai_chat", "client_args": {"timeout": {"total": \#(value)}}}"#)
-        if value == "null" { return }  // null means "not set"
         #expect(error?.kind == .configuration)
         #expect(error?.message.contains("models.json") == true)
         #expect(error?.message.contains("config 'a'") == true)
         #expect(error?.message.contains("client_args.timeout.total") == true)
+    }
+
+    @Test func nullDurationsMeanNotSet() throws {
+        let manager = ModelManager(environment: [:])
+        try manager.loadModelConfigs(json: """
+            [{"config_name": "a", "model_type": "openai_chat", "client_args": {"timeout": {"connect": null, "read": null, "total": null},
+              "connect_timeout": null, "read_timeout": null}},
+             {"config_name": "lb", "model_type": "load_balancer", "models": ["a"], "cooldown_time": null, "queue_timeout": null}]
+            """)
+        #expect(manager.getConfig("a")?.clientArgs.timeout == .default)
+        #expect(try manager.getModel(configName: "lb").configName == "lb")
     }
 
     /// `"timeout": 1e10` loaded, then the first request: the conversion to NIO's time amount
