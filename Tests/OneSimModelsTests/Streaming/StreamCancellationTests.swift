@@ -6,15 +6,17 @@ import Testing
 
 /// Waits (bounded, for an event, never for a duration) until `condition` holds.
 private func waitUntil(_ what: Comment, _ condition: () -> Bool) async throws {
-    for _ in 0..<1_000 {
+    for _ in 0..<6_000 {
         if condition() { return }
         try await Task.sleep(for: .milliseconds(20))
     }
     Issue.record("gave up waiting: \(what)")
 }
 
-/// A reply long enough that a stream with a chunk delay is still running when a test acts.
-private let longReply = Prompt(stringLiteral: (1...60).map { "w\($0)" }.joined(separator: " "))
+/// A reply that, one word per 100 ms chunk, streams for 5 minutes: a test that cancels it after
+/// its first deltas never races the stream's natural end, however busy the machine (a
+/// cancelled stream stops at once, so no test waits that long).
+private let longReply = Prompt(stringLiteral: (1...3_000).map { "w\($0)" }.joined(separator: " "))
 
 /// Cancelling or dropping a stream is never a success: not for the balancer's member, its
 /// latency samples, budgets, nor a `"stream": true` config's `acall`.

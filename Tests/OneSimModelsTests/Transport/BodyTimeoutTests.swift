@@ -10,14 +10,14 @@ private func timedConfig(_ name: String, _ simulator: Simulator, timeout: String
 
 /// A server that sends its head and then stalls ends the call with `.timeout`, streamed or not,
 /// by the read timeout or by the total deadline; nothing hangs. The tests wait for the error,
-/// never measure how long it took. A read timeout that a call must survive is 2 s: the clock
+/// never measure how long it took. A read timeout that a call must survive is 5 s: the clock
 /// starts when the head arrives, and on a busy machine the task reading the body may start
-/// late.
+/// seconds late.
 @Suite("Body timeouts over HTTP", .timeLimit(.minutes(3)))
 struct BodyTimeoutTests {
     @Test func aStalledBodyEndsWithTheReadTimeout() async throws {
         try await withSimulator { sim, m in
-            try m.loadModelConfigs(json: timedConfig("c", sim, timeout: #"{"read": 2}"#))
+            try m.loadModelConfigs(json: timedConfig("c", sim, timeout: #"{"read": 5}"#))
             sim.enqueue(.fail(.stallBody()))
             let error = await captureModelError { _ = try await m.getModel(configName: "c").acall("hi") }
             #expect(error?.kind == .timeout)
@@ -53,8 +53,8 @@ struct BodyTimeoutTests {
         // A non-streamed server sends nothing while it generates: a generation longer than the
         // read timeout is not cut.
         try await withSimulator { sim, m in
-            try m.loadModelConfigs(json: timedConfig("c", sim, timeout: #"{"read": 2}"#))
-            sim.enqueue(.delay(.seconds(4)))
+            try m.loadModelConfigs(json: timedConfig("c", sim, timeout: #"{"read": 5}"#))
+            sim.enqueue(.delay(.seconds(6)))
             #expect(try await m.getModel(configName: "c").acall("slow but fine").text == "slow but fine")
         }
     }
@@ -62,7 +62,7 @@ struct BodyTimeoutTests {
     @Test func aStalledStreamEndsWithTheReadTimeoutAndKeepsItsText() async throws {
         try await withSimulator { sim, m in
             // Long enough that a busy machine delivers the first events before it.
-            try m.loadModelConfigs(json: timedConfig("c", sim, timeout: #"{"read": 2}"#))
+            try m.loadModelConfigs(json: timedConfig("c", sim, timeout: #"{"read": 5}"#))
             sim.enqueue(SimulatorAction(fault: .stallBody(afterEvents: 2), reply: "alpha beta gamma"))
             var received = ""
             let error = await captureModelError {
@@ -100,7 +100,7 @@ struct BodyTimeoutTests {
             sims[0].enqueue(.fail(.stallBody()))
             try m.loadModelConfigs(json: """
                 [{"config_name": "a", "model_type": "openai_chat", "model_name": "sim-chat", "api_key": "k",
-                  "client_args": {"base_url": "\(sims[0].baseURL)", "max_retries": 0, "timeout": {"read": 2}},
+                  "client_args": {"base_url": "\(sims[0].baseURL)", "max_retries": 0, "timeout": {"read": 5}},
                   "max_concurrency": 1},
                  \(memberConfig("b", sims[1]))]
                 """)
