@@ -6,10 +6,11 @@ import Testing
 /// member is working on it, not while it waits in the queue.
 @Suite("Balancer budget")
 struct BalancerBudgetTests {
-    @Test("queued calls hold no budget: a long queue does not exhaust it")
-    func queuedCallsHoldNothing() async throws {
-        // Each call's worst case is about 260 tokens; the budget fits 20 of them, and 200
-        // calls queue behind max_concurrency 2. Each really uses 15 tokens (3,000 in all).
+    /// 200 calls behind max_concurrency 2, a budget that fits the worst case (about 260
+    /// tokens) of 20 of them; each really uses 15 tokens (3,000 in all). Before, every call
+    /// reserved before it queued, and most failed with `.budgetExceeded`.
+    @Test("queued calls and streams hold no budget: a long queue does not exhaust it", arguments: [false, true])
+    func queuedCallsHoldNothing(streaming: Bool) async throws {
         let model = ScriptedMember("a", always: .delay(.milliseconds(1)))
         let budget = UsageBudget(name: "lb", limits: BudgetLimits(maxTokens: 5_200))
         let lb = LoadBalancer(
@@ -19,35 +20,9 @@ struct BalancerBudgetTests {
         let outcomes = await withTaskGroup(of: ModelError.Kind?.self) { group in
             for i in 0..<200 {
                 group.addTask {
-                    do { _ = try await lb.acall(Prompt(stringLiteral: "call \(i)")); return nil } catch let e as ModelError { return e.kind } catch { return .decoding }
-                }
-            }
-            var kinds: [ModelError.Kind?] = []
-            for await kind in group { kinds.append(kind) }
-            return kinds
-        }
-        #expect(outcomes.compactMap { $0 }.isEmpty, "failed: \(Set(outcomes.compactMap { $0 }))")
-        #expect(model.calls == 200)
-        let status = budget.status()
-        #expect(status.inFlight == 0 && status.reservedTokens == 0)
-        #expect(status.spentTokens == 3_000)
-    }
-
-    @Test("queued streams hold no budget either, and each holds its worst case until it ends")
-    func queuedStreamsHoldNothing() async throws {
-        // As above, through `stream`: 200 streams behind max_concurrency 2, a budget that fits
-        // the worst case of 20. Before, every stream reserved before queueing and most failed.
-        let model = ScriptedMember("a", always: .delay(.milliseconds(1)))
-        let budget = UsageBudget(name: "lb", limits: BudgetLimits(maxTokens: 5_200))
-        let lb = LoadBalancer(
-            configName: "lb", kind: .chat,
-            members: [BalancerMember(adapter: model, deployment: DeploymentSettings(maxConcurrency: 2))],
-            budget: budget)
-        let outcomes = await withTaskGroup(of: ModelError.Kind?.self) { group in
-            for i in 0..<200 {
-                group.addTask {
+                    let prompt = Prompt(stringLiteral: "call \(i)")
                     do {
-                        let response = try await lb.stream(Prompt(stringLiteral: "call \(i)")).collect()
+                        let response = streaming ? try await lb.stream(prompt).collect() : try await lb.acall(prompt)
                         return response.usage.totalTokens == 15 ? nil : .decoding
                     } catch let e as ModelError { return e.kind } catch { return .decoding }
                 }

@@ -174,15 +174,6 @@ struct RoutingDecisionTests {
 
     // MARK: Core
 
-    private func core(_ deployments: [DeploymentSettings], settings: BalancerSettings = .init()) -> BalancerCore {
-        BalancerCore(
-            names: deployments.indices.map { "m\($0)" }, deployments: deployments, settings: settings, now: .zero, seed: 1)
-    }
-
-    private func grant(_ decision: AdmissionDecision) -> Grant? {
-        if case .done(.granted(let g)) = decision { return g }
-        return nil
-    }
 
     @Test("a full member queues requests and a release hands the slot to the oldest")
     func coreConcurrency() {

@@ -6,15 +6,6 @@ import Testing
 /// release, and calls in a retry round keeping their place.
 @Suite("Balancer queue: fairness and cost")
 struct QueueTests {
-    private func core(_ deployments: [DeploymentSettings], settings: BalancerSettings = .init()) -> BalancerCore {
-        BalancerCore(
-            names: deployments.indices.map { "m\($0)" }, deployments: deployments, settings: settings, now: .zero, seed: 1)
-    }
-
-    private func grant(_ decision: AdmissionDecision) -> Grant? {
-        if case .done(.granted(let g)) = decision { return g }
-        return nil
-    }
 
     private func grants(_ resolutions: [Resolution]) -> [UInt64] {
         resolutions.compactMap { if case .granted = $0.outcome { $0.id } else { nil } }

@@ -216,3 +216,24 @@ func settles(_ condition: () -> Bool) async -> Bool {
 
 /// The member that served `response`.
 func servedBy(_ response: ModelResponse) -> String { response.modelInfo.member ?? "?" }
+
+/// A core over members `m0`, `m1`, ... with `deployments`, at time zero, seeded.
+func core(_ deployments: [DeploymentSettings], settings: BalancerSettings = .init()) -> BalancerCore {
+    BalancerCore(names: deployments.indices.map { "m\($0)" }, deployments: deployments, settings: settings, now: .zero, seed: 1)
+}
+
+/// The grant of a decision made at once, if it was one.
+func grant(_ decision: AdmissionDecision) -> Grant? {
+    if case .done(.granted(let g)) = decision { return g }
+    return nil
+}
+
+/// A one-member balancer `name` over `model`, whose deployment (`max_concurrency` 1) is limited
+/// by the shared `limiter`, on the test's `clock`.
+func sharedBalancer(_ name: String, over model: ScriptedMember, limiter: DeploymentLimiter, clock: RoutingTestClock) -> LoadBalancer {
+    LoadBalancer(
+        configName: name, kind: .chat,
+        members: [BalancerMember(adapter: model, deployment: DeploymentSettings(maxConcurrency: 1))],
+        settings: BalancerSettings(), fallbacks: [], modelName: nil, balancerClock: BalancerClock(clock),
+        metricsFactory: nil, randomSeed: 1, budget: nil, limiters: [limiter])
+}

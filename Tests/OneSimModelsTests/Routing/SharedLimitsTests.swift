@@ -130,15 +130,8 @@ struct SharedLimitsTests {
         let clock = RoutingTestClock()
         let limiter = DeploymentLimiter(name: "a", settings: DeploymentSettings(maxConcurrency: 1), now: .zero)
         let model = ScriptedMember("a", always: .hang)
-        func balancer(_ name: String) -> LoadBalancer {
-            LoadBalancer(
-                configName: name, kind: .chat,
-                members: [BalancerMember(adapter: model, deployment: DeploymentSettings(maxConcurrency: 1))],
-                settings: BalancerSettings(), fallbacks: [], modelName: nil, balancerClock: BalancerClock(clock),
-                metricsFactory: nil, randomSeed: 1, budget: nil, limiters: [limiter])
-        }
-        let first = balancer("first")
-        let second = balancer("second")
+        let first = sharedBalancer("first", over: model, limiter: limiter, clock: clock)
+        let second = sharedBalancer("second", over: model, limiter: limiter, clock: clock)
         let holding = Task { try await first.acall("one") }
         #expect(await settles { model.hungCount == 1 })
         let waiting = Task { try await second.acall("two") }

@@ -19,80 +19,69 @@ struct SharedQueueOrderTests {
         let limiter = DeploymentLimiter(name: "d", settings: DeploymentSettings(maxConcurrency: 1), now: .zero)
         let listeners = [Listener(), Listener()]
         for listener in listeners { limiter.addListener(listener) }
-        func core() -> BalancerCore {
+        // Balancer 0 is A, balancer 1 is B.
+        var cores = (0..<2).map { _ in
             BalancerCore(
                 names: ["d"], deployments: [DeploymentSettings(maxConcurrency: 1)], settings: BalancerSettings(), now: .zero,
                 seed: 1, limiters: [limiter])
         }
-        var a = core()
-        var b = core()
         let deadline = Duration.seconds(600)
-        var names: [UInt64: String] = [:]
+        var names: [String: String] = [:]  // "balancer/waiter id" -> call name
         var order: [String] = []
-        var held: (core: String, grant: Grant)?
+        var held: (balancer: Int, grant: Grant)?
 
-        func acquire(_ name: String, on owner: String, at t: Int) {
-            let now = Duration.seconds(t)
-            let decision: AdmissionDecision
-            if owner == "A" {
-                decision = a.acquire(excluding: [], tokens: 1, deadline: deadline, now: now).0
-                _ = a.refreshClaims(now: now)
-            } else {
-                decision = b.acquire(excluding: [], tokens: 1, deadline: deadline, now: now).0
-                _ = b.refreshClaims(now: now)
+        func granted(_ resolutions: [Resolution], by balancer: Int) {
+            for resolution in resolutions {
+                guard case .granted(let grant) = resolution.outcome else { continue }
+                order.append(names["\(balancer)/\(resolution.id)", default: "?"])
+                held = (balancer, grant)
             }
+        }
+
+        func acquire(_ name: String, on balancer: Int, at t: Int) {
+            let now = Duration.seconds(t)
+            let decision = cores[balancer].acquire(excluding: [], tokens: 1, deadline: deadline, now: now).0
+            _ = cores[balancer].refreshClaims(now: now)
             switch decision {
             case .done(.granted(let grant)):
                 order.append(name)
-                held = (owner, grant)
+                held = (balancer, grant)
             case .wait(let id):
-                names[id &* 2 &+ (owner == "A" ? 0 : 1)] = name
+                names["\(balancer)/\(id)"] = name
             default:
                 Issue.record("\(name): unexpected \(decision)")
             }
         }
 
-        /// Releases the held slot at `t`, then lets the other balancer look (as `notify` does),
-        /// and the first again if the second withdrew a claim.
+        /// Releases the held slot at `t` as the shells do: the releasing balancer serves its
+        /// queue, then the other one looks (`notify`), and the first looks again if a claim
+        /// was withdrawn while the slot is still free.
         func releaseHeld(at t: Int) throws {
             let now = Duration.seconds(t)
-            let (owner, grant) = try #require(held)
+            let (releaser, grant) = try #require(held)
+            let other = 1 - releaser
             held = nil
-            func granted(_ resolutions: [Resolution], _ owner: String) {
-                for resolution in resolutions {
-                    guard case .granted(let grant) = resolution.outcome else { continue }
-                    order.append(names[resolution.id &* 2 &+ (owner == "A" ? 0 : 1), default: "?"])
-                    held = (owner, grant)
-                }
+            granted(cores[releaser].release(grant, .success(latency: .seconds(1), usage: .zero), now: now).resolutions, by: releaser)
+            let withdrawnByReleaser = cores[releaser].refreshClaims(now: now)
+            granted(cores[other].capacityFreed(now: now), by: other)
+            let withdrawnByOther = cores[other].refreshClaims(now: now)
+            if held == nil, !withdrawnByReleaser.isEmpty || !withdrawnByOther.isEmpty {
+                granted(cores[releaser].capacityFreed(now: now), by: releaser)
             }
-            if owner == "A" {
-                granted(a.release(grant, .success(latency: .seconds(1), usage: .zero), now: now).resolutions, "A")
-                let withdrawnA = a.refreshClaims(now: now)
-                granted(b.capacityFreed(now: now), "B")
-                let withdrawnB = b.refreshClaims(now: now)
-                if !withdrawnA.isEmpty || !withdrawnB.isEmpty, held == nil { granted(a.capacityFreed(now: now), "A") }
-                _ = a.refreshClaims(now: now)
-            } else {
-                granted(b.release(grant, .success(latency: .seconds(1), usage: .zero), now: now).resolutions, "B")
-                let withdrawnB = b.refreshClaims(now: now)
-                granted(a.capacityFreed(now: now), "A")
-                let withdrawnA = a.refreshClaims(now: now)
-                if !withdrawnA.isEmpty || !withdrawnB.isEmpty, held == nil { granted(b.capacityFreed(now: now), "B") }
-                _ = b.refreshClaims(now: now)
-            }
+            _ = cores[releaser].refreshClaims(now: now)
         }
 
-        acquire("a0", on: "A", at: 0)  // takes the slot
-        acquire("a1", on: "A", at: 1)
-        acquire("a2", on: "A", at: 2)
-        acquire("b1", on: "B", at: 3)
-        acquire("a3", on: "A", at: 4)
-        acquire("a4", on: "A", at: 5)
+        acquire("a0", on: 0, at: 0)  // takes the slot
+        acquire("a1", on: 0, at: 1)
+        acquire("a2", on: 0, at: 2)
+        acquire("b1", on: 1, at: 3)
+        acquire("a3", on: 0, at: 4)
+        acquire("a4", on: 0, at: 5)
         for t in 6...10 { try releaseHeld(at: t) }
         // Before, A refilled its own slot every time and b1 came last: a0 a1 a2 a3 a4 b1.
         #expect(order == ["a0", "a1", "a2", "b1", "a3", "a4"])
         try releaseHeld(at: 11)
-        #expect(held == nil && a.queuedCount == 0 && b.queuedCount == 0)
+        #expect(held == nil && cores[0].queuedCount == 0 && cores[1].queuedCount == 0)
     }
 
     /// Over the shells: balancer A keeps its queue full, B's one call still gets in before A's
@@ -101,15 +90,8 @@ struct SharedQueueOrderTests {
         let clock = RoutingTestClock()
         let limiter = DeploymentLimiter(name: "a", settings: DeploymentSettings(maxConcurrency: 1), now: .zero)
         let model = ScriptedMember("a", always: .hang)
-        func balancer(_ name: String) -> LoadBalancer {
-            LoadBalancer(
-                configName: name, kind: .chat,
-                members: [BalancerMember(adapter: model, deployment: DeploymentSettings(maxConcurrency: 1))],
-                settings: BalancerSettings(), fallbacks: [], modelName: nil, balancerClock: BalancerClock(clock),
-                metricsFactory: nil, randomSeed: 1, budget: nil, limiters: [limiter])
-        }
-        let busy = balancer("busy")
-        let other = balancer("other")
+        let busy = sharedBalancer("busy", over: model, limiter: limiter, clock: clock)
+        let other = sharedBalancer("other", over: model, limiter: limiter, clock: clock)
         let first = Task { try await busy.acall("busy 0") }
         #expect(await settles { model.hungCount == 1 })
         var early: [Task<ModelResponse, any Error>] = []
