@@ -24,19 +24,50 @@ let package = Package(
     ],
     targets: [
         .target(
-            name: "OneSimModels",
+            name: "OneSimModelsCore",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
+            name: "OneSimModelsProviders",
             dependencies: [
+                "OneSimModelsCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "OneSimModelsRouting",
+            dependencies: [
+                "OneSimModelsCore",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
+            ]
+        ),
+        .target(
+            name: "OneSimModelsUsage",
+            dependencies: [
+                "OneSimModelsCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             resources: [.process("Resources")]
+        ),
+        .target(
+            name: "OneSimModelsParsers",
+            dependencies: ["OneSimModelsCore"]
+        ),
+        .target(
+            name: "OneSimModels",
+            dependencies: [
+                "OneSimModelsCore", "OneSimModelsProviders", "OneSimModelsRouting", "OneSimModelsUsage",
+                "OneSimModelsParsers",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "OneSimModelsSimulator",

@@ -1,3 +1,8 @@
+import OneSimModelsCore
+import OneSimModelsProviders
+import OneSimModelsRouting
+import OneSimModelsUsage
+
 import Logging
 
 /// The process-wide model manager.

@@ -1,3 +1,8 @@
+import OneSimModelsCore
+import OneSimModelsProviders
+import OneSimModelsRouting
+import OneSimModelsUsage
+
 /// How a balancer chooses its members: a fixed list, or every config matching a rule at the
 /// time it is built (so loading configs later changes the membership).
 enum MemberSelection: Sendable, Hashable {

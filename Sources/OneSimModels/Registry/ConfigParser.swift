@@ -1,3 +1,8 @@
+import OneSimModelsCore
+import OneSimModelsProviders
+import OneSimModelsRouting
+import OneSimModelsUsage
+
 import Foundation
 
 /// Turns config JSON into validated `ModelConfig`s, or one clear error.

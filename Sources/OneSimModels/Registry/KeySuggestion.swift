@@ -1,3 +1,8 @@
+import OneSimModelsCore
+import OneSimModelsProviders
+import OneSimModelsRouting
+import OneSimModelsUsage
+
 /// Finds the known name nearest to a misspelled one, for "did you mean" hints.
 enum KeySuggestion {
     /// The candidate with the smallest edit distance to `name`, when it is close enough.

@@ -1,3 +1,8 @@
+import OneSimModelsCore
+import OneSimModelsProviders
+import OneSimModelsRouting
+import OneSimModelsUsage
+
 extension ModelManager {
     /// Configures (or reconfigures) a load balancer, replacing any cached instance of that name.
     ///

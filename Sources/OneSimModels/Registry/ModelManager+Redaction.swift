@@ -1,3 +1,8 @@
+import OneSimModelsCore
+import OneSimModelsProviders
+import OneSimModelsRouting
+import OneSimModelsUsage
+
 extension ModelManager: CustomReflectable {
     /// The loaded config names and the environment's variable names: `dump(manager)` shows no
     /// key, no secret header and no environment value (`OPENAI_API_KEY` and friends).

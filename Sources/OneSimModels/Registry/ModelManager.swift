@@ -1,3 +1,8 @@
+import OneSimModelsCore
+import OneSimModelsProviders
+import OneSimModelsRouting
+import OneSimModelsUsage
+
 import Foundation
 import Logging
 import Synchronization

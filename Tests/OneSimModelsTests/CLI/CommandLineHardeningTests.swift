@@ -3,6 +3,11 @@ import OneSimModelsSimulator
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// The `onesim-models` binary, run as a user would: bad flags and bad config files end with a
 /// message and a non-zero exit, never a crash (a signal); values that mean "never" work.

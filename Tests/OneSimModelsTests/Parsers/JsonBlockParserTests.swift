@@ -1,6 +1,11 @@
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// The kind of the `ParseError` that `body` throws, or `nil` when it does not throw one.
 func thrownParseErrorKind(_ body: () throws -> Void) -> ParseError.Kind? {

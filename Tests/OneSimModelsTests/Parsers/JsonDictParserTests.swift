@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 private struct Person: Codable, Sendable, Equatable, JSONSchemaDescribing {
     var name: String

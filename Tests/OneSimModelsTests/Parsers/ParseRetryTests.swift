@@ -2,6 +2,11 @@ import Synchronization
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// A model that answers with scripted replies, in order, and records every prompt it gets.
 private struct ScriptedModel: ModelAdapter {

@@ -1,6 +1,11 @@
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// Large and adversarial replies: correctness only (speed is the benchmark's job). Each of
 /// these takes a quadratic parser minutes, so a regression shows up as a very slow test run.

@@ -2,6 +2,11 @@ import Synchronization
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// A model that answers from a script and remembers the prompts: a stand-in for `getModel(...)`.
 private struct ReadmeModel: ModelAdapter {

@@ -5,6 +5,11 @@ import OneSimModelsSimulator
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 private func anthropicConfig(_ name: String, _ sim: Simulator, extra: String = "", clientExtra: String = "") -> String {
     providerConfig(name, type: "anthropic_chat", sim, model: "claude-sonnet-4-5", extra: extra, clientExtra: clientExtra)

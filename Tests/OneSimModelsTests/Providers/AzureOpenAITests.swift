@@ -4,6 +4,11 @@ import OneSimModelsSimulator
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 private func azureConfig(_ name: String, _ sim: Simulator, type: String = "azure_openai_chat", deployment: String = "gpt-4o-prod", extra: String = "", clientExtra: String = "") -> String {
     providerConfig(name, type: type, sim, model: deployment, key: "azure-key-0123456", extra: extra, clientExtra: clientExtra)

@@ -5,6 +5,11 @@ import OneSimModelsSimulator
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 private func geminiConfig(_ name: String, _ sim: Simulator, extra: String = "", clientExtra: String = "") -> String {
     providerConfig(name, type: "gemini_chat", sim, model: "gemini-2.5-flash", extra: extra, clientExtra: clientExtra)

@@ -4,6 +4,11 @@ import OneSimModelsSimulator
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 private func ollamaConfig(_ name: String, _ sim: Simulator, extra: String = "", clientExtra: String = "") -> String {
     providerConfig(name, type: "ollama_chat", sim, model: "llama3.2", key: nil, extra: extra, clientExtra: clientExtra)

@@ -2,6 +2,11 @@ import OneSimModelsSimulator
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 @Suite("OpenAI embeddings over HTTP", .timeLimit(.minutes(3)))
 struct OpenAIEmbeddingTests {

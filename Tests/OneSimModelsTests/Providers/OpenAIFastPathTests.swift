@@ -4,6 +4,11 @@ import PropertyBased
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 // The OpenAI hot path writes request bodies straight into bytes and reads only the needed
 // fields of a response. These properties pin it to the tree path it replaced

@@ -3,6 +3,11 @@ import OneSimModelsSimulator
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 @Suite("Tools and structured outputs over HTTP", .timeLimit(.minutes(3)))
 struct OpenAIToolsAndStructuredTests {

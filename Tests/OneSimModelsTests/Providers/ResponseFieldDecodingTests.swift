@@ -3,6 +3,11 @@ import NIOCore
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// Decodes `body` with both OpenAI paths (bytes reader and tree) and checks they agree.
 private func decodeChat(_ body: String) throws -> ModelResponse {

@@ -4,6 +4,11 @@ import PropertyBased
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// A value for a field a decoder reads: usually the right shape, often anything at all
 /// (strings, huge and negative numbers, nested arrays and objects).

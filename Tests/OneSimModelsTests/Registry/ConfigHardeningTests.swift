@@ -4,6 +4,11 @@ import PropertyBased
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// Config values from files are untrusted: out-of-range numbers are clamped where the meaning
 /// is clear ("practically forever") and otherwise refused with an error naming the source, the

@@ -3,6 +3,11 @@ import Synchronization
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// A model-type factory is user code: the manager runs it outside its lock.
 @Suite("Model-type factories run outside the manager's lock")

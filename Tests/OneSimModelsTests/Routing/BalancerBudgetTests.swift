@@ -1,6 +1,11 @@
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// A balancer's budget (`max_cost_usd`, `max_tokens`) holds a call's worst case only while a
 /// member is working on it, not while it waits in the queue.

@@ -2,6 +2,11 @@ import OneSimModelsSimulator
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// The balancer against real simulators over HTTP, scripted to misbehave.
 @Suite("Load balancer over HTTP", .timeLimit(.minutes(3)))

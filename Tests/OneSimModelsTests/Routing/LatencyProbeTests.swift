@@ -1,6 +1,11 @@
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// The `latency` strategy forgets old samples and probes members it has not measured lately.
 @Suite("Latency strategy: aging samples and probes")

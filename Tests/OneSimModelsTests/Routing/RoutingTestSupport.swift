@@ -2,6 +2,11 @@ import Synchronization
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// A clock that moves only when a test calls `advance(by:)`.
 final class RoutingTestClock: Clock, Sendable {

@@ -2,6 +2,11 @@ import OneSimModelsSimulator
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// `max_concurrency`, `rpm` and `tpm` belong to the deployment: every balancer over it shares
 /// one limiter.

@@ -2,6 +2,11 @@ import Synchronization
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// Balancers that share a deployment serve it in one FIFO order by arrival: a balancer with a
 /// long queue cannot starve another balancer's waiters by refilling every slot it frees.

@@ -3,6 +3,11 @@ import OneSimModelsSimulator
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// Every provider model type with a distinctive key of its own.
 private let keyedTypes: [(type: String, key: String)] = [

@@ -3,6 +3,11 @@ import Synchronization
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// Waits (bounded, for an event, never for a duration) until `condition` holds.
 private func waitUntil(_ what: Comment, _ condition: () -> Bool) async throws {

@@ -2,6 +2,11 @@ import OneSimModelsSimulator
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// A chat config whose client has the given `timeout` object and no retries.
 private func timedConfig(_ name: String, _ simulator: Simulator, timeout: String, extra: String = "") -> String {

@@ -3,6 +3,11 @@ import Synchronization
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// The body watchdog and its timing wheel as a state machine: the test advances the wheel with
 /// its own times, nothing sleeps.

@@ -4,6 +4,11 @@ import Synchronization
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// Answers with a queue of scripted statuses and counts what it was sent.
 private final class ScriptedResponder: LocalResponder {

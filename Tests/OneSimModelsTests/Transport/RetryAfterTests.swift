@@ -4,6 +4,11 @@ import PropertyBased
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 @Suite("Retry-After parsing")
 struct RetryAfterTests {

@@ -1,6 +1,11 @@
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// Counts that come from callers or from outside (`maxTokens` of a call, a gateway request's
 /// `max_tokens`, token counts in worker snapshots) may be any `Int`: sums saturate, nothing traps.

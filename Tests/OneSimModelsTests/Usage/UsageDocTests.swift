@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// Runs the README token usage samples that need no model server and write no files; the export
 /// sample's behaviour is checked on a temporary directory instead.

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// The manager-level usage API (the global functions call the same methods on the shared manager).
 @Suite("Token usage facade")

@@ -3,6 +3,11 @@ import Synchronization
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// A log handler that keeps every message.
 struct UsageLogCapture: LogHandler {

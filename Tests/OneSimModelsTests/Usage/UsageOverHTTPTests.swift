@@ -2,6 +2,11 @@ import OneSimModelsSimulator
 import Testing
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// Usage recorded by real adapters over HTTP against the simulator (run with the full package;
 /// the pure tracker tests live in the other files of this folder).

@@ -3,6 +3,11 @@ import Foundation
 import Synchronization
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// A call record with short defaults, for the usage tests.
 func usageRecord(

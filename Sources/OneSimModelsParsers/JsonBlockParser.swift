@@ -1,0 +1,73 @@
+import Foundation
+import OneSimModelsCore
+
+/// Reads a JSON value from a reply, normally from a ```` ```json ```` markdown block.
+///
+/// By default it is lenient, because real model output is messy: it also accepts the tag in
+/// any case, a bare ```` ``` ```` fence, JSON written straight into the prose, and JSON with
+/// comments, trailing commas, single or smart quotes, Python `True`/`False`/`None`, raw
+/// newlines in strings, or a reply cut off before its closing braces. `strict: true` reads
+/// only what sits between the exact tags, as strict JSON. Either way a ```` ``` ```` inside a
+/// JSON string does not end the block, and `\r\n` line ends work. Any JSON type is accepted.
+///
+/// ```swift
+/// let parser = JsonBlockParser()
+/// let value = try parser.parse("Sure!\n```json\n{\"mood\": \"happy\"}\n```")
+/// // value == ["mood": "happy"]
+/// ```
+public struct JsonBlockParser: ResponseParser {
+    /// The text that opens the block (default ```` ```json ````).
+    public var tagStart: String
+    /// The text that closes the block (default ```` ``` ````).
+    public var tagEnd: String
+    /// What the format instruction shows between the tags (default `{your_json_object}`).
+    public var contentHint: String
+    /// Whether to read only the exact tags, as strict JSON, with no fallbacks or repairs.
+    public var strict: Bool
+
+    /// The hint shown when none is given.
+    public static let defaultContentHint = "{your_json_object}"
+
+    /// A parser for JSON between `tagStart` and `tagEnd`, with a text hint for the instruction.
+    public init(
+        tagStart: String = "```json", tagEnd: String = "```", contentHint: String? = nil, strict: Bool = false
+    ) {
+        self.tagStart = tagStart
+        self.tagEnd = tagEnd
+        self.contentHint = contentHint ?? Self.defaultContentHint
+        self.strict = strict
+    }
+
+    /// A parser whose instruction shows `contentHint` as indented JSON (an example object or a schema).
+    /// (Disfavoured so that a string literal or `nil` picks the text hint.)
+    @_disfavoredOverload
+    public init(tagStart: String = "```json", tagEnd: String = "```", contentHint: JSONValue, strict: Bool = false) {
+        self.init(tagStart: tagStart, tagEnd: tagEnd, contentHint: JSONPretty.format(contentHint), strict: strict)
+    }
+
+    /// The original's instruction, with the hint between the tags (never doubled fences):
+    ///
+    ///     Respond with a JSON object in a markdown code block as follows:
+    ///     ```json
+    ///     {your_json_object}
+    ///     ```
+    public var formatInstruction: String {
+        "Respond with a JSON object in a markdown code block as follows:\n\(tagStart)\n\(hintBody)\n\(tagEnd)"
+    }
+
+    /// The hint without tags of its own: a hint written as a whole fenced block (as the
+    /// original's default was) is unwrapped, so the instruction never shows doubled fences.
+    var hintBody: String {
+        let trimmed = contentHint.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.lowercased().hasPrefix(tagStart.lowercased()), trimmed.hasSuffix(tagEnd),
+            trimmed.count >= tagStart.count + tagEnd.count
+        else { return contentHint }
+        let inner = trimmed.dropFirst(tagStart.count).dropLast(tagEnd.count)
+        return inner.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The JSON value in `text`.
+    public func parse(_ text: String) throws(ParseError) -> JSONValue {
+        try JSONExtractor(tagStart: tagStart, tagEnd: tagEnd, strict: strict).extract(text)
+    }
+}

@@ -1,0 +1,55 @@
+import OneSimModelsCore
+
+/// Reads the text between two tags: `<answer>...</answer>`.
+///
+/// The result is a JSON string: the first block, trimmed of surrounding whitespace. Tags
+/// match exactly (case-sensitive), as in the original.
+///
+/// ```swift
+/// let parser = TagParser(tagStart: "<answer>", tagEnd: "</answer>")
+/// let answer = try parser.parse("I think <answer> 42 </answer>.")
+/// // answer == "42"
+/// ```
+public struct TagParser: ResponseParser {
+    /// The opening tag.
+    public var tagStart: String
+    /// The closing tag.
+    public var tagEnd: String
+    /// What the format instruction shows between the tags (default `{your_content}`).
+    public var contentHint: String
+
+    /// A parser for the text between `tagStart` and `tagEnd`.
+    public init(tagStart: String, tagEnd: String, contentHint: String = "{your_content}") {
+        self.tagStart = tagStart
+        self.tagEnd = tagEnd
+        self.contentHint = contentHint
+    }
+
+    /// The original's instruction:
+    ///
+    ///     Respond with your content between the following tags:
+    ///     <answer>
+    ///     {your_content}
+    ///     </answer>
+    public var formatInstruction: String {
+        "Respond with your content between the following tags:\n\(tagStart)\n\(contentHint)\n\(tagEnd)"
+    }
+
+    /// The first block's text, as a JSON string.
+    public func parse(_ text: String) throws(ParseError) -> JSONValue {
+        if ByteText.isBlank(text) { throw ParseError.empty }
+        let bytes = Array(text.utf8)
+        guard let s = ByteText.find(Array(tagStart.utf8), in: bytes, from: 0) else {
+            throw ParseError(
+                .startTagNotFound(tag: tagStart), snippet: ByteText.preview(text),
+                advice: "Put the answer between '\(tagStart)' and '\(tagEnd)'.")
+        }
+        let cs = s + tagStart.utf8.count
+        guard let e = ByteText.find(Array(tagEnd.utf8), in: bytes, from: cs) else {
+            throw ParseError(
+                .endTagNotFound(tag: tagEnd),
+                advice: "Close the answer with '\(tagEnd)'; the reply may have been cut off (raise maxTokens).")
+        }
+        return .string(ByteText.stripped(bytes, cs..<e))
+    }
+}

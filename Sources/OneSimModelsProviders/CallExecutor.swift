@@ -1,0 +1,145 @@
+import Foundation
+import NIOCore
+import OneSimModelsCore
+
+/// The identity of a provider endpoint, for model info, records and error messages.
+public struct EndpointIdentity: Sendable, Hashable {
+    /// The config name.
+    public var configName: String
+    /// The provider's model name.
+    public var modelName: String
+    /// The provider (`openai`, `vllm`, ...).
+    public var provider: String
+    /// Chat or embedding.
+    public var kind: ModelKind
+
+    /// An identity.
+    public init(configName: String, modelName: String, provider: String, kind: ModelKind) {
+        self.configName = configName
+        self.modelName = modelName
+        self.provider = provider
+        self.kind = kind
+    }
+
+    /// Model info for a response from this endpoint.
+    public var modelInfo: ModelInfo { ModelInfo(modelName: modelName, configName: configName, provider: provider) }
+}
+
+/// Sends a provider request with a bare adapter's retry loop and records every attempt once.
+///
+/// The balancer calls members with `maxRetries: 0`, so inside a balancer this sends exactly
+/// once and the balancer decides what happens next.
+public struct CallExecutor: Sendable {
+    /// Who is calling.
+    public var identity: EndpointIdentity
+    /// The shared transport.
+    public var transport: HTTPTransport
+    /// Where records go.
+    public var recorder: any UsageRecorder
+    /// The retry policy of a bare call (`client_args.max_retries`).
+    public var retryPolicy: RetryPolicy
+    /// Secrets to scrub from any error message (the API key).
+    public var secrets: [String]
+    /// The manager's spending limit: each call reserves its worst case before it is sent.
+    public var budget: (any SpendingLimit)?
+
+    /// An executor.
+    public init(
+        identity: EndpointIdentity, transport: HTTPTransport, recorder: any UsageRecorder, retryPolicy: RetryPolicy,
+        secrets: [String], budget: (any SpendingLimit)? = nil
+    ) {
+        self.budget = budget
+        self.identity = identity
+        self.transport = transport
+        self.recorder = recorder
+        self.retryPolicy = retryPolicy
+        self.secrets = secrets.filter { $0.count >= 4 }
+    }
+
+    /// Sends `spec`, decodes a 2xx body with `decode` and maps other statuses with `mapError`;
+    /// retries retryable failures per the policy (or `options.maxRetries`).
+    ///
+    /// The bookkeeping before and after the send is out of line, so a call waiting on the
+    /// network keeps a small frame.
+    public func run(
+        _ spec: HTTPRequestSpec, options: CallOptions,
+        mapError: @Sendable (HTTPResult) -> ModelError,
+        decode: @Sendable (HTTPResult) throws(ModelError) -> ModelResponse
+    ) async throws(ModelError) -> ModelResponse {
+        let spec = Self.applying(options, to: spec)
+        let hold = try reserveBudget(spec, options: options)
+        defer { releaseBudget(hold) }
+        var retry = 0
+        while true {
+            let start = ContinuousClock.now
+            do throws(ModelError) {
+                let result = try await transport.send(spec)
+                return try complete(result, start: start, mapError: mapError, decode: decode)
+            } catch {
+                let delay = try failed(error, start: start, options: options, retry: retry)
+                retry += 1
+                do { try await Task.sleep(for: delay) } catch { throw ModelError(.cancelled, "cancelled while waiting to retry", configName: identity.configName) }
+            }
+        }
+    }
+
+    /// `spec` with the call's own total timeout, if it has one.
+    @inline(never)
+    static func applying(_ options: CallOptions, to spec: HTTPRequestSpec) -> HTTPRequestSpec {
+        guard let timeout = options.timeout else { return spec }
+        var spec = spec
+        spec.timeouts.total = timeout
+        return spec
+    }
+
+    /// A response arrived: decodes it (or maps its error status), charges the budget and records it.
+    @inline(never)
+    func complete(
+        _ result: HTTPResult, start: ContinuousClock.Instant,
+        mapError: @Sendable (HTTPResult) -> ModelError,
+        decode: @Sendable (HTTPResult) throws(ModelError) -> ModelResponse
+    ) throws(ModelError) -> ModelResponse {
+        guard (200..<300).contains(result.status) else { throw mapError(result) }
+        var response = try decode(result)
+        response.modelInfo = identity.modelInfo
+        budget?.consume(response.usage, model: identity.modelName, config: identity.configName)
+        recorder.record(
+            CallRecord(
+                modelName: identity.modelName, configName: identity.configName, provider: identity.provider,
+                kind: identity.kind, usage: response.usage, latency: ContinuousClock.now - start))
+        return response
+    }
+
+    /// An attempt failed: records it, and returns how long to wait before the next one or
+    /// throws the error (with secrets scrubbed) when the call ends here.
+    @inline(never)
+    func failed(_ error: ModelError, start: ContinuousClock.Instant, options: CallOptions, retry: Int) throws(ModelError) -> Duration {
+        var error = error
+        error.configName = error.configName ?? identity.configName
+        error = redact(error)
+        recorder.record(
+            CallRecord(
+                modelName: identity.modelName, configName: identity.configName, provider: identity.provider,
+                kind: identity.kind, usage: .zero, latency: ContinuousClock.now - start, error: error.kind))
+        var policy = retryPolicy
+        if let maxRetries = options.maxRetries { policy.maxRetries = maxRetries }
+        guard error.kind != .cancelled, !Task.isCancelled,
+            let delay = policy.delay(after: error, retry: retry, jitter: RetryPolicy.randomJitter())
+        else { throw error }
+        return delay
+    }
+
+    @inline(never)
+    func releaseBudget(_ hold: BudgetReservation?) {
+        if let hold { budget?.release(hold) }
+    }
+
+    /// Reserves the worst case of a request against the manager's budget (prompt estimated from
+    /// the body size, plus `max_tokens`); throws `.budgetExceeded` before anything is sent.
+    func reserveBudget(_ spec: HTTPRequestSpec, options: CallOptions) throws(ModelError) -> BudgetReservation? {
+        guard let budget else { return nil }
+        return try budget.reserve(
+            model: identity.modelName, config: identity.configName, estimatedPromptTokens: spec.body.count / 4,
+            maxTokens: identity.kind == .embedding ? 0 : options.maxTokens)
+    }
+}

@@ -1,0 +1,122 @@
+import OneSimModelsCore
+
+/// A model served by Ollama's native chat API (`POST {base_url}/api/chat`, default base
+/// `http://localhost:11434`), streaming newline-delimited JSON.
+///
+/// No key is needed for a local server; an `api_key` (or `OLLAMA_API_KEY`) is sent as a bearer
+/// token for hosted Ollama.
+public struct OllamaChatAdapter: EndpointAdapter {
+    /// The default server root.
+    public static let defaultBaseURL = "http://localhost:11434"
+
+    /// The endpoint (URL, headers, timeouts, defaults, executor).
+    public let endpoint: ProviderEndpoint
+    /// The config's `model_type`.
+    public let modelType: String
+    /// Whether the config asked for `"stream": true`: calls then stream under the hood.
+    public let streamsByDefault: Bool
+
+    /// An adapter for `config`.
+    public init(config: ModelConfig, context: ProviderContext) {
+        endpoint = OllamaModelTypes.endpoint(config, kind: .chat, context: context)
+        modelType = config.modelType
+        streamsByDefault = config.stream
+    }
+
+    /// Who the endpoint is.
+    public var identity: EndpointIdentity { endpoint.identity }
+
+    /// POSTs the prompt to `/api/chat` with `"stream": false` and decodes the reply.
+    public func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
+        if streamsByDefault { return try await collectedStream(prompt, options: options) }
+        let body = try await requestBody(prompt, options: options, stream: false)
+        let configName = configName
+        return try await endpoint.executor.run(
+            endpoint.request(path: "api/chat", body: body), options: options,
+            mapError: { OllamaErrorMapper.map($0, configName: configName) },
+            decode: { result throws(ModelError) in
+                try OllamaCodec.decodeResponse(try ProviderSupport.parseBody(result))
+            })
+    }
+
+    /// Streams the reply from `/api/chat` (NDJSON, one object per line).
+    public func stream(_ prompt: Prompt, options: CallOptions) async throws -> ModelStream {
+        let body = try await requestBody(prompt, options: options, stream: true)
+        let configName = configName
+        return endpoint.executor.stream(
+            endpoint.request(path: "api/chat", body: body), options: options, decoder: OllamaStreamDecoder(),
+            framing: .newlineDelimitedJSON, mapError: { OllamaErrorMapper.map($0, configName: configName) })
+    }
+
+    private func requestBody(_ prompt: Prompt, options: CallOptions, stream: Bool) async throws -> [UInt8] {
+        do throws(ModelError) {
+            var body = try OllamaCodec.fields(generateArgs: endpoint.generateArgs, options: options)
+            body["model"] = .string(modelName)
+            body["messages"] = try await OllamaCodec.encodeMessages(prompt)
+            body["stream"] = .bool(stream)
+            return JSONCodec.encode(.object(body))
+        } catch {
+            var error = error
+            error.configName = configName
+            throw error
+        }
+    }
+}
+
+/// An embedding model served by Ollama (`POST {base_url}/api/embed`).
+public struct OllamaEmbeddingAdapter: EndpointAdapter {
+    /// The endpoint.
+    public let endpoint: ProviderEndpoint
+    /// The config's `model_type`.
+    public let modelType: String
+
+    /// An adapter for `config`.
+    public init(config: ModelConfig, context: ProviderContext) {
+        endpoint = OllamaModelTypes.endpoint(config, kind: .embedding, context: context)
+        modelType = config.modelType
+    }
+
+    /// Who the endpoint is.
+    public var identity: EndpointIdentity { endpoint.identity }
+
+    /// Embeds each message's text.
+    public func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
+        try await acall(texts: prompt.messages.map(\.text), options: options)
+    }
+
+    /// POSTs `{"model", "input": [texts]}` to `/api/embed`; `prompt_eval_count` is the usage.
+    public func acall(texts: [String], options: CallOptions) async throws -> ModelResponse {
+        guard !texts.isEmpty else { throw ModelError(.badRequest, "no texts to embed", configName: configName) }
+        var body: [String: JSONValue]
+        do { body = try OllamaCodec.fields(generateArgs: endpoint.generateArgs, options: options) } catch {
+            var error = error
+            error.configName = configName
+            throw error
+        }
+        body["model"] = .string(modelName)
+        body["input"] = .array(texts.map(JSONValue.string))
+        let count = texts.count
+        let configName = configName
+        return try await endpoint.executor.run(
+            endpoint.request(path: "api/embed", body: JSONCodec.encode(.object(body))), options: options,
+            mapError: { OllamaErrorMapper.map($0, configName: configName) },
+            decode: { result throws(ModelError) in
+                let raw = try ProviderSupport.parseBody(result)
+                guard let items = raw["embeddings"]?.arrayValue else {
+                    throw ModelError(.decoding, "embedding response has no embeddings: \(OpenAIChatCodec.snippet(raw))")
+                }
+                guard items.count == count else {
+                    throw ModelError(.decoding, "the response has \(items.count) embeddings for \(count) inputs")
+                }
+                var vectors: [[Float]] = []
+                for (i, item) in items.enumerated() {
+                    guard let values = try ResponseFields.array(item, "embeddings[\(i)]") else {
+                        throw ModelError(.decoding, "embeddings[\(i)] is null")
+                    }
+                    vectors.append(try ResponseFields.vector(values, "embeddings[\(i)]"))
+                }
+                let prompt = try ResponseFields.count(raw["prompt_eval_count"], "prompt_eval_count") ?? 0
+                return ModelResponse(raw: raw, usage: Usage(promptTokens: prompt), embeddings: vectors)
+            })
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import NIOHTTP1
+import OneSimModelsCore
+
+/// Everything needed to talk to one deployment of a provider with its own wire protocol
+/// (Anthropic, Gemini, Ollama), computed once per config: URL root, headers, timeouts,
+/// `generate_args` and the request executor.
+public struct ProviderEndpoint: Sendable {
+    /// How the API key travels.
+    public enum KeyHeader: Sendable, Hashable {
+        /// `Authorization: Bearer <key>`.
+        case bearer
+        /// A header of its own (`x-api-key`, `x-goog-api-key`, `api-key`).
+        case named(String)
+    }
+
+    /// Who this endpoint is.
+    public var identity: EndpointIdentity
+    /// The API root without a trailing slash.
+    public var baseURL: String
+    /// Headers for every request (key, content type, provider headers, `default_headers`).
+    public var headers: HTTPHeaders
+    /// Timeouts.
+    public var timeouts: TimeoutSettings
+    /// `generate_args`.
+    public var generateArgs: [String: JSONValue]
+    /// The request executor (retry loop, records).
+    public var executor: CallExecutor
+
+    /// Builds the endpoint of `config`. `api_key` falls back to the `keyEnv` variables,
+    /// `base_url` to the `baseURLEnv` variables and then `defaultBaseURL`; empty strings count as
+    /// missing. With no key no key header is sent (local servers need none; hosted APIs answer
+    /// 401, which maps to `.authentication`). `extraHeaders` come before `default_headers`, which
+    /// win.
+    public init(
+        config: ModelConfig, kind: ModelKind, provider: String, context: ProviderContext, keyEnv: [String],
+        baseURLEnv: [String], defaultBaseURL: String, keyHeader: KeyHeader, extraHeaders: [(String, String)] = [],
+        defaultKey: String? = nil
+    ) {
+        identity = EndpointIdentity(
+            configName: config.configName, modelName: config.resolvedModelName, provider: provider, kind: kind)
+        var key = config.apiKey.flatMap { $0.isEmpty ? nil : $0 }
+        for name in keyEnv where key == nil {
+            if let v = context.environment[name], !v.isEmpty { key = v }
+        }
+        key = key ?? defaultKey
+        var base = config.clientArgs.baseURL.flatMap { $0.isEmpty ? nil : $0 }
+        for name in baseURLEnv where base == nil {
+            if let v = context.environment[name], !v.isEmpty { base = v }
+        }
+        var root = base ?? defaultBaseURL
+        while root.hasSuffix("/") { root.removeLast() }
+        baseURL = root
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "application/json")
+        headers.add(name: "accept", value: "application/json")
+        headers.add(name: "user-agent", value: "OneSimModels/1.0")
+        if let key {
+            switch keyHeader {
+            case .bearer: headers.add(name: "authorization", value: "Bearer \(key)")
+            case .named(let name): headers.add(name: name, value: key)
+            }
+        }
+        for (name, value) in extraHeaders { headers.replaceOrAdd(name: name, value: value) }
+        for (name, value) in config.clientArgs.defaultHeaders { headers.replaceOrAdd(name: name, value: value) }
+        self.headers = headers
+        timeouts = config.clientArgs.timeout
+        generateArgs = config.generateArgs
+        var policy = RetryPolicy.default
+        if let maxRetries = config.clientArgs.maxRetries { policy.maxRetries = maxRetries }
+        var secrets = key.map { [$0] } ?? []
+        secrets += config.clientArgs.defaultHeaders.filter { ModelConfig.isSecretHeader($0.key) }.map(\.value)
+        secrets += SecretRedaction.userInfoSecrets(in: root)
+        executor = CallExecutor(
+            identity: identity, transport: context.transport, recorder: context.recorder, retryPolicy: policy,
+            secrets: secrets, budget: context.budget)
+    }
+
+    /// A POST of `body` to `{base_url}/{path}`.
+    public func request(path: String, body: [UInt8]) -> HTTPRequestSpec {
+        HTTPRequestSpec(url: baseURL + "/" + path, headers: headers, body: body, timeouts: timeouts)
+    }
+}
+
+/// Small helpers every provider codec shares.
+public enum ProviderSupport {
+    /// The body of a 2xx response as JSON, or a `.decoding` error.
+    public static func parseBody(_ result: HTTPResult) throws(ModelError) -> JSONValue {
+        do { return try JSONCodec.parse(result.body.readableBytesView) } catch {
+            throw invalidJSON(error, status: result.status)
+        }
+    }
+
+    /// The `.decoding` error for a response body that is not valid JSON.
+    static func invalidJSON(_ error: JSONSyntaxError, status: Int) -> ModelError {
+        ModelError(.decoding, "invalid JSON in the response: \(error)", status: status)
+    }
+
+    /// The keys of `fields` with the provider's native names first and OpenAI aliases last
+    /// (each group sorted), so an alias set per call wins over a native default when both map
+    /// to the same provider field.
+    static func keysNativeFirst(_ fields: [String: JSONValue], isAlias: (String) -> Bool) -> [String] {
+        fields.keys.sorted { a, b in
+            let (aliasA, aliasB) = (isAlias(a), isAlias(b))
+            return aliasA != aliasB ? !aliasA : a < b
+        }
+    }
+
+    /// The body of an error response as JSON, when it is JSON.
+    public static func parseErrorBody(_ result: HTTPResult) -> JSONValue? {
+        try? JSONCodec.parse(result.body.readableBytesView)
+    }
+
+    /// A short snippet of a non-JSON error body, or a note that it was empty.
+    public static func bodySnippet(_ result: HTTPResult) -> String {
+        let text = String(decoding: result.body.readableBytesView.prefix(300), as: UTF8.self)
+        return text.isEmpty ? "HTTP \(result.status) with an empty body" : text
+    }
+
+    /// The `x-should-retry` header as a boolean, when present.
+    public static func shouldRetryHeader(_ result: HTTPResult) -> Bool? {
+        switch result.headers.first(name: "x-should-retry")?.lowercased() {
+        case "true": return true
+        case "false": return false
+        default: return nil
+        }
+    }
+
+    /// The JSON object a tool call's `arguments` text holds (empty text is `{}`); a
+    /// `.badRequest` error when it is not a JSON object, since the provider needs an object.
+    public static func argumentsObject(_ call: ToolCall, provider: String) throws(ModelError) -> JSONValue {
+        let text = call.arguments.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.isEmpty { return .object([:]) }
+        guard let value = try? JSONCodec.parse(text), case .object = value else {
+            throw ModelError(
+                .badRequest,
+                "tool call '\(call.name)' (\(call.id)) has arguments that are not a JSON object; \(provider) needs an object: \(call.arguments.prefix(200))"
+            )
+        }
+        return value
+    }
+
+    /// Compact JSON text with sorted keys (stable tool-call arguments).
+    public static func jsonText(_ value: JSONValue) -> String {
+        String(decoding: JSONCodec.encode(value, sortedKeys: true), as: UTF8.self)
+    }
+
+    /// The string or strings of an OpenAI-style `stop` value.
+    public static func stopSequences(_ value: JSONValue) -> JSONValue {
+        if let s = value.stringValue { return [.string(s)] }
+        return value
+    }
+
+    /// An `.unsupported` error for an option the provider lacks.
+    public static func unsupported(_ key: String, provider: String, hint: String = "") -> ModelError {
+        ModelError(
+            .unsupported, "\(provider) does not support '\(key)'\(hint.isEmpty ? "" : ": \(hint)")")
+    }
+
+    /// Throws when `n` asks for more than one choice.
+    public static func requireSingleChoice(_ value: JSONValue, provider: String) throws(ModelError) {
+        if let n = value.intValue, n <= 1 { return }
+        throw unsupported("n", provider: provider, hint: "it returns one reply per request; got n = \(value)")
+    }
+
+    /// The tool calls of every assistant message, by id, for providers whose tool results name
+    /// the function instead of the call id.
+    public static func toolNamesByID(_ prompt: Prompt) -> [String: String] {
+        var names: [String: String] = [:]
+        for message in prompt.messages where message.role == .assistant {
+            for call in message.toolCalls { names[call.id] = call.name }
+        }
+        return names
+    }
+
+    /// The function name a tool message answers, found among earlier assistant tool calls.
+    public static func toolName(for message: Message, in names: [String: String], provider: String) throws(ModelError)
+        -> String
+    {
+        guard let id = message.toolCallID else {
+            throw ModelError(.badRequest, "a tool message needs the toolCallID of the call it answers")
+        }
+        guard let name = names[id] else {
+            throw ModelError(
+                .badRequest,
+                "the tool message answers call '\(id)', which no earlier assistant message made; \(provider) needs the function name"
+            )
+        }
+        return name
+    }
+}

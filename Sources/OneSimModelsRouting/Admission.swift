@@ -1,0 +1,71 @@
+import OneSimModelsCore
+
+/// A concurrency slot (and rpm/tpm charge) on one member, held by one request attempt.
+package struct Grant: Sendable, Hashable {
+    /// The member's index in config order.
+    let member: Int
+    /// Tokens charged against the member's `tpm` budget.
+    let tokens: Double
+    /// When the slot was taken.
+    let startedAt: Duration
+}
+
+/// How a request's wait for a member ended.
+enum AdmissionOutcome: Sendable, Hashable {
+    /// The request holds a slot on a member and must release it.
+    case granted(Grant)
+    /// Every member is tried this round, or the untried ones are all cooling down: the round
+    /// is over (back off, then try again, or give up).
+    case exhausted
+    /// The call's `queueTimeout` ran out while waiting for capacity.
+    case timedOut
+    /// The calling task was cancelled while waiting.
+    case cancelled
+}
+
+/// What `acquire` decided.
+enum AdmissionDecision: Sendable, Hashable {
+    /// Decided at once.
+    case done(AdmissionOutcome)
+    /// Queued as waiter `id`; its outcome arrives later as a resolution.
+    case wait(id: UInt64)
+}
+
+/// A waiter's outcome, to be delivered to its suspended caller.
+struct Resolution: Sendable, Hashable {
+    /// The waiter.
+    let id: UInt64
+    /// Its outcome.
+    let outcome: AdmissionOutcome
+}
+
+/// How one attempt on a member ended.
+enum AttemptResult: Sendable {
+    /// It succeeded after `latency` with `usage`.
+    case success(latency: Duration, usage: Usage)
+    /// It failed with `error`.
+    case failure(ModelError, FailureDisposition)
+    /// The caller was cancelled while it ran.
+    case cancelled
+    /// The request was never sent (the call's budget refused it after the grant).
+    case notSent
+}
+
+/// A request waiting for capacity.
+struct Waiter: Sendable, Hashable {
+    /// Its id.
+    let id: UInt64
+    /// Members it must not use (tried this round).
+    let excluded: Set<Int>
+    /// Its estimated tokens.
+    let tokens: Double
+    /// When it gives up (`.timedOut`).
+    let deadline: Duration
+    /// When something it waits for may change by itself (a budget refill, a cooldown end, or
+    /// its deadline).
+    var wake: Duration
+    /// Whether it waits in the retrying queue (it tried members, or is in a retry round).
+    var retry: Bool = false
+    /// When it started waiting (its place in the FIFO order shared with other balancers).
+    var arrival: Duration = .zero
+}

@@ -1,0 +1,107 @@
+import OneSimModelsCore
+
+/// Which strategy a balancer uses: a built-in one by name, or your own.
+public enum BalancerStrategy: Sendable, CustomStringConvertible {
+    /// A built-in strategy.
+    case builtIn(StrategyName)
+    /// Your own strategy; the balancer keeps its own copy of the value.
+    case custom(any RoutingStrategy)
+
+    /// `round_robin`.
+    public static let roundRobin = BalancerStrategy.builtIn(.roundRobin)
+    /// `random`.
+    public static let random = BalancerStrategy.builtIn(.random)
+    /// `weighted` (smooth weighted round robin).
+    public static let weighted = BalancerStrategy.builtIn(.weighted)
+    /// `least_busy` (power of two choices on in-flight counts).
+    public static let leastBusy = BalancerStrategy.builtIn(.leastBusy)
+    /// `latency` (lowest moving-average latency per output token).
+    public static let latency = BalancerStrategy.builtIn(.latency)
+    /// `usage` (lowest used share of `rpm` / `tpm`).
+    public static let usage = BalancerStrategy.builtIn(.usage)
+
+    /// Parses a config's `strategy` value.
+    ///
+    /// - Throws: `ModelError.Kind.configuration` listing the valid names.
+    public init(parsing name: String) throws(ModelError) {
+        self = .builtIn(try StrategyName(parsing: name))
+    }
+
+    /// The strategy's name.
+    public var description: String {
+        switch self {
+        case .builtIn(let name): return name.rawValue
+        case .custom(let strategy): return strategy.name
+        }
+    }
+
+    /// A fresh strategy value for one balancer.
+    func makeStrategy() -> any RoutingStrategy {
+        switch self {
+        case .builtIn(let name): return name.makeStrategy()
+        case .custom(let strategy): return strategy
+        }
+    }
+}
+
+/// A load balancer's settings: the config keys `strategy`, `max_retries`, `cooldown_time`,
+/// `allowed_fails`, `queue_timeout` and the retry delays.
+public struct BalancerSettings: Sendable {
+    /// How a member is picked (default `round_robin`, the original's default).
+    public var strategy: BalancerStrategy
+    /// Retry rounds after every member has been tried once (default 2); a call's
+    /// `CallOptions.maxRetries` overrides it. Overrides `retryPolicy.maxRetries`.
+    public var maxRetries: Int
+    /// How long a member cools down (default 5 s); a member's own `cooldownTime` wins.
+    public var cooldownTime: Duration
+    /// Transient failures of one member tolerated within `failureWindow` (default 3); the
+    /// next one cools it. Not applied to a balancer with one member.
+    public var allowedFails: Int
+    /// The window `allowedFails` counts in (default one minute).
+    public var failureWindow: Duration
+    /// The longest a call waits in total for capacity: a concurrency slot, rpm/tpm budget or a
+    /// member to come out of cooldown (default 60 s). Then it fails with `.queueTimeout`.
+    public var queueTimeout: Duration
+    /// Backoff delays between retry rounds and the longest `Retry-After` honoured.
+    public var retryPolicy: RetryPolicy
+    /// Output tokens charged against `tpm` when a call sets no `maxTokens` (default 256);
+    /// corrected with the real usage afterwards.
+    public var defaultMaxTokensEstimate: Int
+    /// The panic threshold (config key `panic_threshold`, 0...1, default 0.5): when fewer than
+    /// this share of the members are healthy, members cooling down after transient failures
+    /// keep getting the calls the healthy ones cannot take, and a success ends their cooldown,
+    /// so a partial outage does not park the last usable capacity. 0 turns it off.
+    public var panicThreshold: Double
+
+    /// Settings with the given values.
+    public init(
+        strategy: BalancerStrategy = .roundRobin, maxRetries: Int = 2, cooldownTime: Duration = .seconds(5),
+        allowedFails: Int = 3, failureWindow: Duration = .seconds(60), queueTimeout: Duration = .seconds(60),
+        retryPolicy: RetryPolicy = .default, defaultMaxTokensEstimate: Int = 256, panicThreshold: Double = 0.5
+    ) {
+        self.strategy = strategy
+        self.maxRetries = maxRetries
+        self.cooldownTime = cooldownTime
+        self.allowedFails = allowedFails
+        self.failureWindow = failureWindow
+        self.queueTimeout = queueTimeout
+        self.retryPolicy = retryPolicy
+        self.defaultMaxTokensEstimate = defaultMaxTokensEstimate
+        self.panicThreshold = panicThreshold
+    }
+
+    /// Checks the values: no negative counts or durations.
+    ///
+    /// - Throws: `ModelError.Kind.configuration` naming the bad key and `balancer`.
+    public func validate(balancer: String) throws(ModelError) {
+        func bad(_ key: String, _ why: String) -> ModelError {
+            ModelError(.configuration, "load balancer '\(balancer)': \(key) \(why)", param: key, configName: balancer)
+        }
+        if maxRetries < 0 { throw bad("max_retries", "must not be negative (got \(maxRetries))") }
+        if allowedFails < 0 { throw bad("allowed_fails", "must not be negative (got \(allowedFails))") }
+        if cooldownTime < .zero { throw bad("cooldown_time", "must not be negative") }
+        if queueTimeout < .zero { throw bad("queue_timeout", "must not be negative") }
+        if failureWindow <= .zero { throw bad("failure_window", "must be positive") }
+        if !(0...1).contains(panicThreshold) { throw bad("panic_threshold", "must be between 0 and 1 (got \(panicThreshold))") }
+    }
+}

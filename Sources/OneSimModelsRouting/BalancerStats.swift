@@ -1,0 +1,142 @@
+import OneSimModelsCore
+
+/// A snapshot of one balancer member's statistics.
+public struct MemberStats: Sendable, Hashable {
+    /// The member's config name.
+    public var configName: String
+    /// Requests in flight now.
+    public var inFlight: Int
+    /// The most requests that were ever in flight at once.
+    public var peakInFlight: Int
+    /// The member's `max_concurrency`, if any.
+    public var maxConcurrency: Int?
+    /// Requests sent to the member (attempts, retries included).
+    public var requests: Int
+    /// Requests that succeeded.
+    public var successes: Int
+    /// Requests that failed.
+    public var failures: Int
+    /// Failed requests by error kind.
+    public var failuresByKind: [ModelError.Kind: Int]
+    /// Requests abandoned because their caller was cancelled.
+    public var cancellations: Int
+    /// How many times the member was cooled down.
+    public var cooldowns: Int
+    /// The cooldown left now, or `nil` when the member is healthy.
+    public var cooldownRemaining: Duration?
+    /// Mean latency of successful requests.
+    public var averageLatency: Duration?
+    /// Moving average of latency per output token (what the `latency` strategy compares).
+    public var latencyPerOutputToken: Duration?
+    /// Tokens reported by the member's successful replies.
+    public var usage: Usage
+    /// The used share of the member's rpm/tpm budget (what the `usage` strategy compares).
+    public var usageShare: Double
+    /// The member's weight.
+    public var weight: Double
+    /// Requests sent to the member while it was cooling down, because too few members were
+    /// healthy (panic mode).
+    public var panicRequests: Int
+    /// Requests in flight on the member's deployment from every balancer that shares it (its
+    /// `max_concurrency` bounds this number).
+    public var deploymentInFlight: Int
+
+    /// Whether the member is cooling down now.
+    public var isCoolingDown: Bool { cooldownRemaining != nil }
+
+    /// A snapshot with every field given.
+    public init(
+        configName: String, inFlight: Int, peakInFlight: Int, maxConcurrency: Int?, requests: Int, successes: Int,
+        failures: Int, failuresByKind: [ModelError.Kind: Int], cancellations: Int, cooldowns: Int,
+        cooldownRemaining: Duration?, averageLatency: Duration?, latencyPerOutputToken: Duration?, usage: Usage,
+        usageShare: Double, weight: Double, panicRequests: Int = 0, deploymentInFlight: Int? = nil
+    ) {
+        self.configName = configName
+        self.inFlight = inFlight
+        self.peakInFlight = peakInFlight
+        self.maxConcurrency = maxConcurrency
+        self.requests = requests
+        self.successes = successes
+        self.failures = failures
+        self.failuresByKind = failuresByKind
+        self.cancellations = cancellations
+        self.cooldowns = cooldowns
+        self.cooldownRemaining = cooldownRemaining
+        self.averageLatency = averageLatency
+        self.latencyPerOutputToken = latencyPerOutputToken
+        self.usage = usage
+        self.usageShare = usageShare
+        self.weight = weight
+        self.panicRequests = panicRequests
+        self.deploymentInFlight = deploymentInFlight ?? inFlight
+    }
+}
+
+/// A snapshot of a load balancer's statistics: its members and its queue.
+public struct BalancerStats: Sendable, Hashable, CustomStringConvertible {
+    /// The balancer's config name.
+    public var balancer: String
+    /// Its strategy's name.
+    public var strategy: String
+    /// Requests waiting for capacity now.
+    public var queued: Int
+    /// Calls that gave up waiting (`queue_timeout`).
+    public var queueTimeouts: Int
+    /// Every member, in config order.
+    public var members: [MemberStats]
+    /// Whether fewer than `panic_threshold` of the members are healthy now, so members cooling
+    /// down after transient failures still get the calls healthy members cannot take.
+    public var panicking: Bool
+
+    /// A snapshot with every field given.
+    public init(
+        balancer: String, strategy: String, queued: Int, queueTimeouts: Int, members: [MemberStats], panicking: Bool = false
+    ) {
+        self.balancer = balancer
+        self.strategy = strategy
+        self.queued = queued
+        self.queueTimeouts = queueTimeouts
+        self.members = members
+        self.panicking = panicking
+    }
+
+    /// Requests sent to members in panic mode.
+    public var panicRequests: Int { members.reduce(0) { $0 + $1.panicRequests } }
+
+    /// The member named `configName`.
+    public subscript(member configName: String) -> MemberStats? {
+        members.first { $0.configName == configName }
+    }
+
+    /// Requests sent to all members.
+    public var requests: Int { members.reduce(0) { $0 + $1.requests } }
+    /// Successful requests of all members.
+    public var successes: Int { members.reduce(0) { $0 + $1.successes } }
+    /// Failed requests of all members.
+    public var failures: Int { members.reduce(0) { $0 + $1.failures } }
+
+    /// A table, one line per member, for logs and the demo.
+    public var description: String {
+        var lines = [
+            "load balancer '\(balancer)' (\(strategy)): \(queued) queued, \(queueTimeouts) queue timeouts"
+                + (panicking ? ", PANIC (too few healthy members)" : "")
+        ]
+        for m in members {
+            var line = "  \(m.configName): \(m.requests) req, \(m.successes) ok, \(m.failures) failed"
+            if !m.failuresByKind.isEmpty {
+                let kinds = m.failuresByKind.sorted { $0.key.rawValue < $1.key.rawValue }
+                line += " (" + kinds.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ") + ")"
+            }
+            line += ", in flight \(m.inFlight)" + (m.maxConcurrency.map { "/\($0)" } ?? "") + " (peak \(m.peakInFlight))"
+            line += ", cooldowns \(m.cooldowns)"
+            if m.panicRequests > 0 { line += ", \(m.panicRequests) in panic" }
+            if let remaining = m.cooldownRemaining { line += " (cooling, \(remaining) left)" }
+            if let latency = m.averageLatency {
+                line += ", avg latency \((latency.seconds * 10_000).rounded() / 10) ms"
+            }
+            line += ", tokens \(m.usage.promptTokens)+\(m.usage.completionTokens)"
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+}

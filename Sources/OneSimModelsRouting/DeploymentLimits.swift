@@ -1,0 +1,83 @@
+import OneSimModelsCore
+
+/// One deployment's limits as a plain value: `max_concurrency`, and the `rpm` / `tpm` token
+/// buckets, with the requests in flight on it from every balancer and adapter that sends there.
+///
+/// Driven by events with the time passed in; `DeploymentLimiter` shares one of these behind a
+/// lock between everything that sends to the deployment.
+struct DeploymentLimits: Sendable, Hashable {
+    /// The most requests in flight at once, if limited.
+    private(set) var maxConcurrency: Int?
+    /// The `rpm` budget, if limited.
+    private(set) var rpm: TokenBucket?
+    /// The `tpm` budget, if limited.
+    private(set) var tpm: TokenBucket?
+    /// Requests in flight now, from every sender.
+    private(set) var inFlight = 0
+    /// The most requests ever in flight at once.
+    private(set) var peakInFlight = 0
+
+    /// Full budgets for `settings` at `now`.
+    init(_ settings: DeploymentSettings, now: Duration) {
+        maxConcurrency = settings.maxConcurrency
+        rpm = settings.rpm.map { TokenBucket(perMinute: $0, now: now) }
+        tpm = settings.tpm.map { TokenBucket(perMinute: $0, now: now) }
+    }
+
+    /// Whether any limit is set.
+    var isLimited: Bool { maxConcurrency != nil || rpm != nil || tpm != nil }
+
+    /// Whether a concurrency slot is free.
+    var hasFreeSlot: Bool {
+        guard let limit = maxConcurrency else { return true }
+        return inFlight < max(limit, 1)
+    }
+
+    /// How long until the budgets allow a request of `tokens` (zero if now).
+    func budgetWait(tokens: Double, at now: Duration) -> Duration {
+        max(rpm?.wait(for: 1, at: now) ?? .zero, tpm?.wait(for: tokens, at: now) ?? .zero)
+    }
+
+    /// Whether a request of `tokens` may start now: a free slot and budget.
+    func admits(tokens: Double, at now: Duration) -> Bool {
+        hasFreeSlot && budgetWait(tokens: tokens, at: now) == .zero
+    }
+
+    /// The larger used share of the rpm and tpm budgets.
+    func usageShare(at now: Duration) -> Double {
+        max(rpm?.usedShare(at: now) ?? 0, tpm?.usedShare(at: now) ?? 0)
+    }
+
+    /// Starts a request of `tokens` if it may start now; returns whether it did.
+    mutating func tryStart(tokens: Double, at now: Duration) -> Bool {
+        guard admits(tokens: tokens, at: now) else { return false }
+        inFlight += 1
+        peakInFlight = max(peakInFlight, inFlight)
+        rpm?.take(1, at: now)
+        tpm?.take(tokens, at: now)
+        return true
+    }
+
+    /// Ends a request: frees its slot; `refund` tokens go back to `tpm` (negative: the reply
+    /// was larger than estimated).
+    mutating func end(refund: Double, at now: Duration) {
+        inFlight = max(inFlight - 1, 0)
+        if refund != 0 { tpm?.giveBack(refund, at: now) }
+    }
+
+    /// Undoes a start whose request was never sent: frees the slot and gives back its rpm and
+    /// tpm charges.
+    mutating func unstart(tokens: Double, at now: Duration) {
+        inFlight = max(inFlight - 1, 0)
+        rpm?.giveBack(1, at: now)
+        tpm?.giveBack(tokens, at: now)
+    }
+
+    /// New limits from a reloaded config: requests in flight stay counted, and a bucket whose
+    /// rate is unchanged keeps its level; one whose rate changed starts full at the new rate.
+    mutating func update(_ settings: DeploymentSettings, now: Duration) {
+        maxConcurrency = settings.maxConcurrency
+        if rpm?.capacity != settings.rpm.map({ Double(max($0, 1)) }) { rpm = settings.rpm.map { TokenBucket(perMinute: $0, now: now) } }
+        if tpm?.capacity != settings.tpm.map({ Double(max($0, 1)) }) { tpm = settings.tpm.map { TokenBucket(perMinute: $0, now: now) } }
+    }
+}

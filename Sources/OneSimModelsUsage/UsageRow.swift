@@ -1,0 +1,78 @@
+import OneSimModelsCore
+
+/// The finest breakdown of usage: one provider model, served through one config by one
+/// provider, for one kind of call. Every other breakdown is a sum over these.
+public struct UsageKey: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The provider's model name (`gpt-4o`, ...).
+    public var modelName: String
+    /// The config that made the calls.
+    public var configName: String
+    /// The provider (`openai`, `vllm`, ...).
+    public var provider: String
+    /// Chat (including streamed chat) or embedding.
+    public var kind: ModelKind
+
+    /// A key.
+    public init(modelName: String, configName: String, provider: String, kind: ModelKind) {
+        self.modelName = modelName
+        self.configName = configName
+        self.provider = provider
+        self.kind = kind
+    }
+
+    /// The key of `record`.
+    public init(_ record: CallRecord) {
+        self.init(modelName: record.modelName, configName: record.configName, provider: record.provider, kind: record.kind)
+    }
+
+    /// Ordered by model, config, provider, then kind.
+    public static func < (lhs: UsageKey, rhs: UsageKey) -> Bool {
+        (lhs.modelName, lhs.configName, lhs.provider, lhs.kind.rawValue)
+            < (rhs.modelName, rhs.configName, rhs.provider, rhs.kind.rawValue)
+    }
+
+    /// `"model [config, provider, kind]"`.
+    public var description: String { "\(modelName) [\(configName), \(provider), \(kind.rawValue)]" }
+}
+
+/// Usage of one key.
+public struct UsageRow: Sendable, Hashable {
+    /// Which model, config, provider and kind.
+    public var key: UsageKey
+    /// Its counts.
+    public var usage: UsageBucket
+
+    /// A row.
+    public init(key: UsageKey, usage: UsageBucket) {
+        self.key = key
+        self.usage = usage
+    }
+
+    /// The bucket's keys plus `model_name`, `config_name`, `provider` and `kind`.
+    public var json: JSONValue {
+        var object = usage.json.objectValue ?? [:]
+        object["model_name"] = .string(key.modelName)
+        object["config_name"] = .string(key.configName)
+        object["provider"] = .string(key.provider)
+        object["kind"] = .string(key.kind.rawValue)
+        return .object(object)
+    }
+
+    /// Reads what `json` writes.
+    public init(json: JSONValue) throws(ModelError) {
+        func string(_ name: String) throws(ModelError) -> String {
+            guard let s = json[name]?.stringValue else {
+                throw ModelError(.decoding, "token usage row needs a string '\(name)', got \(json[name]?.description ?? "nothing")")
+            }
+            return s
+        }
+        let kindName = try string("kind")
+        guard let kind = ModelKind(rawValue: kindName) else {
+            throw ModelError(.decoding, "token usage row has unknown kind '\(kindName)' (expected chat or embedding)")
+        }
+        key = UsageKey(
+            modelName: try string("model_name"), configName: try string("config_name"), provider: try string("provider"),
+            kind: kind)
+        usage = try UsageBucket(json: json)
+    }
+}
