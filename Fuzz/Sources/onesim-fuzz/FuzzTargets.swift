@@ -8,6 +8,11 @@ import NIOCore
 import NIOHTTP1
 
 @testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsParsers
+@testable import OneSimModelsProviders
+@testable import OneSimModelsRouting
+@testable import OneSimModelsUsage
 
 /// The harnesses, by name.
 let targets: [String: @Sendable ([UInt8]) -> Void] = [
