@@ -20,7 +20,7 @@ extension CallExecutor {
     /// `framing` says how the body is cut into events: Server-Sent Events (OpenAI, Anthropic,
     /// Gemini) or newline-delimited JSON (Ollama), where each line reaches the decoder as an
     /// event whose `data` is the line.
-    public func stream<Decoder: StreamEventDecoder>(
+    package func stream<Decoder: StreamEventDecoder>(
         _ spec: HTTPRequestSpec, options: CallOptions, decoder: Decoder, framing: StreamFraming = .serverSentEvents,
         mapError: @escaping @Sendable (HTTPResult) -> ModelError
     ) -> ModelStream {

@@ -3,18 +3,18 @@ import NIOCore
 import OneSimModelsCore
 
 /// The identity of a provider endpoint, for model info, records and error messages.
-public struct EndpointIdentity: Sendable, Hashable {
+package struct EndpointIdentity: Sendable, Hashable {
     /// The config name.
-    public var configName: String
+    package var configName: String
     /// The provider's model name.
-    public var modelName: String
+    package var modelName: String
     /// The provider (`openai`, `vllm`, ...).
-    public var provider: String
+    package var provider: String
     /// Chat or embedding.
-    public var kind: ModelKind
+    package var kind: ModelKind
 
     /// An identity.
-    public init(configName: String, modelName: String, provider: String, kind: ModelKind) {
+    package init(configName: String, modelName: String, provider: String, kind: ModelKind) {
         self.configName = configName
         self.modelName = modelName
         self.provider = provider
@@ -22,29 +22,29 @@ public struct EndpointIdentity: Sendable, Hashable {
     }
 
     /// Model info for a response from this endpoint.
-    public var modelInfo: ModelInfo { ModelInfo(modelName: modelName, configName: configName, provider: provider) }
+    package var modelInfo: ModelInfo { ModelInfo(modelName: modelName, configName: configName, provider: provider) }
 }
 
 /// Sends a provider request with a bare adapter's retry loop and records every attempt once.
 ///
 /// The balancer calls members with `maxRetries: 0`, so inside a balancer this sends exactly
 /// once and the balancer decides what happens next.
-public struct CallExecutor: Sendable {
+package struct CallExecutor: Sendable {
     /// Who is calling.
-    public var identity: EndpointIdentity
+    package var identity: EndpointIdentity
     /// The shared transport.
-    public var transport: HTTPTransport
+    package var transport: HTTPTransport
     /// Where records go.
-    public var recorder: any UsageRecorder
+    package var recorder: any UsageRecorder
     /// The retry policy of a bare call (`client_args.max_retries`).
-    public var retryPolicy: RetryPolicy
+    package var retryPolicy: RetryPolicy
     /// Secrets to scrub from any error message (the API key).
-    public var secrets: [String]
+    package var secrets: [String]
     /// The manager's spending limit: each call reserves its worst case before it is sent.
-    public var budget: (any SpendingLimit)?
+    package var budget: (any SpendingLimit)?
 
     /// An executor.
-    public init(
+    package init(
         identity: EndpointIdentity, transport: HTTPTransport, recorder: any UsageRecorder, retryPolicy: RetryPolicy,
         secrets: [String], budget: (any SpendingLimit)? = nil
     ) {
@@ -61,7 +61,7 @@ public struct CallExecutor: Sendable {
     ///
     /// The bookkeeping before and after the send is out of line, so a call waiting on the
     /// network keeps a small frame.
-    public func run(
+    package func run(
         _ spec: HTTPRequestSpec, options: CallOptions,
         mapError: @Sendable (HTTPResult) -> ModelError,
         decode: @Sendable (HTTPResult) throws(ModelError) -> ModelResponse

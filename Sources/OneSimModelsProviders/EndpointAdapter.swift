@@ -2,18 +2,18 @@ import OneSimModelsCore
 
 /// A provider adapter backed by one HTTP endpoint: its name, model and kind come from the
 /// endpoint's identity.
-public protocol EndpointAdapter: ModelAdapter {
+package protocol EndpointAdapter: ModelAdapter {
     /// Who the endpoint is (config, model, provider, kind).
     var identity: EndpointIdentity { get }
 }
 
 extension EndpointAdapter {
     /// The config name.
-    public var configName: String { identity.configName }
+    package var configName: String { identity.configName }
     /// The provider's model name.
-    public var modelName: String { identity.modelName }
+    package var modelName: String { identity.modelName }
     /// Chat or embedding.
-    public var kind: ModelKind { identity.kind }
+    package var kind: ModelKind { identity.kind }
 
     /// Streams `prompt` and collects it into one response: what `acall` does for a config with
     /// `"stream": true`.

@@ -5,7 +5,7 @@ import OneSimModelsCore
 /// the environment for key fallbacks, and a logger.
 public struct ProviderContext: Sendable {
     /// The manager's shared, pooled HTTP transport.
-    public var transport: HTTPTransport
+    package var transport: HTTPTransport
     /// Where each call's usage goes.
     public var recorder: any UsageRecorder
     /// Environment variables (for `OPENAI_API_KEY` and friends).
@@ -16,7 +16,7 @@ public struct ProviderContext: Sendable {
     public var budget: (any SpendingLimit)?
 
     /// A context.
-    public init(
+    package init(
         transport: HTTPTransport, recorder: any UsageRecorder = NoUsageRecorder(), environment: [String: String] = [:],
         logger: Logger = Logger(label: "onesim.models"), budget: (any SpendingLimit)? = nil
     ) {

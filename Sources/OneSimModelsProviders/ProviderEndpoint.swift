@@ -5,9 +5,9 @@ import OneSimModelsCore
 /// Everything needed to talk to one deployment of a provider with its own wire protocol
 /// (Anthropic, Gemini, Ollama), computed once per config: URL root, headers, timeouts,
 /// `generate_args` and the request executor.
-public struct ProviderEndpoint: Sendable {
+package struct ProviderEndpoint: Sendable {
     /// How the API key travels.
-    public enum KeyHeader: Sendable, Hashable {
+    package enum KeyHeader: Sendable, Hashable {
         /// `Authorization: Bearer <key>`.
         case bearer
         /// A header of its own (`x-api-key`, `x-goog-api-key`, `api-key`).
@@ -15,24 +15,24 @@ public struct ProviderEndpoint: Sendable {
     }
 
     /// Who this endpoint is.
-    public var identity: EndpointIdentity
+    package var identity: EndpointIdentity
     /// The API root without a trailing slash.
-    public var baseURL: String
+    package var baseURL: String
     /// Headers for every request (key, content type, provider headers, `default_headers`).
-    public var headers: HTTPHeaders
+    package var headers: HTTPHeaders
     /// Timeouts.
-    public var timeouts: TimeoutSettings
+    package var timeouts: TimeoutSettings
     /// `generate_args`.
-    public var generateArgs: [String: JSONValue]
+    package var generateArgs: [String: JSONValue]
     /// The request executor (retry loop, records).
-    public var executor: CallExecutor
+    package var executor: CallExecutor
 
     /// Builds the endpoint of `config`. `api_key` falls back to the `keyEnv` variables,
     /// `base_url` to the `baseURLEnv` variables and then `defaultBaseURL`; empty strings count as
     /// missing. With no key no key header is sent (local servers need none; hosted APIs answer
     /// 401, which maps to `.authentication`). `extraHeaders` come before `default_headers`, which
     /// win.
-    public init(
+    package init(
         config: ModelConfig, kind: ModelKind, provider: String, context: ProviderContext, keyEnv: [String],
         baseURLEnv: [String], defaultBaseURL: String, keyHeader: KeyHeader, extraHeaders: [(String, String)] = [],
         defaultKey: String? = nil
@@ -77,15 +77,15 @@ public struct ProviderEndpoint: Sendable {
     }
 
     /// A POST of `body` to `{base_url}/{path}`.
-    public func request(path: String, body: [UInt8]) -> HTTPRequestSpec {
+    package func request(path: String, body: [UInt8]) -> HTTPRequestSpec {
         HTTPRequestSpec(url: baseURL + "/" + path, headers: headers, body: body, timeouts: timeouts)
     }
 }
 
 /// Small helpers every provider codec shares.
-public enum ProviderSupport {
+package enum ProviderSupport {
     /// The body of a 2xx response as JSON, or a `.decoding` error.
-    public static func parseBody(_ result: HTTPResult) throws(ModelError) -> JSONValue {
+    package static func parseBody(_ result: HTTPResult) throws(ModelError) -> JSONValue {
         do { return try JSONCodec.parse(result.body.readableBytesView) } catch {
             throw invalidJSON(error, status: result.status)
         }
@@ -107,18 +107,18 @@ public enum ProviderSupport {
     }
 
     /// The body of an error response as JSON, when it is JSON.
-    public static func parseErrorBody(_ result: HTTPResult) -> JSONValue? {
+    package static func parseErrorBody(_ result: HTTPResult) -> JSONValue? {
         try? JSONCodec.parse(result.body.readableBytesView)
     }
 
     /// A short snippet of a non-JSON error body, or a note that it was empty.
-    public static func bodySnippet(_ result: HTTPResult) -> String {
+    package static func bodySnippet(_ result: HTTPResult) -> String {
         let text = String(decoding: result.body.readableBytesView.prefix(300), as: UTF8.self)
         return text.isEmpty ? "HTTP \(result.status) with an empty body" : text
     }
 
     /// The `x-should-retry` header as a boolean, when present.
-    public static func shouldRetryHeader(_ result: HTTPResult) -> Bool? {
+    package static func shouldRetryHeader(_ result: HTTPResult) -> Bool? {
         switch result.headers.first(name: "x-should-retry")?.lowercased() {
         case "true": return true
         case "false": return false
@@ -128,7 +128,7 @@ public enum ProviderSupport {
 
     /// The JSON object a tool call's `arguments` text holds (empty text is `{}`); a
     /// `.badRequest` error when it is not a JSON object, since the provider needs an object.
-    public static func argumentsObject(_ call: ToolCall, provider: String) throws(ModelError) -> JSONValue {
+    package static func argumentsObject(_ call: ToolCall, provider: String) throws(ModelError) -> JSONValue {
         let text = call.arguments.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.isEmpty { return .object([:]) }
         guard let value = try? JSONCodec.parse(text), case .object = value else {
@@ -141,31 +141,31 @@ public enum ProviderSupport {
     }
 
     /// Compact JSON text with sorted keys (stable tool-call arguments).
-    public static func jsonText(_ value: JSONValue) -> String {
+    package static func jsonText(_ value: JSONValue) -> String {
         String(decoding: JSONCodec.encode(value, sortedKeys: true), as: UTF8.self)
     }
 
     /// The string or strings of an OpenAI-style `stop` value.
-    public static func stopSequences(_ value: JSONValue) -> JSONValue {
+    package static func stopSequences(_ value: JSONValue) -> JSONValue {
         if let s = value.stringValue { return [.string(s)] }
         return value
     }
 
     /// An `.unsupported` error for an option the provider lacks.
-    public static func unsupported(_ key: String, provider: String, hint: String = "") -> ModelError {
+    package static func unsupported(_ key: String, provider: String, hint: String = "") -> ModelError {
         ModelError(
             .unsupported, "\(provider) does not support '\(key)'\(hint.isEmpty ? "" : ": \(hint)")")
     }
 
     /// Throws when `n` asks for more than one choice.
-    public static func requireSingleChoice(_ value: JSONValue, provider: String) throws(ModelError) {
+    package static func requireSingleChoice(_ value: JSONValue, provider: String) throws(ModelError) {
         if let n = value.intValue, n <= 1 { return }
         throw unsupported("n", provider: provider, hint: "it returns one reply per request; got n = \(value)")
     }
 
     /// The tool calls of every assistant message, by id, for providers whose tool results name
     /// the function instead of the call id.
-    public static func toolNamesByID(_ prompt: Prompt) -> [String: String] {
+    package static func toolNamesByID(_ prompt: Prompt) -> [String: String] {
         var names: [String: String] = [:]
         for message in prompt.messages where message.role == .assistant {
             for call in message.toolCalls { names[call.id] = call.name }
@@ -174,7 +174,7 @@ public enum ProviderSupport {
     }
 
     /// The function name a tool message answers, found among earlier assistant tool calls.
-    public static func toolName(for message: Message, in names: [String: String], provider: String) throws(ModelError)
+    package static func toolName(for message: Message, in names: [String: String], provider: String) throws(ModelError)
         -> String
     {
         guard let id = message.toolCallID else {

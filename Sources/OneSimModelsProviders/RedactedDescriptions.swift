@@ -49,13 +49,13 @@ extension HTTPRequestSpec: CustomStringConvertible, CustomDebugStringConvertible
 
 extension CallExecutor: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// `CallExecutor(config, provider, n secrets redacted)`.
-    public var description: String {
+    package var description: String {
         "CallExecutor(\(identity.configName), provider: \(identity.provider), retries: \(retryPolicy.maxRetries), secrets: \(secrets.count) redacted)"
     }
     /// As `description`.
-    public var debugDescription: String { description }
+    package var debugDescription: String { description }
     /// Identity, retry policy and the number of secrets, never the secrets.
-    public var customMirror: Mirror {
+    package var customMirror: Mirror {
         Mirror(
             self,
             children: [
@@ -67,13 +67,13 @@ extension CallExecutor: CustomStringConvertible, CustomDebugStringConvertible, C
 
 extension ProviderEndpoint: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// `ProviderEndpoint(config, provider, URL, headers with keys masked)`.
-    public var description: String {
+    package var description: String {
         HeaderRedaction.endpointSummary("ProviderEndpoint", identity: identity, baseURL: baseURL, headers: headers)
     }
     /// As `description`.
-    public var debugDescription: String { description }
+    package var debugDescription: String { description }
     /// Every field, with the URL's user-info and the key headers masked.
-    public var customMirror: Mirror {
+    package var customMirror: Mirror {
         Mirror(
             self,
             children: [
@@ -85,13 +85,13 @@ extension ProviderEndpoint: CustomStringConvertible, CustomDebugStringConvertibl
 
 extension OpenAIEndpoint: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// `OpenAIEndpoint(config, provider, URL, headers with keys masked)`.
-    public var description: String {
+    package var description: String {
         HeaderRedaction.endpointSummary("OpenAIEndpoint", identity: identity, baseURL: baseURL, headers: headers)
     }
     /// As `description`.
-    public var debugDescription: String { description }
+    package var debugDescription: String { description }
     /// Every field, with the URL's user-info and the key headers masked.
-    public var customMirror: Mirror {
+    package var customMirror: Mirror {
         Mirror(
             self,
             children: [
@@ -119,13 +119,13 @@ extension ProviderContext: CustomStringConvertible, CustomDebugStringConvertible
 
 extension EndpointAdapter {
     /// `TypeName(config, model, provider, kind)`: never a key.
-    public var description: String {
+    package var description: String {
         "\(Self.self)(\(identity.configName), model: \(identity.modelName), provider: \(identity.provider), kind: \(identity.kind))"
     }
     /// As `description`.
-    public var debugDescription: String { description }
+    package var debugDescription: String { description }
     /// Identity and model type; never a key (the endpoint that holds it is not shown).
-    public var customMirror: Mirror {
+    package var customMirror: Mirror {
         Mirror(
             self,
             children: [

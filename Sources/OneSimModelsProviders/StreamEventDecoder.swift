@@ -1,7 +1,7 @@
 import OneSimModelsCore
 
 /// Turns a provider's Server-Sent Events into deltas.
-public protocol StreamEventDecoder: Sendable {
+package protocol StreamEventDecoder: Sendable {
     /// The deltas of one event. Throws a `ModelError` for an error event inside the stream.
     mutating func decode(_ event: SSEEvent) throws(ModelError) -> [ModelDelta]
     /// Whether the provider's end-of-stream marker has arrived (`data: [DONE]`, `message_stop`).
@@ -9,7 +9,7 @@ public protocol StreamEventDecoder: Sendable {
 }
 
 /// How a streamed response body is cut into events.
-public enum StreamFraming: Sendable, Hashable {
+package enum StreamFraming: Sendable, Hashable {
     /// Server-Sent Events (`data:` lines, blank-line separated).
     case serverSentEvents
     /// Newline-delimited JSON: every non-blank line is one event (its `data`).

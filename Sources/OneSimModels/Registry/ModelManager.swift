@@ -63,7 +63,7 @@ public final class ModelManager: Sendable {
     /// Registered model types; register your own before loading configs that use them.
     public let registry: ModelTypeRegistry
     /// The shared, pooled HTTP transport.
-    public let transport: HTTPTransport
+    package let transport: HTTPTransport
     /// Token usage of every call made through this manager.
     public let tokenTracker: TokenUsageTracker
     /// Environment used for `${VAR}` expansion and key fallbacks.

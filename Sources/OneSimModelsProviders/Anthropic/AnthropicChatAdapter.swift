@@ -7,19 +7,19 @@ import OneSimModelsCore
 /// Under `anthropic_version` `2026-10-21` or later, `temperature`, `top_p` and `top_k` are
 /// refused with `.unsupported` before sending, or dropped with `"drop_sampling_params": true`
 /// (`AnthropicSamplingRule`).
-public struct AnthropicChatAdapter: EndpointAdapter {
+package struct AnthropicChatAdapter: EndpointAdapter {
     /// The default API root.
-    public static let defaultBaseURL = "https://api.anthropic.com"
+    package static let defaultBaseURL = "https://api.anthropic.com"
 
     /// The endpoint (URL, headers, timeouts, defaults, executor).
-    public let endpoint: ProviderEndpoint
+    package let endpoint: ProviderEndpoint
     /// The config's `model_type`.
-    public let modelType: String
+    package let modelType: String
     /// Whether the config asked for `"stream": true`: calls then stream under the hood.
-    public let streamsByDefault: Bool
+    package let streamsByDefault: Bool
 
     /// An adapter for `config`.
-    public init(config: ModelConfig, context: ProviderContext) throws(ModelError) {
+    package init(config: ModelConfig, context: ProviderContext) throws(ModelError) {
         var version = AnthropicCodec.defaultVersion
         if let v = config.options["anthropic_version"] {
             guard let s = v.stringValue, !s.isEmpty else {
@@ -39,15 +39,15 @@ public struct AnthropicChatAdapter: EndpointAdapter {
     }
 
     /// The `anthropic-version` sent.
-    public let version: String
+    package let version: String
     /// What happens to `temperature`, `top_p` and `top_k` under that version.
-    public let sampling: AnthropicSamplingRule
+    package let sampling: AnthropicSamplingRule
 
     /// Who the endpoint is.
-    public var identity: EndpointIdentity { endpoint.identity }
+    package var identity: EndpointIdentity { endpoint.identity }
 
     /// POSTs the prompt to `{base_url}/v1/messages` and decodes the reply.
-    public func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
+    package func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
         if streamsByDefault { return try await collectedStream(prompt, options: options) }
         let body = try await requestBody(prompt, options: options, stream: false)
         let configName = configName
@@ -62,7 +62,7 @@ public struct AnthropicChatAdapter: EndpointAdapter {
     }
 
     /// Streams the reply from `{base_url}/v1/messages` with `"stream": true`.
-    public func stream(_ prompt: Prompt, options: CallOptions) async throws -> ModelStream {
+    package func stream(_ prompt: Prompt, options: CallOptions) async throws -> ModelStream {
         let body = try await requestBody(prompt, options: options, stream: true)
         let configName = configName
         return endpoint.executor.stream(

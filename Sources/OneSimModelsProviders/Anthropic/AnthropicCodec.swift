@@ -8,17 +8,17 @@ import OneSimModelsCore
 /// (or URL) `image` blocks. OpenAI-style options are translated (`max_tokens`, `stop` →
 /// `stop_sequences`, tools, `tool_choice`, `response_format: json_schema` →
 /// `output_config.format`); options Anthropic lacks are an `.unsupported` error.
-public enum AnthropicCodec {
+package enum AnthropicCodec {
     /// `max_tokens` when neither the config nor the call sets one (the API requires it).
-    public static let defaultMaxTokens = 4096
+    package static let defaultMaxTokens = 4096
     /// The `anthropic-version` header sent unless the config's `anthropic_version` says otherwise.
-    public static let defaultVersion = "2023-06-01"
+    package static let defaultVersion = "2023-06-01"
     static let provider = "Anthropic"
 
     /// The `system` field (or `nil`) and the `messages` array for `prompt`. Image files are read
     /// (asynchronously) here, at send time. Speaker `name`s are not sent: the API has no field
     /// for them.
-    public static func encodeMessages(_ prompt: Prompt) async throws(ModelError) -> (system: JSONValue?, messages: JSONValue) {
+    package static func encodeMessages(_ prompt: Prompt) async throws(ModelError) -> (system: JSONValue?, messages: JSONValue) {
         var system: [String] = []
         var messages: [[String: JSONValue]] = []
 
@@ -119,7 +119,7 @@ public enum AnthropicCodec {
     /// `sampling` says what happens to `temperature`, `top_p` and `top_k` (refused or dropped
     /// under API versions that reject them, `AnthropicSamplingRule`); `version` names the version
     /// in the error.
-    public static func requestBody(
+    package static func requestBody(
         model: String, system: JSONValue?, messages: JSONValue, generateArgs: [String: JSONValue], options: CallOptions,
         stream: Bool = false, sampling: AnthropicSamplingRule = .send, version: String = defaultVersion
     ) throws(ModelError) -> [String: JSONValue] {
@@ -233,7 +233,7 @@ public enum AnthropicCodec {
     /// Decodes a Messages API response: the text blocks joined, `tool_use` blocks as tool calls,
     /// the stop reason as a finish reason, and the usage. A block or field of the wrong JSON
     /// type is a `.decoding` error naming it (`content[1].text`, `usage.output_tokens`).
-    public static func decodeResponse(_ raw: JSONValue) throws(ModelError) -> ModelResponse {
+    package static func decodeResponse(_ raw: JSONValue) throws(ModelError) -> ModelResponse {
         guard let content = raw["content"]?.arrayValue else {
             throw ModelError(.decoding, "response has no content array: \(OpenAIChatCodec.snippet(raw))")
         }
@@ -267,7 +267,7 @@ public enum AnthropicCodec {
     /// `usage`: prompt tokens are `input_tokens` plus cache writes and reads (all of them are
     /// prompt), completion tokens are `output_tokens`; each a token count
     /// (`ResponseFields.count`), so the sum cannot overflow.
-    public static func decodeUsage(_ usage: JSONValue?, field: String = "usage") throws(ModelError) -> Usage {
+    package static func decodeUsage(_ usage: JSONValue?, field: String = "usage") throws(ModelError) -> Usage {
         guard let usage = try ResponseFields.object(usage, field) else { return .zero }
         var prompt = 0
         for key in ["input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"] {
@@ -279,7 +279,7 @@ public enum AnthropicCodec {
 
     /// `end_turn`/`stop_sequence` → `stop`, `max_tokens` → `length`, `tool_use` → `tool_calls`,
     /// `refusal` → `content_filter`; anything else as sent.
-    public static func finishReason(_ stopReason: String?) -> String? {
+    package static func finishReason(_ stopReason: String?) -> String? {
         switch stopReason {
         case nil: return nil
         case "end_turn"?, "stop_sequence"?: return "stop"

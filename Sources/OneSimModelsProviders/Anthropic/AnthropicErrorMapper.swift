@@ -8,9 +8,9 @@ import OneSimModelsCore
 /// `authentication_error` (401), `permission_error` (403), `not_found_error` (404),
 /// `request_too_large` (413), `rate_limit_error` (429), `api_error` (500) and
 /// `overloaded_error` (529, a retryable `.serverError`).
-public enum AnthropicErrorMapper {
+package enum AnthropicErrorMapper {
     /// The error for a non-2xx response.
-    public static func map(_ result: HTTPResult, configName: String) -> ModelError {
+    package static func map(_ result: HTTPResult, configName: String) -> ModelError {
         let body = ProviderSupport.parseErrorBody(result)
         var error = map(
             errorObject: body?["error"], status: result.status,
@@ -26,7 +26,7 @@ public enum AnthropicErrorMapper {
     }
 
     /// The error for an `error` object (from a response body or an `error` stream event).
-    public static func map(errorObject: JSONValue?, status: Int?, fallbackMessage: String) -> ModelError {
+    package static func map(errorObject: JSONValue?, status: Int?, fallbackMessage: String) -> ModelError {
         let type = errorObject?["type"]?.stringValue
         let message = errorObject?["message"]?.stringValue ?? fallbackMessage
         var kind: ModelError.Kind = status.map(ModelError.kind(forStatus:)) ?? .serverError

@@ -10,7 +10,7 @@ import OneSimModelsCore
 /// With such a version the adapter refuses a call that sets one with `.unsupported` naming
 /// the field, before anything is sent (a 400 would not be retried and would cost a round
 /// trip), or drops them when the config says `"drop_sampling_params": true`.
-public enum AnthropicSamplingRule: Sendable, Hashable {
+package enum AnthropicSamplingRule: Sendable, Hashable {
     /// Send them (API versions before `2026-10-21`).
     case send
     /// Refuse the call with `.unsupported` naming the field.
@@ -19,15 +19,15 @@ public enum AnthropicSamplingRule: Sendable, Hashable {
     case drop
 
     /// The config key that turns refusing into dropping.
-    public static let dropConfigKey = "drop_sampling_params"
+    package static let dropConfigKey = "drop_sampling_params"
     /// The first API version that rejects the sampling parameters.
-    public static let firstRejectingVersion = "2026-10-21"
+    package static let firstRejectingVersion = "2026-10-21"
     /// The parameters it covers.
-    public static let parameters: Set<String> = ["temperature", "top_p", "top_k"]
+    package static let parameters: Set<String> = ["temperature", "top_p", "top_k"]
 
     /// The rule for `version` (a `YYYY-MM-DD` date; later dates keep the rejection) and the
     /// config's `drop_sampling_params`; a non-boolean value is a `.configuration` error.
-    public static func resolve(version: String, config: ModelConfig) throws(ModelError) -> AnthropicSamplingRule {
+    package static func resolve(version: String, config: ModelConfig) throws(ModelError) -> AnthropicSamplingRule {
         var drop = false
         if let value = config.options[dropConfigKey], !value.isNull {
             guard let flag = value.boolValue else {

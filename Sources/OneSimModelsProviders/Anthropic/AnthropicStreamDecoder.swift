@@ -4,19 +4,19 @@ import OneSimModelsCore
 /// `content_block_start` (text or `tool_use` with id and name), `content_block_delta`
 /// (`text_delta`, `input_json_delta`), `content_block_stop`, `message_delta` (stop reason and
 /// output tokens), `message_stop` (the end), `ping`, and `error` events (thrown as mapped errors).
-public struct AnthropicStreamDecoder: StreamEventDecoder {
+package struct AnthropicStreamDecoder: StreamEventDecoder {
     /// Whether `message_stop` arrived.
-    public private(set) var isFinished = false
+    package private(set) var isFinished = false
     private var inputUsage = Usage.zero
     /// Tool-call ordinal of each `tool_use` content block index.
     private var toolIndex: [Int: Int] = [:]
     private var toolHasArguments: Set<Int> = []
 
     /// A decoder at the start of a stream.
-    public init() {}
+    package init() {}
 
     /// The deltas of one event.
-    public mutating func decode(_ event: SSEEvent) throws(ModelError) -> [ModelDelta] {
+    package mutating func decode(_ event: SSEEvent) throws(ModelError) -> [ModelDelta] {
         if event.data.isEmpty { return [] }
         let data: JSONValue
         do { data = try JSONCodec.parse(event.data) } catch {

@@ -9,12 +9,12 @@ import OneSimModelsCore
 /// (default `defaultAPIVersion`). Requests and responses are OpenAI's, so the OpenAI codec,
 /// stream decoder and error mapper serve them (Azure's content filter errors map to
 /// `.contentFiltered`).
-public enum AzureOpenAIModelTypes {
+package enum AzureOpenAIModelTypes {
     /// The latest generally available data-plane inference API version.
-    public static let defaultAPIVersion = "2024-10-21"
+    package static let defaultAPIVersion = "2024-10-21"
 
     /// Both types, with the extra config key `api_version` (and, for chat, `max_tokens_field`).
-    public static let descriptors: [ModelTypeDescriptor] = [
+    package static let descriptors: [ModelTypeDescriptor] = [
         ModelTypeDescriptor(
             modelType: "azure_openai_chat", kind: .chat, provider: "azure",
             extraKeys: ["api_version", OpenAITokenLimitField.configKey]
@@ -30,7 +30,7 @@ public enum AzureOpenAIModelTypes {
     ]
 
     /// The OpenAI endpoint of an Azure deployment.
-    public static func endpoint(_ config: ModelConfig, kind: ModelKind, context: ProviderContext) throws(ModelError)
+    package static func endpoint(_ config: ModelConfig, kind: ModelKind, context: ProviderContext) throws(ModelError)
         -> OpenAIEndpoint
     {
         guard context.resolve(config.clientArgs.baseURL, env: "AZURE_OPENAI_ENDPOINT") != nil else {

@@ -5,23 +5,23 @@ import OneSimModelsCore
 ///
 /// Sends `x-goog-api-key` (from `api_key`, `GEMINI_API_KEY` or `GOOGLE_API_KEY`). The config's
 /// `api_version` picks the API path (default `v1beta`).
-public struct GeminiChatAdapter: EndpointAdapter {
+package struct GeminiChatAdapter: EndpointAdapter {
     /// The default API root.
-    public static let defaultBaseURL = "https://generativelanguage.googleapis.com"
+    package static let defaultBaseURL = "https://generativelanguage.googleapis.com"
     /// The default API version path segment.
-    public static let defaultAPIVersion = "v1beta"
+    package static let defaultAPIVersion = "v1beta"
 
     /// The endpoint (URL, headers, timeouts, defaults, executor).
-    public let endpoint: ProviderEndpoint
+    package let endpoint: ProviderEndpoint
     /// The config's `model_type`.
-    public let modelType: String
+    package let modelType: String
     /// Whether the config asked for `"stream": true`: calls then stream under the hood.
-    public let streamsByDefault: Bool
+    package let streamsByDefault: Bool
     /// The API version path segment (`v1beta`).
-    public let apiVersion: String
+    package let apiVersion: String
 
     /// An adapter for `config`.
-    public init(config: ModelConfig, context: ProviderContext) throws(ModelError) {
+    package init(config: ModelConfig, context: ProviderContext) throws(ModelError) {
         endpoint = GeminiModelTypes.endpoint(config, kind: .chat, context: context)
         apiVersion = try GeminiModelTypes.apiVersion(config)
         modelType = config.modelType
@@ -29,10 +29,10 @@ public struct GeminiChatAdapter: EndpointAdapter {
     }
 
     /// Who the endpoint is.
-    public var identity: EndpointIdentity { endpoint.identity }
+    package var identity: EndpointIdentity { endpoint.identity }
 
     /// POSTs the prompt to `:generateContent` and decodes the reply.
-    public func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
+    package func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
         if streamsByDefault { return try await collectedStream(prompt, options: options) }
         let body = try await requestBody(prompt, options: options)
         let configName = configName
@@ -47,7 +47,7 @@ public struct GeminiChatAdapter: EndpointAdapter {
     }
 
     /// Streams the reply from `:streamGenerateContent?alt=sse`.
-    public func stream(_ prompt: Prompt, options: CallOptions) async throws -> ModelStream {
+    package func stream(_ prompt: Prompt, options: CallOptions) async throws -> ModelStream {
         let body = try await requestBody(prompt, options: options)
         let configName = configName
         return endpoint.executor.stream(

@@ -10,7 +10,7 @@ import OneSimModelsCore
 /// `topK`, `maxOutputTokens`, `stopSequences`, `candidateCount`, `seed`, JSON output through
 /// `responseMimeType` + `responseJsonSchema`), tools into `functionDeclarations` and
 /// `tool_choice` into `toolConfig.functionCallingConfig`.
-public enum GeminiCodec {
+package enum GeminiCodec {
     static let provider = "Gemini"
     /// Prefix of tool-call ids made up for function calls Gemini sent without an id; such ids
     /// are not sent back.
@@ -22,7 +22,7 @@ public enum GeminiCodec {
     /// The `systemInstruction` (or `nil`) and the `contents` array for `prompt`. Image files are
     /// read (asynchronously) here. Consecutive turns of the same role are merged. Speaker
     /// `name`s are not sent: the API has no field for them.
-    public static func encodeContents(_ prompt: Prompt) async throws(ModelError) -> (
+    package static func encodeContents(_ prompt: Prompt) async throws(ModelError) -> (
         systemInstruction: JSONValue?, contents: JSONValue
     ) {
         var system: [JSONValue] = []
@@ -146,7 +146,7 @@ public enum GeminiCodec {
 
     /// The request body: `generate_args`, then per-call options (OpenAI-style or Gemini's own
     /// `generationConfig` names), translated; then `contents` and `systemInstruction`.
-    public static func requestBody(
+    package static func requestBody(
         systemInstruction: JSONValue?, contents: JSONValue, generateArgs: [String: JSONValue], options: CallOptions
     ) throws(ModelError) -> [String: JSONValue] {
         var body: [String: JSONValue] = [:]
@@ -241,7 +241,7 @@ public enum GeminiCodec {
     /// Decodes a `GenerateContentResponse`: text parts of the first candidate (thought parts
     /// skipped), function calls, finish reason and `usageMetadata`. A prompt blocked by the
     /// provider (`promptFeedback.blockReason`, no candidates) is a `.contentFiltered` error.
-    public static func decodeResponse(_ raw: JSONValue) throws(ModelError) -> ModelResponse {
+    package static func decodeResponse(_ raw: JSONValue) throws(ModelError) -> ModelResponse {
         guard let candidate = raw["candidates"]?[0] else {
             if let reason = raw["promptFeedback"]?["blockReason"]?.stringValue {
                 throw ModelError(.contentFiltered, "Gemini blocked the prompt (\(reason))", providerCode: reason)
@@ -293,7 +293,7 @@ public enum GeminiCodec {
     /// `usageMetadata`: `promptTokenCount`; completion is `candidatesTokenCount` plus
     /// `thoughtsTokenCount` (thinking is billed as output); `totalTokenCount` as reported. Each
     /// is a token count (`ResponseFields.count`).
-    public static func decodeUsage(_ usage: JSONValue?) throws(ModelError) -> Usage {
+    package static func decodeUsage(_ usage: JSONValue?) throws(ModelError) -> Usage {
         guard let usage = try ResponseFields.object(usage, "usageMetadata") else { return .zero }
         func count(_ key: String) throws(ModelError) -> Int? { try ResponseFields.count(usage[key], "usageMetadata.\(key)") }
         let prompt = try count("promptTokenCount") ?? 0
@@ -303,7 +303,7 @@ public enum GeminiCodec {
 
     /// `STOP` → `stop` (`tool_calls` when the reply calls functions), `MAX_TOKENS` → `length`,
     /// `SAFETY` and the other filter reasons → `content_filter`; anything else lower-cased.
-    public static func finishReason(_ reason: String?, hasToolCalls: Bool) -> String? {
+    package static func finishReason(_ reason: String?, hasToolCalls: Bool) -> String? {
         switch reason {
         case nil, "FINISH_REASON_UNSPECIFIED"?: return hasToolCalls ? "tool_calls" : nil
         case "STOP"?: return hasToolCalls ? "tool_calls" : "stop"

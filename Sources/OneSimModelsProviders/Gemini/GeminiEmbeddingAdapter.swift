@@ -6,31 +6,31 @@ import OneSimModelsCore
 /// `generate_args` (and per-call `extraBody`) may set `task_type`/`taskType`,
 /// `output_dimensionality`/`outputDimensionality`/`dimensions` and `title`; they are sent with
 /// every text.
-public struct GeminiEmbeddingAdapter: EndpointAdapter {
+package struct GeminiEmbeddingAdapter: EndpointAdapter {
     /// The endpoint.
-    public let endpoint: ProviderEndpoint
+    package let endpoint: ProviderEndpoint
     /// The config's `model_type`.
-    public let modelType: String
+    package let modelType: String
     /// The API version path segment (`v1beta`).
-    public let apiVersion: String
+    package let apiVersion: String
 
     /// An adapter for `config`.
-    public init(config: ModelConfig, context: ProviderContext) throws(ModelError) {
+    package init(config: ModelConfig, context: ProviderContext) throws(ModelError) {
         endpoint = GeminiModelTypes.endpoint(config, kind: .embedding, context: context)
         apiVersion = try GeminiModelTypes.apiVersion(config)
         modelType = config.modelType
     }
 
     /// Who the endpoint is.
-    public var identity: EndpointIdentity { endpoint.identity }
+    package var identity: EndpointIdentity { endpoint.identity }
 
     /// Embeds each message's text.
-    public func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
+    package func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
         try await acall(texts: prompt.messages.map(\.text), options: options)
     }
 
     /// Embeds `texts`.
-    public func acall(texts: [String], options: CallOptions) async throws -> ModelResponse {
+    package func acall(texts: [String], options: CallOptions) async throws -> ModelResponse {
         guard !texts.isEmpty else { throw ModelError(.badRequest, "no texts to embed", configName: configName) }
         var settings: [String: JSONValue] = [:]
         for (key, value) in endpoint.generateArgs.merging(options.extraBody, uniquingKeysWith: { $1 }) {

@@ -8,9 +8,9 @@ import OneSimModelsCore
 /// An invalid API key (400 with reason `API_KEY_INVALID`, or `UNAUTHENTICATED`) is
 /// `.authentication`; `RESOURCE_EXHAUSTED` is `.rateLimited`; an input over the model's token
 /// limit is `.contextLengthExceeded`.
-public enum GeminiErrorMapper {
+package enum GeminiErrorMapper {
     /// The error for a non-2xx response.
-    public static func map(_ result: HTTPResult, configName: String) -> ModelError {
+    package static func map(_ result: HTTPResult, configName: String) -> ModelError {
         let body = ProviderSupport.parseErrorBody(result)
         var error = map(errorObject: body?["error"], status: result.status, fallbackMessage: ProviderSupport.bodySnippet(result))
         if let wait = RetryAfter.parse(result.headers) { error.retryAfter = wait }
@@ -21,7 +21,7 @@ public enum GeminiErrorMapper {
     }
 
     /// The error for an `error` object (from a response body or a stream chunk).
-    public static func map(errorObject: JSONValue?, status: Int?, fallbackMessage: String) -> ModelError {
+    package static func map(errorObject: JSONValue?, status: Int?, fallbackMessage: String) -> ModelError {
         let status = status ?? errorObject?["code"]?.intValue
         let statusName = errorObject?["status"]?.stringValue
         let message = errorObject?["message"]?.stringValue ?? fallbackMessage

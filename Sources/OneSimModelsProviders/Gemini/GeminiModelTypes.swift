@@ -1,9 +1,9 @@
 import OneSimModelsCore
 
 /// The `gemini_chat` and `gemini_embedding` model types.
-public enum GeminiModelTypes {
+package enum GeminiModelTypes {
     /// Both types, with the extra config key `api_version` (default `v1beta`).
-    public static let descriptors: [ModelTypeDescriptor] = [
+    package static let descriptors: [ModelTypeDescriptor] = [
         ModelTypeDescriptor(modelType: "gemini_chat", kind: .chat, provider: "gemini", extraKeys: ["api_version"]) {
             config, context in
             try GeminiChatAdapter(config: config, context: context)

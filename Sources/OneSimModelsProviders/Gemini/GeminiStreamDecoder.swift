@@ -4,16 +4,16 @@ import OneSimModelsCore
 /// whose text parts are the next pieces of the reply, function calls arrive whole, and
 /// `usageMetadata` is cumulative. The chunk with a `finishReason` ends the stream (Gemini sends
 /// no end marker); an `error` object in the stream is thrown as a mapped error.
-public struct GeminiStreamDecoder: StreamEventDecoder {
+package struct GeminiStreamDecoder: StreamEventDecoder {
     /// Whether a chunk with a finish reason arrived.
-    public private(set) var isFinished = false
+    package private(set) var isFinished = false
     private var toolCalls = 0
 
     /// A decoder at the start of a stream.
-    public init() {}
+    package init() {}
 
     /// The deltas of one event.
-    public mutating func decode(_ event: SSEEvent) throws(ModelError) -> [ModelDelta] {
+    package mutating func decode(_ event: SSEEvent) throws(ModelError) -> [ModelDelta] {
         if event.data.isEmpty { return [] }
         let chunk: JSONValue
         do { chunk = try JSONCodec.parse(event.data) } catch {

@@ -5,29 +5,29 @@ import OneSimModelsCore
 ///
 /// No key is needed for a local server; an `api_key` (or `OLLAMA_API_KEY`) is sent as a bearer
 /// token for hosted Ollama.
-public struct OllamaChatAdapter: EndpointAdapter {
+package struct OllamaChatAdapter: EndpointAdapter {
     /// The default server root.
-    public static let defaultBaseURL = "http://localhost:11434"
+    package static let defaultBaseURL = "http://localhost:11434"
 
     /// The endpoint (URL, headers, timeouts, defaults, executor).
-    public let endpoint: ProviderEndpoint
+    package let endpoint: ProviderEndpoint
     /// The config's `model_type`.
-    public let modelType: String
+    package let modelType: String
     /// Whether the config asked for `"stream": true`: calls then stream under the hood.
-    public let streamsByDefault: Bool
+    package let streamsByDefault: Bool
 
     /// An adapter for `config`.
-    public init(config: ModelConfig, context: ProviderContext) {
+    package init(config: ModelConfig, context: ProviderContext) {
         endpoint = OllamaModelTypes.endpoint(config, kind: .chat, context: context)
         modelType = config.modelType
         streamsByDefault = config.stream
     }
 
     /// Who the endpoint is.
-    public var identity: EndpointIdentity { endpoint.identity }
+    package var identity: EndpointIdentity { endpoint.identity }
 
     /// POSTs the prompt to `/api/chat` with `"stream": false` and decodes the reply.
-    public func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
+    package func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
         if streamsByDefault { return try await collectedStream(prompt, options: options) }
         let body = try await requestBody(prompt, options: options, stream: false)
         let configName = configName
@@ -40,7 +40,7 @@ public struct OllamaChatAdapter: EndpointAdapter {
     }
 
     /// Streams the reply from `/api/chat` (NDJSON, one object per line).
-    public func stream(_ prompt: Prompt, options: CallOptions) async throws -> ModelStream {
+    package func stream(_ prompt: Prompt, options: CallOptions) async throws -> ModelStream {
         let body = try await requestBody(prompt, options: options, stream: true)
         let configName = configName
         return endpoint.executor.stream(
@@ -64,28 +64,28 @@ public struct OllamaChatAdapter: EndpointAdapter {
 }
 
 /// An embedding model served by Ollama (`POST {base_url}/api/embed`).
-public struct OllamaEmbeddingAdapter: EndpointAdapter {
+package struct OllamaEmbeddingAdapter: EndpointAdapter {
     /// The endpoint.
-    public let endpoint: ProviderEndpoint
+    package let endpoint: ProviderEndpoint
     /// The config's `model_type`.
-    public let modelType: String
+    package let modelType: String
 
     /// An adapter for `config`.
-    public init(config: ModelConfig, context: ProviderContext) {
+    package init(config: ModelConfig, context: ProviderContext) {
         endpoint = OllamaModelTypes.endpoint(config, kind: .embedding, context: context)
         modelType = config.modelType
     }
 
     /// Who the endpoint is.
-    public var identity: EndpointIdentity { endpoint.identity }
+    package var identity: EndpointIdentity { endpoint.identity }
 
     /// Embeds each message's text.
-    public func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
+    package func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
         try await acall(texts: prompt.messages.map(\.text), options: options)
     }
 
     /// POSTs `{"model", "input": [texts]}` to `/api/embed`; `prompt_eval_count` is the usage.
-    public func acall(texts: [String], options: CallOptions) async throws -> ModelResponse {
+    package func acall(texts: [String], options: CallOptions) async throws -> ModelResponse {
         guard !texts.isEmpty else { throw ModelError(.badRequest, "no texts to embed", configName: configName) }
         var body: [String: JSONValue]
         do { body = try OllamaCodec.fields(generateArgs: endpoint.generateArgs, options: options) } catch {

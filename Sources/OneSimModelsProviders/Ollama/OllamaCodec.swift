@@ -8,14 +8,14 @@ import OneSimModelsCore
 /// `num_predict`, `stop`, `temperature`, `top_p`, `top_k`, `seed` and any other key that is not
 /// a top-level request field (`format`, `keep_alive`, `think`, `truncate`, `dimensions`) go
 /// into `options` as they are (`num_ctx`, `repeat_penalty`, ...).
-public enum OllamaCodec {
+package enum OllamaCodec {
     static let provider = "Ollama"
     /// Request fields that sit at the top level rather than in `options`.
     static let topLevelKeys: Set<String> = ["format", "keep_alive", "think", "truncate", "raw", "dimensions"]
 
     /// The `messages` array for `prompt`. Image files are read (asynchronously) here. Speaker
     /// `name`s are not sent: the API has no field for them.
-    public static func encodeMessages(_ prompt: Prompt) async throws(ModelError) -> JSONValue {
+    package static func encodeMessages(_ prompt: Prompt) async throws(ModelError) -> JSONValue {
         let names = ProviderSupport.toolNamesByID(prompt)
         var out: [JSONValue] = []
         for message in prompt.messages {
@@ -66,7 +66,7 @@ public enum OllamaCodec {
 
     /// Translates `generate_args` and per-call options (OpenAI-style or Ollama's own names) into
     /// top-level fields and `options`. `tools` pass through (Ollama takes OpenAI's tool shape).
-    public static func fields(generateArgs: [String: JSONValue], options: CallOptions) throws(ModelError) -> [String: JSONValue] {
+    package static func fields(generateArgs: [String: JSONValue], options: CallOptions) throws(ModelError) -> [String: JSONValue] {
         var body: [String: JSONValue] = [:]
         var modelOptions: [String: JSONValue] = [:]
         var dropTools = false
@@ -124,7 +124,7 @@ public enum OllamaCodec {
 
     /// Decodes a non-streamed `/api/chat` response (also the final object of a stream). A field
     /// of the wrong JSON type is a `.decoding` error naming it (`message.content`, `eval_count`).
-    public static func decodeResponse(_ raw: JSONValue) throws(ModelError) -> ModelResponse {
+    package static func decodeResponse(_ raw: JSONValue) throws(ModelError) -> ModelResponse {
         guard let message = raw["message"], case .object = message else {
             throw ModelError(.decoding, "response has no message: \(OpenAIChatCodec.snippet(raw))")
         }
@@ -162,14 +162,14 @@ public enum OllamaCodec {
     }
 
     /// `prompt_eval_count` and `eval_count`, each a token count (`ResponseFields.count`).
-    public static func decodeUsage(_ raw: JSONValue) throws(ModelError) -> Usage {
+    package static func decodeUsage(_ raw: JSONValue) throws(ModelError) -> Usage {
         Usage(
             promptTokens: try ResponseFields.count(raw["prompt_eval_count"], "prompt_eval_count") ?? 0,
             completionTokens: try ResponseFields.count(raw["eval_count"], "eval_count") ?? 0)
     }
 
     /// `stop` (`tool_calls` when the reply calls tools), `length`; others as sent.
-    public static func finishReason(_ reason: String?, hasToolCalls: Bool) -> String? {
+    package static func finishReason(_ reason: String?, hasToolCalls: Bool) -> String? {
         switch reason {
         case nil: return hasToolCalls ? "tool_calls" : nil
         case "stop"?: return hasToolCalls ? "tool_calls" : "stop"
@@ -180,9 +180,9 @@ public enum OllamaCodec {
 
 /// Maps Ollama's error body (`{"error": "message"}`) to a `ModelError` by status; a missing
 /// model (404) is `.notFound`, an input over the context length `.contextLengthExceeded`.
-public enum OllamaErrorMapper {
+package enum OllamaErrorMapper {
     /// The error for a non-2xx response.
-    public static func map(_ result: HTTPResult, configName: String) -> ModelError {
+    package static func map(_ result: HTTPResult, configName: String) -> ModelError {
         let body = ProviderSupport.parseErrorBody(result)
         let message = body?["error"]?.stringValue ?? ProviderSupport.bodySnippet(result)
         var error = map(message: message, status: result.status)
@@ -192,7 +192,7 @@ public enum OllamaErrorMapper {
     }
 
     /// The error for a message (from a body or an `error` line of a stream).
-    public static func map(message: String, status: Int?) -> ModelError {
+    package static func map(message: String, status: Int?) -> ModelError {
         var kind: ModelError.Kind = status.map(ModelError.kind(forStatus:)) ?? .serverError
         if message.lowercased().contains("context length") { kind = .contextLengthExceeded }
         return ModelError(kind, message, status: status)
@@ -202,16 +202,16 @@ public enum OllamaErrorMapper {
 /// Decodes `/api/chat` NDJSON streams: each line's `message.content` is the next piece of text,
 /// tool calls arrive whole, and the line with `"done": true` carries the done reason and the
 /// counts. An `{"error": ...}` line is thrown as a mapped error.
-public struct OllamaStreamDecoder: StreamEventDecoder {
+package struct OllamaStreamDecoder: StreamEventDecoder {
     /// Whether the `done` line arrived.
-    public private(set) var isFinished = false
+    package private(set) var isFinished = false
     private var toolCalls = 0
 
     /// A decoder at the start of a stream.
-    public init() {}
+    package init() {}
 
     /// The deltas of one line.
-    public mutating func decode(_ event: SSEEvent) throws(ModelError) -> [ModelDelta] {
+    package mutating func decode(_ event: SSEEvent) throws(ModelError) -> [ModelDelta] {
         let line: JSONValue
         do { line = try JSONCodec.parse(event.data) } catch {
             throw ModelError(.decoding, "invalid JSON line in the stream: \(error)")

@@ -1,9 +1,9 @@
 import OneSimModelsCore
 
 /// The `ollama_chat` and `ollama_embedding` model types.
-public enum OllamaModelTypes {
+package enum OllamaModelTypes {
     /// Both types.
-    public static let descriptors: [ModelTypeDescriptor] = [
+    package static let descriptors: [ModelTypeDescriptor] = [
         ModelTypeDescriptor(modelType: "ollama_chat", kind: .chat, provider: "ollama") { config, context in
             OllamaChatAdapter(config: config, context: context)
         },

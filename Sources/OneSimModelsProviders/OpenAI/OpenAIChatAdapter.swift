@@ -3,21 +3,21 @@ import OneSimModelsCore
 /// A chat model behind an OpenAI-compatible `/chat/completions` endpoint (OpenAI, vLLM and
 /// any other compatible host). The token limit goes in the field the model accepts
 /// (`tokenLimitField`).
-public struct OpenAIChatAdapter: EndpointAdapter {
+package struct OpenAIChatAdapter: EndpointAdapter {
     /// The endpoint (URL, headers, timeouts, defaults, executor).
-    public let endpoint: OpenAIEndpoint
+    package let endpoint: OpenAIEndpoint
     /// The config's `model_type`.
-    public let modelType: String
+    package let modelType: String
     /// `{base_url}/chat/completions`, computed once.
     let chatURL: String
 
     /// Which field carries the token limit (`max_tokens` or `max_completion_tokens`): the
     /// config's `max_tokens_field`, else the one the model accepts (`OpenAITokenLimitField`).
-    public let tokenLimitField: OpenAITokenLimitField
+    package let tokenLimitField: OpenAITokenLimitField
 
     /// An adapter for `config`; a `.configuration` error when `max_tokens_field` is not one of
     /// its values.
-    public init(config: ModelConfig, endpoint: OpenAIEndpoint) throws(ModelError) {
+    package init(config: ModelConfig, endpoint: OpenAIEndpoint) throws(ModelError) {
         let field = try OpenAITokenLimitField.resolve(config)
         var endpoint = endpoint
         endpoint.generateArgs = field.adjusting(endpoint.generateArgs)
@@ -29,14 +29,14 @@ public struct OpenAIChatAdapter: EndpointAdapter {
     }
 
     /// Who the endpoint is.
-    public var identity: EndpointIdentity { endpoint.identity }
+    package var identity: EndpointIdentity { endpoint.identity }
 
     /// Whether the config asked for `"stream": true`: calls then stream under the hood.
-    public let streamsByDefault: Bool
+    package let streamsByDefault: Bool
 
     /// POSTs the prompt to `{base_url}/chat/completions` and decodes the reply. With
     /// `"stream": true` in the config it streams and returns the collected response.
-    public func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
+    package func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
         if streamsByDefault { return try await collectedStream(prompt, options: options) }
         let body = try await OpenAIChatRequestWriter.body(
             model: modelName, prompt: prompt, generateArgs: endpoint.generateArgs,
@@ -54,7 +54,7 @@ public struct OpenAIChatAdapter: EndpointAdapter {
 
     /// Streams the reply from `{base_url}/chat/completions` with `"stream": true` and
     /// `stream_options.include_usage`, so the last delta carries the usage.
-    public func stream(_ prompt: Prompt, options: CallOptions) async throws -> ModelStream {
+    package func stream(_ prompt: Prompt, options: CallOptions) async throws -> ModelStream {
         let body = try await OpenAIChatRequestWriter.body(
             model: modelName, prompt: prompt, generateArgs: endpoint.generateArgs,
             options: tokenLimitField.adjusting(options), stream: true)

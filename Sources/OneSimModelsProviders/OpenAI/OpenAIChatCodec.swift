@@ -3,9 +3,9 @@ import OneSimModelsCore
 /// OpenAI Chat Completions wire format as `JSONValue`s: messages → `messages`, response →
 /// `ModelResponse`. Adapters write and read the same JSON straight from bytes
 /// (`OpenAIChatRequestWriter`, `OpenAIChatResponseReader`); tests pin the two paths together.
-public enum OpenAIChatCodec {
+package enum OpenAIChatCodec {
     /// The `messages` array for `prompt`. Image files are read (asynchronously) here, at send time.
-    public static func encodeMessages(_ prompt: Prompt) async throws(ModelError) -> JSONValue {
+    package static func encodeMessages(_ prompt: Prompt) async throws(ModelError) -> JSONValue {
         var out: [JSONValue] = []
         out.reserveCapacity(prompt.messages.count)
         for message in prompt.messages {
@@ -15,7 +15,7 @@ public enum OpenAIChatCodec {
     }
 
     /// One message in OpenAI's shape.
-    public static func encode(_ message: Message) async throws(ModelError) -> JSONValue {
+    package static func encode(_ message: Message) async throws(ModelError) -> JSONValue {
         var m: [String: JSONValue] = ["role": .string(message.role.rawValue)]
         switch message.content {
         case .text(let text):
@@ -63,7 +63,7 @@ public enum OpenAIChatCodec {
     /// Decodes a Chat Completions response: text of the first choice, finish reason, tool calls,
     /// usage. `content` may be a string or an array of content parts (`ResponseFields.content`);
     /// any field read here that holds the wrong JSON type is a `.decoding` error naming it.
-    public static func decodeResponse(_ raw: JSONValue) throws(ModelError) -> ModelResponse {
+    package static func decodeResponse(_ raw: JSONValue) throws(ModelError) -> ModelResponse {
         guard let choice = raw["choices"]?[0], let message = choice["message"], case .object = message else {
             throw ModelError(.decoding, "response has no choices[0].message: \(snippet(raw))")
         }
@@ -109,7 +109,7 @@ public enum OpenAIChatCodec {
 
     /// OpenAI's `usage` object (`prompt_tokens`, `completion_tokens`, `total_tokens`), each a
     /// token count (`ResponseFields.count`); `null` or missing is zero usage.
-    public static func decodeUsage(_ usage: JSONValue?, field: String = "usage") throws(ModelError) -> Usage {
+    package static func decodeUsage(_ usage: JSONValue?, field: String = "usage") throws(ModelError) -> Usage {
         guard let usage = try ResponseFields.object(usage, field) else { return .zero }
         let prompt = try ResponseFields.count(usage["prompt_tokens"], "\(field).prompt_tokens") ?? 0
         let completion = try ResponseFields.count(usage["completion_tokens"], "\(field).completion_tokens") ?? 0

@@ -2,28 +2,28 @@ import Foundation
 import OneSimModelsCore
 
 /// An embedding model behind an OpenAI-compatible `/embeddings` endpoint.
-public struct OpenAIEmbeddingAdapter: EndpointAdapter {
+package struct OpenAIEmbeddingAdapter: EndpointAdapter {
     /// The endpoint.
-    public let endpoint: OpenAIEndpoint
+    package let endpoint: OpenAIEndpoint
     /// The config's `model_type`.
-    public let modelType: String
+    package let modelType: String
 
     /// An adapter for `config`.
-    public init(config: ModelConfig, endpoint: OpenAIEndpoint) {
+    package init(config: ModelConfig, endpoint: OpenAIEndpoint) {
         self.endpoint = endpoint
         self.modelType = config.modelType
     }
 
     /// Who the endpoint is.
-    public var identity: EndpointIdentity { endpoint.identity }
+    package var identity: EndpointIdentity { endpoint.identity }
 
     /// Embeds each message's text: the original's embedding `format` took messages too.
-    public func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
+    package func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
         try await acall(texts: prompt.messages.map(\.text), options: options)
     }
 
     /// POSTs `{"model", "input": [texts]}` to `{base_url}/embeddings`; vectors come back in input order.
-    public func acall(texts: [String], options: CallOptions) async throws -> ModelResponse {
+    package func acall(texts: [String], options: CallOptions) async throws -> ModelResponse {
         guard !texts.isEmpty else {
             throw ModelError(.badRequest, "no texts to embed", configName: configName)
         }

@@ -2,30 +2,30 @@ import NIOHTTP1
 import OneSimModelsCore
 
 /// Everything needed to talk to one OpenAI-compatible deployment, computed once per config.
-public struct OpenAIEndpoint: Sendable {
+package struct OpenAIEndpoint: Sendable {
     /// The default API root.
-    public static let defaultBaseURL = "https://api.openai.com/v1"
+    package static let defaultBaseURL = "https://api.openai.com/v1"
 
     /// Who this endpoint is.
-    public var identity: EndpointIdentity
+    package var identity: EndpointIdentity
     /// The API root without a trailing slash.
-    public var baseURL: String
+    package var baseURL: String
     /// Headers for every request (auth, content type, organization, `default_headers`).
-    public var headers: HTTPHeaders
+    package var headers: HTTPHeaders
     /// Timeouts.
-    public var timeouts: TimeoutSettings
+    package var timeouts: TimeoutSettings
     /// `generate_args`.
-    public var generateArgs: [String: JSONValue]
+    package var generateArgs: [String: JSONValue]
     /// The request executor (retry loop, records).
-    public var executor: CallExecutor
+    package var executor: CallExecutor
     /// A query string added to every request URL (Azure's `api-version=...`), without the `?`.
-    public var urlQuery: String?
+    package var urlQuery: String?
 
     /// Builds the endpoint of `config`: `api_key` falls back to `keyEnv`, `base_url` to
     /// `baseURLEnv` and then `defaultBaseURL`; empty strings count as missing. With no key at
     /// all no `Authorization` header is sent (local servers need none). `keyHeader` says how the
     /// key travels (default `Authorization: Bearer`; Azure uses `api-key`).
-    public init(
+    package init(
         config: ModelConfig, kind: ModelKind, provider: String, context: ProviderContext,
         keyEnv: [String] = ["OPENAI_API_KEY"], baseURLEnv: [String] = ["OPENAI_BASE_URL"],
         defaultBaseURL: String = OpenAIEndpoint.defaultBaseURL, defaultKey: String? = nil,
@@ -45,19 +45,19 @@ public struct OpenAIEndpoint: Sendable {
     }
 
     /// `{base_url}/{path}`, plus `?{urlQuery}` when set.
-    public func url(path: String) -> String {
+    package func url(path: String) -> String {
         var url = baseURL + "/" + path
         if let urlQuery { url += "?" + urlQuery }
         return url
     }
 
     /// A POST of `body` to `{base_url}/{path}` (plus `?{urlQuery}` when set).
-    public func request(path: String, body: [UInt8]) -> HTTPRequestSpec {
+    package func request(path: String, body: [UInt8]) -> HTTPRequestSpec {
         request(url: url(path: path), body: body)
     }
 
     /// A POST of `body` to `url` (adapters compute their URLs once, not per call).
-    public func request(url: String, body: [UInt8]) -> HTTPRequestSpec {
+    package func request(url: String, body: [UInt8]) -> HTTPRequestSpec {
         HTTPRequestSpec(url: url, headers: headers, body: body, timeouts: timeouts)
     }
 }

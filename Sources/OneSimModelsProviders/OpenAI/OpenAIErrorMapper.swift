@@ -5,9 +5,9 @@ import OneSimModelsCore
 /// vLLM's flat `{"object": "error", "message", "type", "code"}`) to
 /// a `ModelError`, keeping status, type, code, param, request id, `Retry-After` and
 /// `x-should-retry`.
-public enum OpenAIErrorMapper {
+package enum OpenAIErrorMapper {
     /// The error for a non-2xx response.
-    public static func map(_ result: HTTPResult, configName: String) -> ModelError {
+    package static func map(_ result: HTTPResult, configName: String) -> ModelError {
         let parsed = try? JSONCodec.parse(result.body.readableBytesView)
         // OpenAI's `{"error": {...}}`, or vLLM's flat `{"object": "error", "message", "type", "code"}`.
         let error = parsed?["error"] ?? (parsed?["object"] == "error" ? parsed : nil)

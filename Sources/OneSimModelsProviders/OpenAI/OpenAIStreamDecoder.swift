@@ -5,15 +5,15 @@ import OneSimModelsCore
 /// events, and the `data: [DONE]` end marker. `delta.content` may be a string or content parts
 /// (`ResponseFields.content`); a field of the wrong type is a `.decoding` error naming it, not
 /// a chunk silently dropped.
-public struct OpenAIStreamDecoder: StreamEventDecoder {
+package struct OpenAIStreamDecoder: StreamEventDecoder {
     /// Whether `[DONE]` arrived.
-    public private(set) var isFinished = false
+    package private(set) var isFinished = false
 
     /// A decoder at the start of a stream.
-    public init() {}
+    package init() {}
 
     /// The deltas of one event.
-    public mutating func decode(_ event: SSEEvent) throws(ModelError) -> [ModelDelta] {
+    package mutating func decode(_ event: SSEEvent) throws(ModelError) -> [ModelDelta] {
         let data = event.data
         if data == "[DONE]" {
             isFinished = true

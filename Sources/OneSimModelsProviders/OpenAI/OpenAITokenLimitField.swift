@@ -11,19 +11,19 @@ import OneSimModelsCore
 /// force either with the top-level key `max_tokens_field` (`"max_tokens"`,
 /// `"max_completion_tokens"` or `"auto"`, the default), e.g. for an Azure deployment whose
 /// name does not say which model it serves.
-public enum OpenAITokenLimitField: String, Sendable, Hashable, CaseIterable {
+package enum OpenAITokenLimitField: String, Sendable, Hashable, CaseIterable {
     /// `max_tokens`.
     case maxTokens = "max_tokens"
     /// `max_completion_tokens`.
     case maxCompletionTokens = "max_completion_tokens"
 
     /// The config key that forces the field.
-    public static let configKey = "max_tokens_field"
+    package static let configKey = "max_tokens_field"
 
     /// The field `model` accepts: `max_completion_tokens` for the reasoning families (`o1`,
     /// `o3`, `o4`, `gpt-5`, with any suffix such as `-mini` or a date, after an optional
     /// `provider/` or `ft:` prefix), `max_tokens` for every other model.
-    public static func accepted(byModel model: String) -> OpenAITokenLimitField {
+    package static func accepted(byModel model: String) -> OpenAITokenLimitField {
         var name = Substring(model.lowercased())
         if let slash = name.lastIndex(of: "/") { name = name[name.index(after: slash)...] }
         if name.hasPrefix("ft:") { name = name.dropFirst(3) }
@@ -36,7 +36,7 @@ public enum OpenAITokenLimitField: String, Sendable, Hashable, CaseIterable {
 
     /// The field for `config`: its `max_tokens_field` when set, else by model name. A value
     /// other than the three names is a `.configuration` error naming the config and key.
-    public static func resolve(_ config: ModelConfig) throws(ModelError) -> OpenAITokenLimitField {
+    package static func resolve(_ config: ModelConfig) throws(ModelError) -> OpenAITokenLimitField {
         guard let value = config.options[configKey], !value.isNull else {
             return accepted(byModel: config.resolvedModelName)
         }

@@ -26,7 +26,7 @@ public struct HTTPSettings: Sendable, Hashable {
     public init(
         maxConnectionsPerHost: Int = 1024, idleTimeout: Duration = .seconds(60), connectTimeout: Duration = .seconds(10),
         maxResponseBytes: Int = 64 << 20, decompression: Bool = false,
-        readTimeout: Duration = HTTPTransport.defaultReadTimeout
+        readTimeout: Duration = .seconds(60)
     ) {
         self.readTimeout = readTimeout
         self.decompression = decompression

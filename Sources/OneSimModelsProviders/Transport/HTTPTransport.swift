@@ -5,54 +5,6 @@ import NIOHTTP1
 import OneSimModelsCore
 import Synchronization
 
-/// A request ready to send.
-public struct HTTPRequestSpec: Sendable {
-    /// Absolute URL.
-    public var url: String
-    /// Method (default POST).
-    public var method: HTTPMethod
-    /// Headers, including authentication.
-    public var headers: HTTPHeaders
-    /// Body bytes.
-    public var body: [UInt8]
-    /// Timeouts for this request.
-    public var timeouts: TimeoutSettings
-
-    /// A request.
-    public init(url: String, method: HTTPMethod = .POST, headers: HTTPHeaders, body: [UInt8], timeouts: TimeoutSettings) {
-        self.url = url
-        self.method = method
-        self.headers = headers
-        self.body = body
-        self.timeouts = timeouts
-    }
-}
-
-/// A complete response.
-public struct HTTPResult: Sendable {
-    /// Status code.
-    public var status: Int
-    /// Response headers.
-    public var headers: HTTPHeaders
-    /// Body bytes.
-    public var body: ByteBuffer
-
-    /// A response.
-    public init(status: Int, headers: HTTPHeaders = [:], body: ByteBuffer) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-    }
-}
-
-/// The outcome of opening a streaming request.
-public enum StreamingResult: Sendable {
-    /// A 2xx head; the body arrives chunk by chunk.
-    case streaming(status: Int, headers: HTTPHeaders, body: HTTPClientResponse.Body)
-    /// A non-2xx response, collected whole.
-    case failed(HTTPResult)
-}
-
 /// The one HTTP layer: a pooled AsyncHTTPClient shared by every adapter of a manager.
 ///
 /// It never retries (the balancer or the adapter's retry loop owns retries) and turns every
@@ -65,7 +17,7 @@ public enum StreamingResult: Sendable {
 /// the head is bounded by the total deadline only). Only a config's connect timeout needs a
 /// differently configured client: there is one client per distinct connect timeout (normally
 /// exactly one), at most `maxClients`; further connect timeouts use the default client.
-public final class HTTPTransport: Sendable {
+package final class HTTPTransport: Sendable {
     private struct ClientKey: Hashable {
         var connect: Duration
     }
@@ -79,9 +31,9 @@ public final class HTTPTransport: Sendable {
     static let maxClients = 16
 
     /// The settings every client is built with.
-    public let settings: HTTPSettings
+    package let settings: HTTPSettings
     /// When set, answers every request in process instead of the network.
-    public let responder: (any LocalResponder)?
+    package let responder: (any LocalResponder)?
     private let state: Mutex<State>
     /// The client for configs without their own connect timeout (made up front; no connection
     /// is opened until a request needs one), and whether `shutdown()` was called.
@@ -92,7 +44,7 @@ public final class HTTPTransport: Sendable {
     /// opens no connection until a request needs one); clients for other connect timeouts on
     /// first use. With a `responder`, no client is ever made and every request is answered by
     /// it (offline tests, benchmarks of the library alone).
-    public init(settings: HTTPSettings = HTTPSettings(), responder: (any LocalResponder)? = nil) {
+    package init(settings: HTTPSettings = HTTPSettings(), responder: (any LocalResponder)? = nil) {
         self.settings = settings
         self.responder = responder
         if responder == nil {
@@ -167,7 +119,7 @@ public final class HTTPTransport: Sendable {
     ///
     /// `spec.timeouts.total` bounds the whole request, body included; once the head has arrived,
     /// the read timeout bounds each silence in the body. Either ends the call with `.timeout`.
-    public func send(_ spec: HTTPRequestSpec) async throws(ModelError) -> HTTPResult {
+    package func send(_ spec: HTTPRequestSpec) async throws(ModelError) -> HTTPResult {
         if let responder { return try await respondLocally(responder, to: spec) }
         try Self.checkURL(spec.url)
         let client = try client(for: spec.timeouts)
@@ -210,10 +162,10 @@ public final class HTTPTransport: Sendable {
     }
 
     /// The default read (idle) timeout, 60 s: `HTTPSettings.readTimeout`'s default.
-    public static let defaultReadTimeout: Duration = .seconds(60)
+    package static let defaultReadTimeout: Duration = .seconds(60)
 
     /// The old name of `defaultReadTimeout` (it now bounds non-streamed bodies too).
-    public static var defaultStreamIdleTimeout: Duration { defaultReadTimeout }
+    package static var defaultStreamIdleTimeout: Duration { defaultReadTimeout }
 
     /// Opens a streaming request: returns as soon as the response head arrives. A non-2xx
     /// response is collected whole (for its error body, bounded like `send`).
@@ -222,7 +174,7 @@ public final class HTTPTransport: Sendable {
     /// 2xx response and bounds it with a watchdog from
     /// `streamWatchdog(for:start:)`: the read timeout between chunks and the total deadline for
     /// the stream as a whole.
-    public func open(_ spec: HTTPRequestSpec) async throws(ModelError) -> StreamingResult {
+    package func open(_ spec: HTTPRequestSpec) async throws(ModelError) -> StreamingResult {
         if let responder {
             let result = try await respondLocally(responder, to: spec)
             guard (200..<300).contains(result.status) else { return .failed(result) }
@@ -254,7 +206,7 @@ public final class HTTPTransport: Sendable {
     }
 
     /// Shuts every client down; later sends fail with a configuration error.
-    public func shutdown() async {
+    package func shutdown() async {
         isShutDown.store(true, ordering: .relaxed)
         let clients: [HTTPClient] = state.withLock { state in
             defer { state = .shutDown }

@@ -4,37 +4,37 @@ import NIOFileSystem
 import OneSimModelsCore
 
 /// An image as its MIME type and base64 payload.
-public struct InlineImage: Sendable, Hashable {
+package struct InlineImage: Sendable, Hashable {
     /// `image/png`, `image/jpeg`, ...
-    public var mimeType: String
+    package var mimeType: String
     /// The bytes, base64-encoded (standard alphabet, with padding).
-    public var base64: String
+    package var base64: String
 
     /// An inline image.
-    public init(mimeType: String, base64: String) {
+    package init(mimeType: String, base64: String) {
         self.mimeType = mimeType
         self.base64 = base64
     }
 
     /// `data:<mime>;base64,<data>`.
-    public var dataURL: String { "data:\(mimeType);base64,\(base64)" }
+    package var dataURL: String { "data:\(mimeType);base64,\(base64)" }
 }
 
 /// Turns image parts into `data:` URLs: reads files asynchronously and detects the MIME type
 /// from the bytes (falling back to the file extension).
-public enum ImageLoader {
+package enum ImageLoader {
     /// The largest image file read (20 MiB, OpenAI's limit).
-    public static let maximumBytes = 20 << 20
+    package static let maximumBytes = 20 << 20
 
     /// A `data:<mime>;base64,...` URL for the image file at `path`. Throws a `.badRequest`
     /// error naming the path when it is missing, unreadable, too large or not an image.
-    public static func dataURL(forFile path: String) async throws(ModelError) -> String {
+    package static func dataURL(forFile path: String) async throws(ModelError) -> String {
         try await inlineImage(forFile: path).dataURL
     }
 
     /// The image file at `path` as base64 with its MIME type, for providers that take the two
     /// separately (Anthropic, Gemini, Ollama). Same errors as `dataURL(forFile:)`.
-    public static func inlineImage(forFile path: String) async throws(ModelError) -> InlineImage {
+    package static func inlineImage(forFile path: String) async throws(ModelError) -> InlineImage {
         let buffer: ByteBuffer
         do {
             buffer = try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(path)) { handle in
@@ -60,7 +60,7 @@ public enum ImageLoader {
     }
 
     /// Image bytes as base64 with their MIME type; the type is detected when not given.
-    public static func inlineImage(bytes: [UInt8], mimeType given: String?) throws(ModelError) -> InlineImage {
+    package static func inlineImage(bytes: [UInt8], mimeType given: String?) throws(ModelError) -> InlineImage {
         guard let mime = given ?? mimeType(of: bytes) else {
             throw ModelError(.badRequest, "image data is not a PNG, JPEG, GIF or WebP image")
         }
@@ -69,7 +69,7 @@ public enum ImageLoader {
 
     /// The MIME type and base64 payload of a `data:<mime>;base64,<data>` URL, or `nil` when
     /// `url` is not a base64 data URL.
-    public static func inlineImage(dataURL url: String) -> InlineImage? {
+    package static func inlineImage(dataURL url: String) -> InlineImage? {
         guard url.hasPrefix("data:"), let comma = url.firstIndex(of: ",") else { return nil }
         let header = url[url.index(url.startIndex, offsetBy: 5)..<comma]
         guard header.hasSuffix(";base64") else { return nil }
@@ -79,7 +79,7 @@ public enum ImageLoader {
     }
 
     /// A `data:` URL for image bytes; the MIME type is detected when not given.
-    public static func dataURL(bytes: [UInt8], mimeType given: String?) throws(ModelError) -> String {
+    package static func dataURL(bytes: [UInt8], mimeType given: String?) throws(ModelError) -> String {
         guard let mime = given ?? mimeType(of: bytes) else {
             throw ModelError(.badRequest, "image data is not a PNG, JPEG, GIF or WebP image")
         }
@@ -91,7 +91,7 @@ public enum ImageLoader {
     }
 
     /// The MIME type from the file's magic bytes, if it is a known image format.
-    public static func mimeType(of bytes: [UInt8]) -> String? {
+    package static func mimeType(of bytes: [UInt8]) -> String? {
         if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return "image/png" }
         if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return "image/jpeg" }
         if bytes.starts(with: Array("GIF8".utf8)) { return "image/gif" }
@@ -102,7 +102,7 @@ public enum ImageLoader {
     }
 
     /// The MIME type for a file extension (jpg/jpeg, png, gif, webp).
-    public static func mimeType(forExtension ext: String) -> String? {
+    package static func mimeType(forExtension ext: String) -> String? {
         switch ext.lowercased() {
         case "jpg", "jpeg": return "image/jpeg"
         case "png": return "image/png"

@@ -7,14 +7,14 @@ import OneSimModelsCore
 /// across chunks, and a multi-byte UTF-8 character split across chunks, is carried over: bytes
 /// are decoded to text only once their line is complete. `\n` and `\r\n` line ends both work;
 /// blank lines are skipped. It does not parse the JSON: that is the provider's decoder's job.
-public struct NDJSONDecoder: Sendable {
+package struct NDJSONDecoder: Sendable {
     private var pending: [UInt8] = []
 
     /// A decoder with no pending input.
-    public init() {}
+    package init() {}
 
     /// Decodes `bytes` and returns every non-blank line they complete, without its line end.
-    public mutating func feed(_ bytes: some Sequence<UInt8>) -> [String] {
+    package mutating func feed(_ bytes: some Sequence<UInt8>) -> [String] {
         var lines: [String] = []
         for byte in bytes {
             if byte == 0x0A {
@@ -27,14 +27,14 @@ public struct NDJSONDecoder: Sendable {
     }
 
     /// Ends the input: a last line not followed by a line end is returned too.
-    public mutating func finish() -> [String] {
+    package mutating func finish() -> [String] {
         var lines: [String] = []
         emit(into: &lines)
         return lines
     }
 
     /// Whether bytes of an unfinished line are buffered.
-    public var hasPendingInput: Bool { !pending.isEmpty }
+    package var hasPendingInput: Bool { !pending.isEmpty }
 
     private mutating func emit(into lines: inout [String]) {
         defer { pending.removeAll(keepingCapacity: true) }

@@ -9,10 +9,10 @@ import OneSimModelsCore
 /// `inf` or `nan`; at most 40 characters), and any wait is clamped to
 /// `Duration.practicallyForever` (the retry policy then caps what it honours). Anything else
 /// counts as no wait.
-public enum RetryAfter {
+package enum RetryAfter {
     /// The wait the headers ask for, or `nil` when they ask for none (or it is not positive,
     /// or not a number this reads).
-    public static func parse(_ headers: HTTPHeaders, now: Date = Date()) -> Duration? {
+    package static func parse(_ headers: HTTPHeaders, now: Date = Date()) -> Duration? {
         if let ms = headers.first(name: "retry-after-ms"), let value = DecimalText.nonNegative(ms), value > 0 {
             return Duration.clamped(milliseconds: value)
         }
@@ -31,7 +31,7 @@ public enum RetryAfter {
 
     /// Reads a Google `Duration` JSON string such as `"30s"` or `"1.5s"` (Gemini's
     /// `RetryInfo.retryDelay`), clamped like the headers; `nil` for anything else.
-    public static func parseProtobufDuration(_ text: String) -> Duration? {
+    package static func parseProtobufDuration(_ text: String) -> Duration? {
         guard text.hasSuffix("s"), let seconds = DecimalText.nonNegative(text.dropLast()), seconds > 0 else {
             return nil
         }

@@ -1,16 +1,16 @@
 import OneSimModelsCore
 
 /// One Server-Sent Event.
-public struct SSEEvent: Sendable, Hashable {
+package struct SSEEvent: Sendable, Hashable {
     /// The `event:` field (`"message"` when absent).
-    public var event: String
+    package var event: String
     /// The `data:` lines joined with `\n`.
-    public var data: String
+    package var data: String
     /// The `id:` field, if any.
-    public var id: String?
+    package var id: String?
 
     /// An event.
-    public init(event: String = "message", data: String, id: String? = nil) {
+    package init(event: String = "message", data: String, id: String? = nil) {
         self.event = event
         self.data = data
         self.id = id
@@ -23,7 +23,7 @@ public struct SSEEvent: Sendable, Hashable {
 /// multi-byte UTF-8 characters split across chunks are carried over (bytes are only decoded to
 /// text once a line is complete), `\n`, `\r\n` and `\r` line ends all work, comment lines
 /// (`:` ...) are ignored, and an event is dispatched at a blank line (per the WHATWG spec).
-public struct SSEDecoder: Sendable {
+package struct SSEDecoder: Sendable {
     private var line: [UInt8] = []
     private var lastWasCR = false
     private var dataLines: [String] = []
@@ -32,10 +32,10 @@ public struct SSEDecoder: Sendable {
     private var lastID: String?
 
     /// A decoder with no pending input.
-    public init() {}
+    package init() {}
 
     /// Decodes `bytes` and returns every event they complete.
-    public mutating func feed(_ bytes: some Sequence<UInt8>) -> [SSEEvent] {
+    package mutating func feed(_ bytes: some Sequence<UInt8>) -> [SSEEvent] {
         var events: [SSEEvent] = []
         for byte in bytes {
             if byte == 0x0A {  // \n
@@ -57,7 +57,7 @@ public struct SSEDecoder: Sendable {
 
     /// Ends the input: a final event not followed by a blank line is returned (servers that
     /// close right after the last `data:` line), partial lines included.
-    public mutating func finish() -> [SSEEvent] {
+    package mutating func finish() -> [SSEEvent] {
         var events: [SSEEvent] = []
         if !line.isEmpty { endLine(into: &events) }
         if hasData { dispatch(into: &events) }
@@ -65,7 +65,7 @@ public struct SSEDecoder: Sendable {
     }
 
     /// Whether bytes of an unfinished event are buffered.
-    public var hasPendingInput: Bool { !line.isEmpty || hasData }
+    package var hasPendingInput: Bool { !line.isEmpty || hasData }
 
     private mutating func endLine(into events: inout [SSEEvent]) {
         defer { line.removeAll(keepingCapacity: true) }

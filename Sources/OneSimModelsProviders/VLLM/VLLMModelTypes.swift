@@ -4,9 +4,9 @@ import OneSimModelsCore
 /// `http://localhost:8000/v1`, key `EMPTY`). vLLM's extra sampling fields (`top_k`,
 /// `repetition_penalty`, `min_p`, `guided_json`, ...) pass through `generate_args` or
 /// `CallOptions.extraBody` as they are.
-public enum VLLMModelTypes {
+package enum VLLMModelTypes {
     /// Both types.
-    public static let descriptors: [ModelTypeDescriptor] = [
+    package static let descriptors: [ModelTypeDescriptor] = [
         ModelTypeDescriptor(
             modelType: "vllm_chat", kind: .chat, provider: "vllm", extraKeys: [OpenAITokenLimitField.configKey]
         ) { config, context in
