@@ -47,7 +47,7 @@ public struct CallOptions: Sendable, Hashable {
     /// Merges these options over `defaults` (a config's `generate_args`) into OpenAI-style
     /// request body fields (`temperature`, `max_tokens`, `top_p`, `stop`, `tools`, `tool_choice`,
     /// `response_format`, then `extraBody`). Other providers map the typed fields themselves.
-    public func bodyFields(over defaults: [String: JSONValue]) -> [String: JSONValue] {
+    package func bodyFields(over defaults: [String: JSONValue]) -> [String: JSONValue] {
         var body = defaults
         for (k, v) in typedBodyFields() { body[k] = v }
         for (k, v) in extraBody { body[k] = v }

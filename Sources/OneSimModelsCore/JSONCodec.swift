@@ -1,16 +1,16 @@
 /// A JSON syntax error with the position where parsing stopped.
-public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What was wrong, e.g. `"expected ',' or '}' after object member"`.
-    public var message: String
+    package var message: String
     /// Zero-based byte offset into the input.
-    public var offset: Int
+    package var offset: Int
     /// One-based line number.
-    public var line: Int
+    package var line: Int
     /// One-based column (in bytes) within the line.
-    public var column: Int
+    package var column: Int
 
     /// `"line 3, column 7: expected ..."`.
-    public var description: String { "line \(line), column \(column): \(message)" }
+    package var description: String { "line \(line), column \(column): \(message)" }
 }
 
 /// The one JSON reader and writer for `JSONValue`.
@@ -19,12 +19,12 @@ public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertibl
 /// every provider response, config file and parsed model reply goes through. It reads
 /// UTF-8 bytes in one pass, reports errors with line and column, and writes compact JSON
 /// without an intermediate `Encoder` tree.
-public enum JSONCodec {
+package enum JSONCodec {
     /// Nesting deeper than this is rejected rather than risking the stack.
-    public static let maximumDepth = 512
+    package static let maximumDepth = 512
 
     /// Parses one JSON value from UTF-8 bytes; surrounding whitespace is allowed, anything else is an error.
-    public static func parse<Bytes: Collection<UInt8>>(_ bytes: Bytes) throws(JSONSyntaxError) -> JSONValue {
+    package static func parse<Bytes: Collection<UInt8>>(_ bytes: Bytes) throws(JSONSyntaxError) -> JSONValue {
         let result: Result<JSONValue, JSONSyntaxError>? = bytes.withContiguousStorageIfAvailable { buf in
             parseResult(UnsafeRawBufferPointer(buf))
         }
@@ -33,7 +33,7 @@ public enum JSONCodec {
     }
 
     /// Parses one JSON value from a string.
-    public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+    package static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
         var text = text
         return try text.withUTF8 { parseResult(UnsafeRawBufferPointer($0)) }.get()
     }
@@ -44,7 +44,7 @@ public enum JSONCodec {
 
     /// Parses the longest JSON value that starts at `start` (after optional whitespace) and
     /// returns it with the offset just past it. Used by scanners that find JSON inside prose.
-    public static func parsePrefix(_ buffer: UnsafeRawBufferPointer, from start: Int) throws(JSONSyntaxError) -> (JSONValue, end: Int) {
+    package static func parsePrefix(_ buffer: UnsafeRawBufferPointer, from start: Int) throws(JSONSyntaxError) -> (JSONValue, end: Int) {
         var reader = JSONReader(buffer: buffer, position: start)
         reader.skipWhitespace()
         let value = try reader.readValue(depth: 0)
@@ -63,7 +63,7 @@ public enum JSONCodec {
     }
 
     /// Compact JSON bytes for `value`. `sortedKeys` gives a stable output for display and tests.
-    public static func encode(_ value: JSONValue, sortedKeys: Bool = false) -> [UInt8] {
+    package static func encode(_ value: JSONValue, sortedKeys: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         write(value, into: &out, sortedKeys: sortedKeys)
@@ -71,7 +71,7 @@ public enum JSONCodec {
     }
 
     /// Appends the compact JSON form of `value` to `out`.
-    public static func write(_ value: JSONValue, into out: inout [UInt8], sortedKeys: Bool = false) {
+    package static func write(_ value: JSONValue, into out: inout [UInt8], sortedKeys: Bool = false) {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
@@ -121,7 +121,7 @@ public enum JSONCodec {
 
     /// Appends `s` as a quoted, escaped JSON string. Runs that need no escaping are copied in
     /// one go.
-    public static func writeString(_ s: String, into out: inout [UInt8]) {
+    package static func writeString(_ s: String, into out: inout [UInt8]) {
         var s = s
         s.withUTF8 { bytes in writeString(bytes, into: &out) }
     }

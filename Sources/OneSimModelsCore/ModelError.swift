@@ -146,7 +146,7 @@ public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Maps an HTTP status to a kind (before provider-specific refinements).
-    public static func kind(forStatus status: Int) -> Kind {
+    package static func kind(forStatus status: Int) -> Kind {
         switch status {
         case 401: return .authentication
         case 403: return .permissionDenied

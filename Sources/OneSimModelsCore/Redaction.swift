@@ -1,7 +1,7 @@
 /// `url` without user-info: `http://user:sk-…@host:8000/v1` becomes `http://***@host:8000/v1`.
 /// Use it wherever a URL goes into a message, a log line or a description; any text that is
 /// not a URL with user-info comes back unchanged.
-public func redactedURL(_ url: String) -> String {
+package func redactedURL(_ url: String) -> String {
     SecretRedaction.strippingUserInfo(url)
 }
 
@@ -10,13 +10,13 @@ public func redactedURL(_ url: String) -> String {
 /// Every secret a call used is replaced by `***` wherever it appears, and the user-info of
 /// every `scheme://user:password@host` URL in the text is replaced by `***`, whether or not it
 /// was known as a secret (credentials in a `base_url` reach error messages through the URL).
-public enum SecretRedaction {
+package enum SecretRedaction {
     /// The replacement text.
-    public static let mask = "***"
+    package static let mask = "***"
 
     /// `text` with every secret replaced by `***` and URL user-info removed. Secrets shorter
     /// than 4 characters are ignored (they would mask ordinary words).
-    public static func scrub(_ text: String, secrets: [String]) -> String {
+    package static func scrub(_ text: String, secrets: [String]) -> String {
         var text = text
         for secret in secrets where secret.count >= 4 && text.contains(secret) {
             text = text.replacingOccurrences(of: secret, with: mask)
@@ -25,7 +25,7 @@ public enum SecretRedaction {
     }
 
     /// `text` with the user-info of every URL in it (`scheme://userinfo@host`) replaced by `***`.
-    public static func strippingUserInfo(_ text: String) -> String {
+    package static func strippingUserInfo(_ text: String) -> String {
         guard text.contains("@"), text.contains("://") else { return text }
         let scalars = Array(text.unicodeScalars)
         var out = String.UnicodeScalarView()
@@ -63,7 +63,7 @@ public enum SecretRedaction {
     /// The secrets a URL carries in its user-info: `user:password` and the password (also
     /// percent-decoded), so an echo of either in a server's reply is scrubbed. A bare user name
     /// is not a secret (and would mask ordinary words such as "user").
-    public static func userInfoSecrets(in url: String) -> [String] {
+    package static func userInfoSecrets(in url: String) -> [String] {
         guard let schemeEnd = url.range(of: "://") else { return [] }
         let rest = url[schemeEnd.upperBound...]
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
@@ -120,7 +120,7 @@ extension ModelError {
     /// `partialText` is left as it is: it is the model's own output, which the caller has
     /// already received delta by delta, and like `ModelResponse.text` it is never altered
     /// (`description` does not show it).
-    public func redacting(_ secrets: [String]) -> ModelError {
+    package func redacting(_ secrets: [String]) -> ModelError {
         func scrub(_ text: String) -> String { SecretRedaction.scrub(text, secrets: secrets) }
         var error = self
         error.message = scrub(message)

@@ -34,7 +34,7 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// The exponential backoff before retry number `retry` (0-based), scaled by `jitter`
     /// (a factor the caller draws from `0.75...1`, or 1 for none).
-    public func backoff(retry: Int, jitter: Double) -> Duration {
+    package func backoff(retry: Int, jitter: Double) -> Duration {
         let base = initialDelay * Int(1 << min(max(retry, 0), 20))
         let capped = min(base, maxDelay)
         return capped * min(max(jitter, 0), 1)
@@ -42,7 +42,7 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// How long to wait before retry number `retry` (0-based) after `error`, or `nil` when the
     /// error is final: not retryable, retries used up, or a server wait beyond `maxRetryAfter`.
-    public func delay(after error: ModelError, retry: Int, jitter: Double) -> Duration? {
+    package func delay(after error: ModelError, retry: Int, jitter: Double) -> Duration? {
         guard retry < maxRetries, error.isRetryable else { return nil }
         if let wait = error.retryAfter, wait > .zero {
             return wait <= maxRetryAfter ? wait : nil
@@ -51,5 +51,5 @@ public struct RetryPolicy: Sendable, Hashable {
     }
 
     /// A random jitter factor in `0.75...1`.
-    public static func randomJitter() -> Double { Double.random(in: 0.75...1) }
+    package static func randomJitter() -> Double { Double.random(in: 0.75...1) }
 }

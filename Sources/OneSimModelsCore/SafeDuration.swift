@@ -12,14 +12,14 @@ import NIOCore
 extension Duration {
     /// The longest duration the library works with: 100 years of 365 days. Longer values from
     /// configs and headers are clamped to it.
-    public static let practicallyForever: Duration = .seconds(practicallyForeverSeconds)
+    package static let practicallyForever: Duration = .seconds(practicallyForeverSeconds)
 
     /// ``practicallyForever`` in whole seconds.
     static let practicallyForeverSeconds: Int64 = 100 * 365 * 86_400
 
     /// `seconds` as a duration, rounded up to the nanosecond and clamped to
     /// `0...practicallyForever` (`+infinity` is forever); `nil` for a negative number or NaN.
-    public static func clamped(seconds: Double) -> Duration? {
+    package static func clamped(seconds: Double) -> Duration? {
         guard !seconds.isNaN, seconds >= 0 else { return nil }
         guard seconds < Double(practicallyForeverSeconds) else { return practicallyForever }
         // Below 3.2e9 s, so the nanosecond count stays below 3.2e18 < Int64.max.
@@ -27,7 +27,7 @@ extension Duration {
     }
 
     /// `milliseconds` as a duration, with the rules of ``clamped(seconds:)``.
-    public static func clamped(milliseconds: Double) -> Duration? {
+    package static func clamped(milliseconds: Double) -> Duration? {
         guard !milliseconds.isNaN, milliseconds >= 0 else { return nil }
         return clamped(seconds: milliseconds / 1000)
     }
@@ -43,7 +43,7 @@ extension Duration {
     }
 
     /// This duration in seconds as a `Double`.
-    public var seconds: Double {
+    package var seconds: Double {
         let (s, atto) = components
         return Double(s) + Double(atto) / 1e18
     }

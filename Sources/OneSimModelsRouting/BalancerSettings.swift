@@ -93,7 +93,7 @@ public struct BalancerSettings: Sendable {
     /// Checks the values: no negative counts or durations.
     ///
     /// - Throws: `ModelError.Kind.configuration` naming the bad key and `balancer`.
-    public func validate(balancer: String) throws(ModelError) {
+    package func validate(balancer: String) throws(ModelError) {
         func bad(_ key: String, _ why: String) -> ModelError {
             ModelError(.configuration, "load balancer '\(balancer)': \(key) \(why)", param: key, configName: balancer)
         }

@@ -37,7 +37,7 @@ public struct DeploymentSettings: Sendable, Hashable {
     /// Checks the values: weight finite and not negative, limits positive, cooldown not negative.
     ///
     /// - Throws: `ModelError.Kind.configuration` naming `member` and the bad key.
-    public func validate(member: String) throws(ModelError) {
+    package func validate(member: String) throws(ModelError) {
         func bad(_ key: String, _ why: String) -> ModelError {
             ModelError(.configuration, "member '\(member)': \(key) \(why)", param: key, configName: member)
         }

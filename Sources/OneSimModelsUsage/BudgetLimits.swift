@@ -14,7 +14,7 @@ public struct BudgetLimits: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The config keys: `max_cost_usd`, `max_tokens`.
-    public static let configKeys: Set<String> = ["max_cost_usd", "max_tokens"]
+    package static let configKeys: Set<String> = ["max_cost_usd", "max_tokens"]
 
     /// Whether neither limit is set.
     public var isUnlimited: Bool { maxCostUSD == nil && maxTokens == nil }
@@ -24,7 +24,7 @@ public struct BudgetLimits: Sendable, Hashable, CustomStringConvertible {
     /// `nil` when neither is set.
     ///
     /// - Throws: `ModelError.configuration` naming `configName` and the bad key.
-    public static func configured(in options: [String: JSONValue], configName: String) throws(ModelError) -> BudgetLimits? {
+    package static func configured(in options: [String: JSONValue], configName: String) throws(ModelError) -> BudgetLimits? {
         var limits = BudgetLimits()
         if let value = options["max_cost_usd"], !value.isNull {
             guard let usd = value.doubleValue, usd >= 0, usd.isFinite else {

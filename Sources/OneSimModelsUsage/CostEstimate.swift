@@ -25,7 +25,7 @@ public struct UsageCost: Sendable, Hashable {
     }
 
     /// The original's keys `prompt_cost`, `completion_cost`, `total_cost`, plus the token counts.
-    public var json: JSONValue {
+    package var json: JSONValue {
         [
             "prompt_cost": .double(promptCost), "completion_cost": .double(completionCost),
             "total_cost": .double(totalCost), "prompt_tokens": .int(promptTokens),
@@ -62,7 +62,7 @@ public struct CostEstimate: Sendable, Hashable {
     /// The original's `{total_cost_usd, model_costs: {model: {prompt_cost, completion_cost,
     /// total_cost}}}` plus `config_costs`, `unpriced_models`, `unpriced_configs`,
     /// `unpriced_tokens` and `prices_as_of`.
-    public var json: JSONValue {
+    package var json: JSONValue {
         [
             "total_cost_usd": .double(totalCostUSD),
             "model_costs": .object(modelCosts.mapValues(\.json)),

@@ -2,17 +2,17 @@ import OneSimModelsCore
 
 /// Sends every record to several recorders in order (e.g. the token tracker and a
 /// manager-level `UsageBudget`).
-public struct FanOutRecorder: UsageRecorder {
+package struct FanOutRecorder: UsageRecorder {
     /// The recorders, called in this order.
-    public let recorders: [any UsageRecorder]
+    package let recorders: [any UsageRecorder]
 
     /// A recorder forwarding to `recorders`.
-    public init(_ recorders: [any UsageRecorder]) {
+    package init(_ recorders: [any UsageRecorder]) {
         self.recorders = recorders
     }
 
     /// Forwards `record` to each recorder.
-    public func record(_ record: CallRecord) {
+    package func record(_ record: CallRecord) {
         for recorder in recorders { recorder.record(record) }
     }
 }

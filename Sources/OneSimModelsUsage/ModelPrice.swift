@@ -30,7 +30,7 @@ public struct ModelPrice: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `{"input_cost_per_token": ..., "output_cost_per_token": ...}`.
-    public var json: JSONValue {
+    package var json: JSONValue {
         ["input_cost_per_token": .double(inputCostPerToken), "output_cost_per_token": .double(outputCostPerToken)]
     }
 
@@ -46,13 +46,13 @@ public struct ModelPrice: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// The config keys that price one deployment, overriding the bundled table for that config.
-public enum PriceConfigKeys {
+package enum PriceConfigKeys {
     /// `input_cost_per_token`: USD per prompt token.
-    public static let input = "input_cost_per_token"
+    package static let input = "input_cost_per_token"
     /// `output_cost_per_token`: USD per completion token.
-    public static let output = "output_cost_per_token"
+    package static let output = "output_cost_per_token"
     /// Both keys, for a config parser's list of accepted keys.
-    public static let all: Set<String> = [input, output]
+    package static let all: Set<String> = [input, output]
 }
 
 extension ModelPrice {
@@ -63,7 +63,7 @@ extension ModelPrice {
     /// comes from `fallback` (the table's price of the config's model), else 0.
     ///
     /// - Throws: `ModelError.configuration` naming the config and the bad key.
-    public static func configured(
+    package static func configured(
         in options: [String: JSONValue], configName: String, fallback: ModelPrice? = nil
     ) throws(ModelError) -> ModelPrice? {
         func read(_ key: String) throws(ModelError) -> Double? {
@@ -85,7 +85,7 @@ extension ModelPrice {
 
     /// The price `config` sets in its options (see `configured(in:configName:fallback:)`), with
     /// the missing side taken from `fallback`'s price of the config's model.
-    public static func configured(in config: ModelConfig, fallback: PriceTable = .bundled) throws(ModelError) -> ModelPrice? {
+    package static func configured(in config: ModelConfig, fallback: PriceTable = .bundled) throws(ModelError) -> ModelPrice? {
         try configured(
             in: config.options, configName: config.configName,
             fallback: fallback.price(modelName: config.resolvedModelName))

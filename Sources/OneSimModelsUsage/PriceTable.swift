@@ -142,7 +142,7 @@ public struct PriceTable: Sendable, Hashable, ExpressibleByDictionaryLiteral {
     /// The prices set on `configs` with `input_cost_per_token` / `output_cost_per_token`, keyed
     /// by config name (see `ModelPrice.configured(in:fallback:)`). Configs with invalid prices
     /// are skipped: the config parser reports those when the configs are loaded.
-    public static func configuredPrices(in configs: some Sequence<ModelConfig>, fallback: PriceTable = .bundled) -> PriceTable {
+    package static func configuredPrices(in configs: some Sequence<ModelConfig>, fallback: PriceTable = .bundled) -> PriceTable {
         var table = PriceTable()
         for config in configs {
             if let price = try? ModelPrice.configured(in: config, fallback: fallback) {
@@ -181,7 +181,7 @@ extension PriceTable {
     /// "output_cost_per_token": 1e-5}}, "configs": {...}}`. A bare object of model entries is
     /// accepted too, and so are the original's entries in USD per 1,000 tokens
     /// (`{"prompt": 0.005, "completion": 0.015}`). Keys starting with `_` are comments.
-    public init(json: JSONValue) throws(ModelError) {
+    package init(json: JSONValue) throws(ModelError) {
         guard case .object(let object) = json else {
             throw ModelError(.configuration, "price table must be a JSON object, got \(json.typeName)")
         }

@@ -91,7 +91,7 @@ public struct UsageBucket: Sendable, Hashable {
     /// The original's per-model keys (`prompt_tokens`, `completion_tokens`, `total_tokens`,
     /// `request_count`) plus `error_count`, `errors_by_kind`, `latency_seconds`,
     /// `mean_latency_seconds` and `max_latency_seconds`.
-    public var json: JSONValue {
+    package var json: JSONValue {
         [
             "prompt_tokens": .int(promptTokens), "completion_tokens": .int(completionTokens),
             "total_tokens": .int(totalTokens), "request_count": .int(requestCount), "error_count": .int(errorCount),
@@ -103,7 +103,7 @@ public struct UsageBucket: Sendable, Hashable {
 
     /// Reads the keys `json` writes; missing keys count as zero, so the original's four-key
     /// dictionaries load too. Fails on a non-object or a key of the wrong type.
-    public init(json: JSONValue) throws(ModelError) {
+    package init(json: JSONValue) throws(ModelError) {
         guard case .object(let o) = json else {
             throw ModelError(.decoding, "token usage bucket must be an object, got \(json.typeName)")
         }

@@ -21,7 +21,7 @@ public enum UsageExportFormat: String, Sendable, Hashable, CaseIterable {
 
 extension TokenUsageStats {
     /// The CSV header columns, in order.
-    public static let csvColumns = [
+    package static let csvColumns = [
         "model_name", "config_name", "provider", "kind", "request_count", "error_count", "prompt_tokens",
         "completion_tokens", "total_tokens", "mean_latency_seconds", "max_latency_seconds", "cost_usd",
     ]

@@ -4,15 +4,15 @@ import Synchronization
 
 /// The swift-metrics labels the token tracker emits, each with the dimensions `model`,
 /// `config` and `provider` (so a Prometheus or OpenTelemetry backend can group by them).
-public enum UsageMetricLabels {
+package enum UsageMetricLabels {
     /// Counter of recorded attempts, successful or not.
-    public static let requests = "onesim_model_requests_total"
+    package static let requests = "onesim_model_requests_total"
     /// Counter of tokens, with the extra dimension `type` = `prompt` | `completion`.
-    public static let tokens = "onesim_model_tokens_total"
+    package static let tokens = "onesim_model_tokens_total"
     /// Counter of failed attempts, with the extra dimension `kind` (a `ModelError.Kind` raw value).
-    public static let errors = "onesim_model_errors_total"
+    package static let errors = "onesim_model_errors_total"
     /// Timer of successful attempts' latency, in nanoseconds.
-    public static let latency = "onesim_model_latency"
+    package static let latency = "onesim_model_latency"
 }
 
 /// The instruments of one (model, config, provider) key, made once and cached by the tracker,

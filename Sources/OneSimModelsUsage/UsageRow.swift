@@ -21,7 +21,7 @@ public struct UsageKey: Sendable, Hashable, Comparable, CustomStringConvertible 
     }
 
     /// The key of `record`.
-    public init(_ record: CallRecord) {
+    package init(_ record: CallRecord) {
         self.init(modelName: record.modelName, configName: record.configName, provider: record.provider, kind: record.kind)
     }
 
@@ -49,7 +49,7 @@ public struct UsageRow: Sendable, Hashable {
     }
 
     /// The bucket's keys plus `model_name`, `config_name`, `provider` and `kind`.
-    public var json: JSONValue {
+    package var json: JSONValue {
         var object = usage.json.objectValue ?? [:]
         object["model_name"] = .string(key.modelName)
         object["config_name"] = .string(key.configName)
@@ -59,7 +59,7 @@ public struct UsageRow: Sendable, Hashable {
     }
 
     /// Reads what `json` writes.
-    public init(json: JSONValue) throws(ModelError) {
+    package init(json: JSONValue) throws(ModelError) {
         func string(_ name: String) throws(ModelError) -> String {
             guard let s = json[name]?.stringValue else {
                 throw ModelError(.decoding, "token usage row needs a string '\(name)', got \(json[name]?.description ?? "nothing")")

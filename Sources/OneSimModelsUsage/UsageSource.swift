@@ -40,13 +40,13 @@ public struct UsageSource: Sendable, Hashable, Identifiable {
 
     /// Whether this copy should replace `other`, a copy of the same source: a higher sequence
     /// wins, then a later capture.
-    public func supersedes(_ other: UsageSource) -> Bool {
+    package func supersedes(_ other: UsageSource) -> Bool {
         (sequence, capturedAt) > (other.sequence, other.capturedAt)
     }
 
     /// `id`, `label`, `sequence`, `started_at`, `captured_at`, `elapsed_time_seconds` and
     /// `usage` (the rows).
-    public var json: JSONValue {
+    package var json: JSONValue {
         [
             "id": .string(id), "label": .string(label), "sequence": .int(sequence), "started_at": .double(startedAt),
             "captured_at": .double(capturedAt), "elapsed_time_seconds": .double(elapsedTimeSeconds),
@@ -55,7 +55,7 @@ public struct UsageSource: Sendable, Hashable, Identifiable {
     }
 
     /// Reads what `json` writes.
-    public init(json: JSONValue) throws(ModelError) {
+    package init(json: JSONValue) throws(ModelError) {
         guard let id = json["id"]?.stringValue, !id.isEmpty else {
             throw ModelError(.decoding, "token usage source needs a non-empty string 'id'")
         }
