@@ -8,48 +8,66 @@
 /// user-info (`ModelError.redacting(_:)`). `partialText` is the model's own output, as the
 /// caller received it.
 public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The kind of failure.
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
+    /// The kind of failure: an open set of values, compared with `==` or matched in a `switch`
+    /// (which needs a `default:`, since later versions may add kinds without breaking callers,
+    /// as AsyncHTTPClient's `HTTPClientError` and Hummingbird's `HTTPError` do). `rawValue` is
+    /// the stable snake_case name used in logs, metrics labels, usage exports and `description`.
+    public struct Kind: RawRepresentable, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+        /// The snake_case name (`rate_limited`, `timeout`, ...).
+        public let rawValue: String
+
+        /// A kind by name. The built-in kinds are the static members; a custom adapter may
+        /// name its own.
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// The snake_case name.
+        public var description: String { rawValue }
+
         /// The connection could not be made or broke before a response.
-        case connectionFailed = "connection_failed"
+        public static let connectionFailed = Kind(rawValue: "connection_failed")
         /// A connect, read or total deadline passed.
-        case timeout
+        public static let timeout = Kind(rawValue: "timeout")
         /// HTTP 429.
-        case rateLimited = "rate_limited"
+        public static let rateLimited = Kind(rawValue: "rate_limited")
         /// HTTP 401: the key is wrong or missing.
-        case authentication
+        public static let authentication = Kind(rawValue: "authentication")
         /// HTTP 403.
-        case permissionDenied = "permission_denied"
+        public static let permissionDenied = Kind(rawValue: "permission_denied")
         /// HTTP 404: wrong model or URL.
-        case notFound = "not_found"
+        public static let notFound = Kind(rawValue: "not_found")
         /// HTTP 409.
-        case conflict
+        public static let conflict = Kind(rawValue: "conflict")
         /// HTTP 400 / 422 and other request errors.
-        case badRequest = "bad_request"
+        public static let badRequest = Kind(rawValue: "bad_request")
         /// The prompt does not fit the model's context window.
-        case contextLengthExceeded = "context_length_exceeded"
+        public static let contextLengthExceeded = Kind(rawValue: "context_length_exceeded")
         /// The provider refused the content (`content_filter`, content policy).
-        case contentFiltered = "content_filtered"
+        public static let contentFiltered = Kind(rawValue: "content_filtered")
         /// HTTP 5xx.
-        case serverError = "server_error"
+        public static let serverError = Kind(rawValue: "server_error")
         /// The response could not be decoded.
-        case decoding
+        public static let decoding = Kind(rawValue: "decoding")
         /// A config, a lookup or an argument is wrong.
-        case configuration
+        public static let configuration = Kind(rawValue: "configuration")
         /// The adapter does not do this (e.g. embeddings on a chat model).
-        case unsupported
+        public static let unsupported = Kind(rawValue: "unsupported")
         /// Waiting for capacity (concurrency, rpm, tpm or a cooled balancer) ran past its deadline.
-        case queueTimeout = "queue_timeout"
+        public static let queueTimeout = Kind(rawValue: "queue_timeout")
         /// A budget (`max_cost_usd`, `max_tokens`) would be exceeded.
-        case budgetExceeded = "budget_exceeded"
+        public static let budgetExceeded = Kind(rawValue: "budget_exceeded")
         /// Every attempt of a balancer failed; `attempts` lists them.
-        case allAttemptsFailed = "all_attempts_failed"
+        public static let allAttemptsFailed = Kind(rawValue: "all_attempts_failed")
         /// The calling task was cancelled.
-        case cancelled
+        public static let cancelled = Kind(rawValue: "cancelled")
         /// The reply was cut off (`finish_reason: length`) where a complete one was needed.
-        case truncated
+        public static let truncated = Kind(rawValue: "truncated")
         /// The model refused to answer (structured outputs' `refusal`).
-        case refusal
+        public static let refusal = Kind(rawValue: "refusal")
+
+        /// Every kind this version of the library produces.
+        public static let allCases: [Kind] = [
+            .connectionFailed, .timeout, .rateLimited, .authentication, .permissionDenied, .notFound, .conflict, .badRequest, .contextLengthExceeded, .contentFiltered, .serverError, .decoding, .configuration, .unsupported, .queueTimeout, .budgetExceeded, .allAttemptsFailed, .cancelled, .truncated, .refusal
+        ]
     }
 
     /// One failed attempt inside a balancer call.

@@ -3,7 +3,7 @@ import OneSimModels
 import OneSimModelsSimulator
 import Testing
 
-/// The README's Providers section stays honest: its Swift samples are in a test file (and run here against
+/// The Providers article (`Providers.md` in the DocC catalog) stays honest: its Swift samples are in a test file (and run here against
 /// the simulator), and every JSON config in it loads.
 @Suite("Providers documentation", .timeLimit(.minutes(3)))
 struct ProviderDocTests {
@@ -13,11 +13,9 @@ struct ProviderDocTests {
         .deletingLastPathComponent()  // package root
 
     static func blocks(_ language: String) throws -> [String] {
-        // The README's "Providers" section, up to the next top-level heading.
-        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
-        guard let start = readme.range(of: "\n## Providers\n") else { return [] }
-        let rest = readme[start.upperBound...]
-        let text = rest.range(of: "\n## ").map { String(rest[..<$0.lowerBound]) } ?? String(rest)
+        // The Providers article, whole.
+        let text = try String(
+            contentsOf: root.appendingPathComponent("Sources/OneSimModels/OneSimModels.docc/Providers.md"), encoding: .utf8)
         var blocks: [String] = []
         var current: [String]?
         for line in text.components(separatedBy: "\n") {
@@ -48,18 +46,18 @@ struct ProviderDocTests {
             }
         }
         let missing = sampleLines.filter { !testLines.contains($0) }
-        #expect(missing.isEmpty, "README Providers lines not found in any test file:\n\(missing.joined(separator: "\n"))")
+        #expect(missing.isEmpty, "Providers.md lines not found in any test file:\n\(missing.joined(separator: "\n"))")
     }
 
     @Test func everyJSONConfigLoads() throws {
         let blocks = try Self.blocks("json")
         #expect(blocks.count >= 7)
         let manager = ModelManager(environment: [
-            "ANTHROPIC_API_KEY": "k", "GEMINI_API_KEY": "k", "AZURE_OPENAI_API_KEY": "k", "DEEPSEEK_API_KEY": "k",
+            "OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k", "GEMINI_API_KEY": "k", "AZURE_OPENAI_API_KEY": "k", "DEEPSEEK_API_KEY": "k",
             "GROQ_API_KEY": "k", "OPENROUTER_API_KEY": "k", "TOGETHER_API_KEY": "k",
         ])
         for block in blocks { try manager.loadModelConfigs(json: block) }
-        for name in ["claude", "gemini-flash", "gemini-embed", "llama", "minilm", "azure-gpt4o", "qwen", "deepseek", "lmstudio"] {
+        for name in ["gpt-4o", "claude", "gemini-flash", "gemini-embed", "llama", "minilm", "azure-gpt4o", "qwen", "deepseek", "lmstudio"] {
             #expect(throws: Never.self) { _ = try manager.getModel(configName: name) }
         }
         let agents = try manager.getModel(configName: "agents")

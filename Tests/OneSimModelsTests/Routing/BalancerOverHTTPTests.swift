@@ -106,6 +106,7 @@ struct BalancerOverHTTPTests {
             let lb = try m.getModel(configName: "lb")
             var ok = 0
             var timedOut = 0
+            let started = ContinuousClock.now
             await withTaskGroup(of: ModelError.Kind?.self) { group in
                 for _ in 0..<40 {
                     group.addTask {
@@ -116,9 +117,12 @@ struct BalancerOverHTTPTests {
                     if kind == nil { ok += 1 } else if kind == .queueTimeout { timedOut += 1 }
                 }
             }
-            #expect(ok == 30)
-            #expect(timedOut == 10)
-            #expect(sims[0].requestCount == 30)
+            // The bucket starts with 30 and refills one request per 2 s: on a loaded machine the
+            // 40 calls may take long enough for a refill or two, never for more than elapsed allows.
+            let refills = Int((ContinuousClock.now - started).seconds / 2) + 1
+            #expect(ok >= 30 && ok <= 30 + refills, "ok \(ok), refills allowed \(refills)")
+            #expect(ok + timedOut == 40)
+            #expect(sims[0].requestCount == ok)
         }
     }
 
