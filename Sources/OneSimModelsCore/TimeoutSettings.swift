@@ -3,7 +3,7 @@ public struct TimeoutSettings: Sendable, Hashable {
     /// Time to open a connection; `nil` uses the manager's default.
     public var connect: Duration?
     /// Read (idle) timeout: the longest silence between body chunks once the response head has
-    /// arrived, streamed or not; `nil` uses the manager's default (`HTTPSettings.readTimeout`,
+    /// arrived, streamed or not; `nil` uses the manager's default (`HTTPSettings.timeout.read`,
     /// 60 s). It never cuts a call while the server is still working before its head (a
     /// non-streamed server sends nothing until its answer is complete): only `total` bounds that.
     public var read: Duration?

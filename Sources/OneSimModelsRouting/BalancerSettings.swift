@@ -45,13 +45,14 @@ public enum BalancerStrategy: Sendable, CustomStringConvertible {
 }
 
 /// A load balancer's settings: the config keys `strategy`, `max_retries`, `cooldown_time`,
-/// `allowed_fails`, `queue_timeout` and the retry delays.
+/// `allowed_fails`, `queue_timeout`, `panic_threshold` and the retry delays.
+///
+/// Each knob has one home: the number of retry rounds and their delays are `retryPolicy`
+/// (config `max_retries`, default 2 rounds); a call's `CallOptions.maxRetries` overrides the
+/// rounds for that call only.
 public struct BalancerSettings: Sendable {
     /// How a member is picked (default `round_robin`, the original's default).
     public var strategy: BalancerStrategy
-    /// Retry rounds after every member has been tried once (default 2); a call's
-    /// `CallOptions.maxRetries` overrides it. Overrides `retryPolicy.maxRetries`.
-    public var maxRetries: Int
     /// How long a member cools down (default 5 s); a member's own `cooldownTime` wins.
     public var cooldownTime: Duration
     /// Transient failures of one member tolerated within `failureWindow` (default 3); the
@@ -62,7 +63,9 @@ public struct BalancerSettings: Sendable {
     /// The longest a call waits in total for capacity: a concurrency slot, rpm/tpm budget or a
     /// member to come out of cooldown (default 60 s). Then it fails with `.queueTimeout`.
     public var queueTimeout: Duration
-    /// Backoff delays between retry rounds and the longest `Retry-After` honoured.
+    /// Retry rounds after every member has been tried once (`maxRetries`, config key
+    /// `max_retries`, default 2), the backoff delays between rounds and the longest
+    /// `Retry-After` honoured. A call's `CallOptions.maxRetries` overrides the rounds.
     public var retryPolicy: RetryPolicy
     /// Output tokens charged against `tpm` when a call sets no `maxTokens` (default 256);
     /// corrected with the real usage afterwards.
@@ -73,14 +76,13 @@ public struct BalancerSettings: Sendable {
     /// so a partial outage does not park the last usable capacity. 0 turns it off.
     public var panicThreshold: Double
 
-    /// Settings with the given values.
+    /// Settings with the given values; every default is the documented one.
     public init(
-        strategy: BalancerStrategy = .roundRobin, maxRetries: Int = 2, cooldownTime: Duration = .seconds(5),
+        strategy: BalancerStrategy = .roundRobin, cooldownTime: Duration = .seconds(5),
         allowedFails: Int = 3, failureWindow: Duration = .seconds(60), queueTimeout: Duration = .seconds(60),
         retryPolicy: RetryPolicy = .default, defaultMaxTokensEstimate: Int = 256, panicThreshold: Double = 0.5
     ) {
         self.strategy = strategy
-        self.maxRetries = maxRetries
         self.cooldownTime = cooldownTime
         self.allowedFails = allowedFails
         self.failureWindow = failureWindow
@@ -97,11 +99,37 @@ public struct BalancerSettings: Sendable {
         func bad(_ key: String, _ why: String) -> ModelError {
             ModelError(.configuration, "load balancer '\(balancer)': \(key) \(why)", param: key, configName: balancer)
         }
-        if maxRetries < 0 { throw bad("max_retries", "must not be negative (got \(maxRetries))") }
+        if retryPolicy.maxRetries < 0 {
+            throw bad("max_retries", "must not be negative (got \(retryPolicy.maxRetries))")
+        }
         if allowedFails < 0 { throw bad("allowed_fails", "must not be negative (got \(allowedFails))") }
         if cooldownTime < .zero { throw bad("cooldown_time", "must not be negative") }
         if queueTimeout < .zero { throw bad("queue_timeout", "must not be negative") }
         if failureWindow <= .zero { throw bad("failure_window", "must be positive") }
         if !(0...1).contains(panicThreshold) { throw bad("panic_threshold", "must be between 0 and 1 (got \(panicThreshold))") }
+    }
+}
+
+extension BalancerSettings {
+    /// The old home of the retry rounds, now `retryPolicy.maxRetries`.
+    @available(*, deprecated, renamed: "retryPolicy.maxRetries")
+    public var maxRetries: Int {
+        get { retryPolicy.maxRetries }
+        set { retryPolicy.maxRetries = newValue }
+    }
+
+    /// The old initializer, whose `maxRetries` overrode `retryPolicy.maxRetries`.
+    @available(*, deprecated, message: "set the rounds in retryPolicy: RetryPolicy(maxRetries:)")
+    public init(
+        strategy: BalancerStrategy = .roundRobin, maxRetries: Int, cooldownTime: Duration = .seconds(5),
+        allowedFails: Int = 3, failureWindow: Duration = .seconds(60), queueTimeout: Duration = .seconds(60),
+        retryPolicy: RetryPolicy = .default, defaultMaxTokensEstimate: Int = 256, panicThreshold: Double = 0.5
+    ) {
+        var policy = retryPolicy
+        policy.maxRetries = maxRetries
+        self.init(
+            strategy: strategy, cooldownTime: cooldownTime, allowedFails: allowedFails, failureWindow: failureWindow,
+            queueTimeout: queueTimeout, retryPolicy: policy, defaultMaxTokensEstimate: defaultMaxTokensEstimate,
+            panicThreshold: panicThreshold)
     }
 }

@@ -277,7 +277,7 @@ public final class LoadBalancer: ModelAdapter, CapacityListener {
 
     @inline(never)
     private func makePlan(_ options: CallOptions) -> CallPlan {
-        CallPlan(maxRetries: options.maxRetries ?? settings.maxRetries, policy: settings.retryPolicy, queueTimeout: settings.queueTimeout)
+        CallPlan(maxRetries: options.maxRetries ?? settings.retryPolicy.maxRetries, policy: settings.retryPolicy, queueTimeout: settings.queueTimeout)
     }
 
     /// Members are called once each: the balancer owns retries.

@@ -80,7 +80,7 @@ struct BenchCommand: AsyncParsableCommand {
             return
         }
         var http = HTTPSettings()
-        if let maxConnections { http.maxConnectionsPerHost = maxConnections }
+        if let maxConnections { http.connectionPool.maxConnectionsPerHost = maxConnections }
         let manager = ModelManager(
             httpSettings: http, responder: inMemory ? FixedResponder(
                 body: embeddings ? Self.embeddingReply : Self.chatReply, latency: .milliseconds(latencyMilliseconds)) : nil)

@@ -195,7 +195,7 @@ extension ModelManager {
                 throw error
             }
         }
-        if let n = spec.options["max_retries"]?.intValue { s.maxRetries = n }
+        if let n = spec.options["max_retries"]?.intValue { s.retryPolicy.maxRetries = n }
         if let n = spec.options["allowed_fails"]?.intValue { s.allowedFails = n }
         if let t = spec.options["cooldown_time"]?.doubleValue, let d = Duration.clamped(seconds: t) { s.cooldownTime = d }
         if let t = spec.options["queue_timeout"]?.doubleValue, let d = Duration.clamped(seconds: t) { s.queueTimeout = d }

@@ -48,7 +48,7 @@ package final class HTTPTransport: Sendable {
         self.settings = settings
         self.responder = responder
         if responder == nil {
-            let key = ClientKey(connect: settings.connectTimeout)
+            let key = ClientKey(connect: settings.timeout.connect)
             let client = Self.makeClient(key: key, settings: settings)
             defaultClient = client
             state = Mutex(.running([key: client]))
@@ -75,11 +75,11 @@ package final class HTTPTransport: Sendable {
 
     private func client(for timeouts: TimeoutSettings) throws(ModelError) -> HTTPClient {
         // The common case, a config without its own connect timeout, skips the lock.
-        if timeouts.connect == nil || timeouts.connect == settings.connectTimeout, let defaultClient {
+        if timeouts.connect == nil || timeouts.connect == settings.timeout.connect, let defaultClient {
             guard !isShutDown.load(ordering: .relaxed) else { throw Self.shutDownError }
             return defaultClient
         }
-        let key = ClientKey(connect: timeouts.connect ?? settings.connectTimeout)
+        let key = ClientKey(connect: timeouts.connect ?? settings.timeout.connect)
         let result: HTTPClient? = state.withLock { state in
             guard case .running(var clients) = state else { return nil }
             if let existing = clients[key] { return existing }
@@ -101,8 +101,8 @@ package final class HTTPTransport: Sendable {
         // head. Read timeouts are per request (`BodyWatchdog`).
         configuration.timeout = .init(connect: key.connect.timeAmount, read: nil)
         configuration.connectionPool = .init(
-            idleTimeout: settings.idleTimeout.timeAmount,
-            concurrentHTTP1ConnectionsPerHostSoftLimit: settings.maxConnectionsPerHost)
+            idleTimeout: settings.connectionPool.idleTimeout.timeAmount,
+            concurrentHTTP1ConnectionsPerHostSoftLimit: settings.connectionPool.maxConnectionsPerHost)
         // Connection failures must reach the balancer at once, not be retried here.
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.redirectConfiguration = .disallow
@@ -112,7 +112,7 @@ package final class HTTPTransport: Sendable {
 
     /// The read (idle) timeout of `timeouts`: the config's, else the manager's default.
     func readTimeout(_ timeouts: TimeoutSettings) -> Duration {
-        timeouts.read ?? settings.readTimeout
+        timeouts.read ?? settings.timeout.read
     }
 
     /// Sends `spec` and collects the whole body. Task cancellation cancels the request.
@@ -160,12 +160,6 @@ package final class HTTPTransport: Sendable {
         if !spec.body.isEmpty { request.body = .bytes(spec.body) }
         return request
     }
-
-    /// The default read (idle) timeout, 60 s: `HTTPSettings.readTimeout`'s default.
-    package static let defaultReadTimeout: Duration = .seconds(60)
-
-    /// The old name of `defaultReadTimeout` (it now bounds non-streamed bodies too).
-    package static var defaultStreamIdleTimeout: Duration { defaultReadTimeout }
 
     /// Opens a streaming request: returns as soon as the response head arrives. A non-2xx
     /// response is collected whole (for its error body, bounded like `send`).

@@ -13,7 +13,7 @@ enum BalancingSnippets {
             ],
             settings: BalancerSettings(
                 strategy: try BalancerStrategy(parsing: "least_busy"),
-                maxRetries: 2, cooldownTime: .seconds(5), allowedFails: 3, queueTimeout: .seconds(60)),
+                cooldownTime: .seconds(5), allowedFails: 3, queueTimeout: .seconds(60), retryPolicy: RetryPolicy(maxRetries: 2)),
             fallbacks: [gpt4oMini])
 
         let reply = try await balancer.acall(balancer.format(

@@ -102,7 +102,7 @@ struct BalancerLookupTests {
         let outer = try m.getModel(configName: "outer") as! LoadBalancer
         #expect(outer.memberNames == ["inner", "mini"])
         #expect(outer.strategyName == "weighted")
-        #expect(outer.settings.maxRetries == 1)
+        #expect(outer.settings.retryPolicy.maxRetries == 1)
         #expect(outer.settings.cooldownTime == .seconds(2))
         #expect(outer.fallbacks.map(\.configName) == ["gpt-4-a"])
         #expect((try m.getModel(configName: "inner") as! LoadBalancer).strategyName == "least_busy")

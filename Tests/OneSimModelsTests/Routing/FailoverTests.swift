@@ -159,7 +159,7 @@ struct BalancerFailoverTests {
     func singleMemberNotCooled() async throws {
         let a = ScriptedMember("a", always: .fail(MemberFailure.status(503)))
         let lb = LoadBalancer(
-            configName: "lb", kind: .chat, members: fakeMembers(a), settings: BalancerSettings(maxRetries: 0), clock: RoutingTestClock())
+            configName: "lb", kind: .chat, members: fakeMembers(a), settings: BalancerSettings(retryPolicy: .none), clock: RoutingTestClock())
         for _ in 0..<10 { await #expect(throws: ModelError.self) { try await lb.acall("hi") } }
         #expect(a.calls == 10)
         #expect(lb.stats()[member: "a"]!.cooldowns == 0)
@@ -203,7 +203,7 @@ struct BalancerFailoverTests {
         let b = ScriptedMember("b", always: .fail(ModelError(.serverError, "bust", status: 503, providerCode: "overloaded", requestID: "req-2")))
         let lb = LoadBalancer(
             configName: "lb", kind: .chat, members: fakeMembers(a, b),
-            settings: BalancerSettings(maxRetries: 1, allowedFails: 100, retryPolicy: RetryPolicy(initialDelay: .zero)),
+            settings: BalancerSettings(allowedFails: 100, retryPolicy: RetryPolicy(maxRetries: 1, initialDelay: .zero)),
             clock: RoutingTestClock())
         do {
             _ = try await lb.acall("hi")
@@ -225,7 +225,7 @@ struct BalancerFailoverTests {
         let a = ScriptedMember("a", always: .fail(MemberFailure.status(500)))
         let lb = LoadBalancer(
             configName: "lb", kind: .chat, members: fakeMembers(a),
-            settings: BalancerSettings(maxRetries: 5, retryPolicy: RetryPolicy(initialDelay: .zero)), clock: RoutingTestClock())
+            settings: BalancerSettings(retryPolicy: RetryPolicy(maxRetries: 5, initialDelay: .zero)), clock: RoutingTestClock())
         await #expect(throws: ModelError.self) { try await lb.acall("hi", options: CallOptions(maxRetries: 1)) }
         #expect(a.calls == 2)
     }
@@ -236,7 +236,7 @@ struct BalancerFailoverTests {
         let f1 = ScriptedMember("f1", always: .fail(MemberFailure.connection))
         let f2 = ScriptedMember("f2")
         let lb = LoadBalancer(
-            configName: "lb", kind: .chat, members: fakeMembers(a), settings: BalancerSettings(maxRetries: 0),
+            configName: "lb", kind: .chat, members: fakeMembers(a), settings: BalancerSettings(retryPolicy: .none),
             fallbacks: [f1, f2], clock: RoutingTestClock())
         let response = try await lb.acall("hi")
         #expect(servedBy(response) == "f2")
@@ -258,7 +258,7 @@ struct BalancerFailoverTests {
     func nestedBalancers() async throws {
         let x = ScriptedMember("x", always: .fail(MemberFailure.status(500))), y = ScriptedMember("y")
         let inner = LoadBalancer(
-            configName: "inner", kind: .chat, members: fakeMembers(x), settings: BalancerSettings(maxRetries: 0), clock: RoutingTestClock())
+            configName: "inner", kind: .chat, members: fakeMembers(x), settings: BalancerSettings(retryPolicy: .none), clock: RoutingTestClock())
         let outer = LoadBalancer(
             configName: "outer", kind: .chat,
             members: [BalancerMember(adapter: inner), BalancerMember(adapter: y)], clock: RoutingTestClock())
@@ -275,7 +275,7 @@ struct BalancerFailoverTests {
         x.setAlways(.fail(MemberFailure.status(500)))
         let strict = LoadBalancer(
             configName: "strict", kind: .chat, members: [BalancerMember(adapter: inner), BalancerMember(adapter: y)],
-            settings: BalancerSettings(maxRetries: 0), clock: RoutingTestClock())
+            settings: BalancerSettings(retryPolicy: .none), clock: RoutingTestClock())
         do {
             _ = try await strict.acall("hi")
             Issue.record("expected a failure")

@@ -158,7 +158,7 @@ struct BalancerLimitsTests {
     func memberRetriesOff() async throws {
         let a = ScriptedMember("a", always: .fail(MemberFailure.status(500))), f = ScriptedMember("f")
         let lb = LoadBalancer(
-            configName: "lb", kind: .chat, members: fakeMembers(a), settings: BalancerSettings(maxRetries: 0), fallbacks: [f],
+            configName: "lb", kind: .chat, members: fakeMembers(a), settings: BalancerSettings(retryPolicy: .none), fallbacks: [f],
             clock: RoutingTestClock())
         _ = try await lb.acall("hi", options: CallOptions(temperature: 0.5))
         #expect(a.maxRetriesSeen == [0])

@@ -97,7 +97,7 @@ struct PanicTests {
         let down = ScriptedMember("down", always: .fail(MemberFailure.connection))
         let lb = LoadBalancer(
             configName: "lb", kind: .chat, members: fakeMembers(down, flaky),
-            settings: BalancerSettings(maxRetries: 0, allowedFails: 1), clock: RoutingTestClock())
+            settings: BalancerSettings(allowedFails: 1, retryPolicy: .none), clock: RoutingTestClock())
         // Two failures each cool both members (allowed_fails 1).
         for _ in 0..<2 { await #expect(throws: ModelError.self) { try await lb.acall("x") } }
         #expect(lb.stats().members.allSatisfy { $0.isCoolingDown })

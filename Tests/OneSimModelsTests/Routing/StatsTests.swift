@@ -127,7 +127,7 @@ struct BalancerStatsTests {
     func validation() {
         #expect(throws: ModelError.self) { try DeploymentSettings(rpm: 0).validate(member: "a") }
         #expect(throws: ModelError.self) { try DeploymentSettings(weight: -1).validate(member: "a") }
-        #expect(throws: ModelError.self) { try BalancerSettings(maxRetries: -1).validate(balancer: "lb") }
+        #expect(throws: ModelError.self) { try BalancerSettings(retryPolicy: RetryPolicy(maxRetries: -1)).validate(balancer: "lb") }
         do {
             try DeploymentSettings(maxConcurrency: 0).validate(member: "a")
         } catch {
