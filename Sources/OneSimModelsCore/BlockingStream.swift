@@ -64,7 +64,7 @@ package final class StreamIteratorBox: @unchecked Sendable {
 
 extension ModelDelta {
     /// A single delta holding a whole response.
-    public init(response: ModelResponse) {
+    package init(response: ModelResponse) {
         self.init(
             text: response.text ?? "",
             toolCalls: response.toolCalls.enumerated().map {

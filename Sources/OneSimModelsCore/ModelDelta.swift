@@ -52,22 +52,22 @@ public struct ModelDelta: Sendable, Hashable {
 public typealias ModelStream = AsyncThrowingStream<ModelDelta, any Error>
 
 /// Assembles deltas into a `ModelResponse`: text in order, tool-call fragments by index.
-public struct ResponseAccumulator: Sendable {
+package struct ResponseAccumulator: Sendable {
     /// The text so far.
-    public private(set) var text = ""
+    package private(set) var text = ""
     private var calls: [Int: ToolCall] = [:]
     private var finishReason: String?
     private var usage: Usage?
     private var modelInfo: ModelInfo?
     private var refusal: String?
     /// How many deltas were added.
-    public private(set) var deltaCount = 0
+    package private(set) var deltaCount = 0
 
     /// An empty accumulator.
-    public init() {}
+    package init() {}
 
     /// Adds one delta.
-    public mutating func add(_ delta: ModelDelta) {
+    package mutating func add(_ delta: ModelDelta) {
         deltaCount += 1
         text += delta.text
         for fragment in delta.toolCalls {
@@ -84,7 +84,7 @@ public struct ResponseAccumulator: Sendable {
     }
 
     /// The response assembled so far.
-    public var response: ModelResponse {
+    package var response: ModelResponse {
         let toolCalls = calls.keys.sorted().compactMap { calls[$0] }
         return ModelResponse(
             text: text.isEmpty && (!toolCalls.isEmpty || refusal != nil) ? nil : text, usage: usage ?? .zero,

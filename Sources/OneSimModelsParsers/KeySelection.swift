@@ -25,7 +25,7 @@ public enum KeySelection: Sendable, Hashable, ExpressibleByBooleanLiteral, Expre
 
     /// Applies the selection to a parsed value. For `.key` and `.keys`, a value that is not an
     /// object gives `nil`.
-    public func select(from value: JSONValue) -> JSONValue? {
+    package func select(from value: JSONValue) -> JSONValue? {
         switch self {
         case .all: return value
         case .nothing: return nil

@@ -34,13 +34,13 @@ public enum StrategyName: String, Sendable, Hashable, CaseIterable, CustomString
     }
 
     /// The valid names, comma-separated, for error messages.
-    public static var validNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
+    package static var validNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
     /// The config name (`"round_robin"`, ...).
     public var description: String { rawValue }
 
     /// A fresh instance of this strategy, with its own state.
-    public func makeStrategy() -> any RoutingStrategy {
+    package func makeStrategy() -> any RoutingStrategy {
         switch self {
         case .roundRobin: return RoundRobinStrategy()
         case .random: return RandomStrategy()

@@ -11,12 +11,12 @@ public enum UsageExportFormat: String, Sendable, Hashable, CaseIterable {
     case csv
 
     /// The format a path asks for: `.csv` for a `.csv` extension (any case), else `.json`.
-    public init(path: String) {
+    package init(path: String) {
         self = (path as NSString).pathExtension.lowercased() == "csv" ? .csv : .json
     }
 
     /// The file extension, without the dot.
-    public var fileExtension: String { rawValue }
+    package var fileExtension: String { rawValue }
 }
 
 extension TokenUsageStats {
@@ -86,7 +86,7 @@ extension TokenUsageStats {
 
     /// The original's default file name, `token_usage_<YYYYmmdd_HHMMSS>.json` (local time), in
     /// the current directory; `.csv` for the CSV format.
-    public static func defaultExportPath(format: UsageExportFormat = .json, date: Date = Date()) -> String {
+    package static func defaultExportPath(format: UsageExportFormat = .json, date: Date = Date()) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyyMMdd_HHmmss"
