@@ -44,3 +44,27 @@ public func resetTokenStats() { ModelManager.shared.tokenTracker.reset() }
 public func logTokenUsage(to logger: Logger = Logger(label: "onesim.models.usage")) {
     ModelManager.shared.logTokenUsage(to: logger)
 }
+
+/// The cost of the shared manager's token usage so far: per-call `prices` over the configs'
+/// `input_cost_per_token` / `output_cost_per_token` over the bundled table. Unpriced models
+/// are listed in `unpricedModels`.
+public func estimateTokenCost(prices: PriceTable? = nil) -> CostEstimate {
+    ModelManager.shared.estimateTokenCost(prices: prices)
+}
+
+/// Writes the shared manager's token usage to `path` (default
+/// `token_usage_<YYYYmmdd_HHMMSS>.json` in the current directory) as JSON with `cost_estimate`,
+/// or as CSV (by `format`, else by a `.csv` extension), and returns the path.
+///
+/// - Throws: `ModelError.configuration` when the file cannot be written.
+@discardableResult
+public func exportTokenUsageStats(to path: String? = nil, format: UsageExportFormat? = nil, prices: PriceTable? = nil) throws(ModelError) -> String {
+    try ModelManager.shared.exportTokenUsageStats(to: path, format: format, prices: prices)
+}
+
+/// Folds other processes' snapshots (e.g. `TokenUsageStats(json:)` of what workers sent) into
+/// the shared manager's tracker without double counting, and returns the merged snapshot.
+@discardableResult
+public func mergeTokenUsageStats(_ snapshots: [TokenUsageStats]) -> TokenUsageStats {
+    ModelManager.shared.mergeTokenUsageStats(snapshots)
+}

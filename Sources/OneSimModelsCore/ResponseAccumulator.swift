@@ -1,0 +1,59 @@
+/// Assembles deltas into a `ModelResponse`: text in order, tool-call fragments by index.
+public struct ResponseAccumulator: Sendable {
+    /// The text so far.
+    public private(set) var text = ""
+    private var calls: [Int: ToolCall] = [:]
+    private var finishReason: String?
+    private var usage: Usage?
+    private var modelInfo: ModelInfo?
+    private var refusal: String?
+    /// How many deltas were added.
+    public private(set) var deltaCount = 0
+
+    /// An empty accumulator.
+    public init() {}
+
+    /// Adds one delta.
+    public mutating func add(_ delta: ModelDelta) {
+        deltaCount += 1
+        text += delta.text
+        for fragment in delta.toolCalls {
+            var call = calls[fragment.index] ?? ToolCall(id: "", name: "", arguments: "")
+            if let id = fragment.id, !id.isEmpty { call.id = id }
+            if let name = fragment.name, !name.isEmpty { call.name += call.name.isEmpty ? name : "" }
+            call.arguments += fragment.arguments
+            calls[fragment.index] = call
+        }
+        if let reason = delta.finishReason { finishReason = reason }
+        if let u = delta.usage { usage = u }
+        if let info = delta.modelInfo { modelInfo = info }
+        if let piece = delta.refusal { refusal = (refusal ?? "") + piece }
+    }
+
+    /// The response assembled so far.
+    public var response: ModelResponse {
+        let toolCalls = calls.keys.sorted().compactMap { calls[$0] }
+        return ModelResponse(
+            text: text.isEmpty && (!toolCalls.isEmpty || refusal != nil) ? nil : text, usage: usage ?? .zero,
+            modelInfo: modelInfo ?? ModelInfo(modelName: "", configName: "", provider: ""), finishReason: finishReason,
+            toolCalls: toolCalls, refusal: refusal)
+    }
+}
+
+extension AsyncSequence where Element == ModelDelta {
+    /// Reads the whole stream into one `ModelResponse`.
+    ///
+    /// Throws what the stream throws, and `ModelError.cancelled` when the calling task is
+    /// cancelled: a stream iterated by a cancelled task ends early without an error, and that
+    /// cut-off text is never returned as a whole response.
+    public func collect() async throws -> ModelResponse {
+        var accumulator = ResponseAccumulator()
+        for try await delta in self { accumulator.add(delta) }
+        if Task.isCancelled {
+            var error = ModelError(.cancelled, "the stream was cancelled before it was read to the end")
+            if !accumulator.text.isEmpty { error.partialText = accumulator.text }
+            throw error
+        }
+        return accumulator.response
+    }
+}
