@@ -5,7 +5,8 @@ import OneSimModelsUsage
 
 import Logging
 
-/// The process-wide model manager.
+/// `ModelManager.shared`, the manager every facade function uses: created on first use with the
+/// process environment and default HTTP settings, and without configs until one is loaded.
 public func getModelManager() -> ModelManager { ModelManager.shared }
 
 /// A model from the shared manager: by config name (a plain config or a balancer), else the

@@ -42,7 +42,7 @@ public enum MessageContent: Sendable, Hashable, ExpressibleByStringLiteral {
     /// Text and image parts, in order.
     case parts([ContentPart])
 
-    /// Plain text content.
+    /// `.text(value)`, so a string literal can stand for content.
     public init(stringLiteral value: String) { self = .text(value) }
 
     /// The text of this content: the text itself, or the text parts joined by newlines.
@@ -61,7 +61,7 @@ public enum MessageContent: Sendable, Hashable, ExpressibleByStringLiteral {
 /// Build messages with `SystemMessage(_:)`, `UserMessage(_:)` and `AssistantMessage(_:)`, which
 /// take the content first; the speaker's `name` is an optional labelled argument.
 public struct Message: Sendable, Hashable {
-    /// Who speaks.
+    /// Who speaks; `.tool` messages also need `toolCallID`.
     public var role: Role
     /// What is said.
     public var content: MessageContent

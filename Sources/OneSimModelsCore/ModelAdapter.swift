@@ -32,11 +32,11 @@ public protocol ModelAdapter: Sendable {
 }
 
 extension ModelAdapter {
-    /// The config name.
+    /// `configName`, for adapters whose provider model name is the config name.
     public var modelName: String { configName }
     /// `"custom"`.
     public var modelType: String { "custom" }
-    /// Chat.
+    /// `.chat`; embedding adapters override it.
     public var kind: ModelKind { .chat }
 
     /// Flattens the components, in order, into a prompt.
@@ -53,7 +53,7 @@ extension ModelAdapter {
         }
     }
 
-    /// Streams with default options.
+    /// Streams with default options (`stream(_:options: .none)`).
     public func stream(_ prompt: Prompt) async throws -> ModelStream {
         try await stream(prompt, options: .none)
     }

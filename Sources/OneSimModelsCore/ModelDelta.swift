@@ -10,7 +10,7 @@ public struct ToolCallDelta: Sendable, Hashable {
     /// The next piece of the JSON arguments.
     public var arguments: String
 
-    /// A fragment.
+    /// A fragment of call `index`; `id` and `name` are usually only on the first fragment.
     public init(index: Int, id: String? = nil, name: String? = nil, arguments: String = "") {
         self.index = index
         self.id = id
@@ -23,7 +23,7 @@ public struct ToolCallDelta: Sendable, Hashable {
 public struct ModelDelta: Sendable, Hashable {
     /// New reply text (may be empty).
     public var text: String
-    /// Tool-call fragments.
+    /// Tool-call fragments; `ResponseAccumulator` joins those with the same `index`.
     public var toolCalls: [ToolCallDelta]
     /// Set on the piece that ends the choice (`stop`, `length`, `tool_calls`, ...).
     public var finishReason: String?
@@ -34,7 +34,7 @@ public struct ModelDelta: Sendable, Hashable {
     /// A piece of the model's refusal message (structured outputs).
     public var refusal: String?
 
-    /// A delta.
+    /// A piece with the given parts; every one is optional (an empty delta adds nothing).
     public init(
         text: String = "", toolCalls: [ToolCallDelta] = [], finishReason: String? = nil, usage: Usage? = nil,
         modelInfo: ModelInfo? = nil, refusal: String? = nil

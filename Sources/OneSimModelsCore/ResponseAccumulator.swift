@@ -1,6 +1,6 @@
 /// Assembles deltas into a `ModelResponse`: text in order, tool-call fragments by index.
 public struct ResponseAccumulator: Sendable {
-    /// The text so far.
+    /// The text of every delta added so far, concatenated in order.
     public private(set) var text = ""
     private var calls: [Int: ToolCall] = [:]
     private var finishReason: String?
@@ -10,10 +10,11 @@ public struct ResponseAccumulator: Sendable {
     /// How many deltas were added.
     public private(set) var deltaCount = 0
 
-    /// An empty accumulator.
+    /// An accumulator with no deltas: its `response` has empty text and zero usage.
     public init() {}
 
-    /// Adds one delta.
+    /// Adds one delta: appends its text and refusal, joins tool-call fragments by index, and
+    /// keeps the latest finish reason, usage and model info it carries.
     public mutating func add(_ delta: ModelDelta) {
         deltaCount += 1
         text += delta.text

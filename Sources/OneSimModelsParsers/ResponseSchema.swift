@@ -26,7 +26,8 @@ public protocol JSONSchemaDescribing: Decodable, Sendable {
 /// names), `enum`, `const`, `properties`, `required`, `additionalProperties: false` and
 /// `items`, nested to any depth. Other keywords are shown to the model but not checked.
 public struct ResponseSchema: Sendable {
-    /// The JSON Schema.
+    /// The JSON Schema, shown in full in the format instruction; only the subset listed above
+    /// is checked.
     public var jsonSchema: JSONValue
     /// The name of the `Decodable` type the reply must decode into, if any.
     public let typeName: String?

@@ -4,7 +4,7 @@ import Foundation
 public struct RecordedRequest: Sendable {
     /// The path (`/v1/chat/completions`).
     public var path: String
-    /// The method.
+    /// The HTTP method as sent (`POST`, `GET`).
     public var method: String
     /// Headers with lower-cased names.
     public var headers: [String: String]

@@ -13,7 +13,7 @@ import Synchronization
 /// (error statuses with OpenAI error bodies, `Retry-After`, latency, dropped connections,
 /// malformed JSON) can be scripted per request or played at a seeded random rate.
 public final class Simulator: Sendable {
-    /// Simulator settings.
+    /// How a simulator binds, answers and misbehaves; fixed once the simulator is created.
     public struct Configuration: Sendable {
         /// Address to bind (default 127.0.0.1).
         public var host: String
@@ -69,7 +69,7 @@ public final class Simulator: Sendable {
     }
 
     let state = Mutex(State())
-    /// The settings.
+    /// The settings the simulator was created with (they never change while it runs).
     public let configuration: Configuration
     private let runner = Mutex<(task: Task<Void, any Error>?, group: ServiceGroup?, port: Int?)>((nil, nil, nil))
     private let stopping = Mutex(false)

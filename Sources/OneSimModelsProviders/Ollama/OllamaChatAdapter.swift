@@ -11,19 +11,20 @@ package struct OllamaChatAdapter: EndpointAdapter {
 
     /// The endpoint (URL, headers, timeouts, defaults, executor).
     package let endpoint: ProviderEndpoint
-    /// The config's `model_type`.
+    /// The config's `model_type` as written, reported as the adapter's `modelType`.
     package let modelType: String
     /// Whether the config asked for `"stream": true`: calls then stream under the hood.
     package let streamsByDefault: Bool
 
-    /// An adapter for `config`.
+    /// An adapter for `config`: `base_url` defaults to `defaultBaseURL`, and a key (`api_key` or
+    /// `OLLAMA_API_KEY`) is sent as a bearer token only when there is one.
     package init(config: ModelConfig, context: ProviderContext) {
         endpoint = OllamaModelTypes.endpoint(config, kind: .chat, context: context)
         modelType = config.modelType
         streamsByDefault = config.stream
     }
 
-    /// Who the endpoint is.
+    /// The config name, model name, provider and kind calls are reported under.
     package var identity: EndpointIdentity { endpoint.identity }
 
     /// POSTs the prompt to `/api/chat` with `"stream": false` and decodes the reply.

@@ -2,18 +2,19 @@ import OneSimModelsCore
 
 /// An embedding model served by Ollama (`POST {base_url}/api/embed`).
 package struct OllamaEmbeddingAdapter: EndpointAdapter {
-    /// The endpoint.
+    /// The endpoint (URL, headers, timeouts, defaults, executor).
     package let endpoint: ProviderEndpoint
-    /// The config's `model_type`.
+    /// The config's `model_type` as written, reported as the adapter's `modelType`.
     package let modelType: String
 
-    /// An adapter for `config`.
+    /// An adapter for `config`: `base_url` defaults to `defaultBaseURL`, and a key (`api_key` or
+    /// `OLLAMA_API_KEY`) is sent as a bearer token only when there is one.
     package init(config: ModelConfig, context: ProviderContext) {
         endpoint = OllamaModelTypes.endpoint(config, kind: .embedding, context: context)
         modelType = config.modelType
     }
 
-    /// Who the endpoint is.
+    /// The config name, model name, provider and kind calls are reported under.
     package var identity: EndpointIdentity { endpoint.identity }
 
     /// Embeds each message's text.
