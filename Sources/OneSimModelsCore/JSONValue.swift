@@ -14,11 +14,12 @@ public enum JSONValue: Sendable, Hashable {
     case int(Int)
     /// Any other number.
     case double(Double)
-    /// A string.
+    /// A string, with its JSON escapes decoded.
     case string(String)
-    /// An array.
+    /// An array, in order.
     case array([JSONValue])
-    /// An object.
+    /// An object: member order is not kept, and in parsed text a repeated key keeps its last
+    /// value.
     case object([String: JSONValue])
 }
 
@@ -109,15 +110,15 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
 {
     /// `null`.
     public init(nilLiteral: ()) { self = .null }
-    /// A boolean.
+    /// `.bool(value)`.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
-    /// An integer.
+    /// `.int(value)`.
     public init(integerLiteral value: Int) { self = .int(value) }
-    /// A double.
+    /// `.double(value)`, also for a literal without a fraction such as `1.0`.
     public init(floatLiteral value: Double) { self = .double(value) }
-    /// A string.
+    /// `.string(value)`.
     public init(stringLiteral value: String) { self = .string(value) }
-    /// An array.
+    /// `.array(elements)`, in order.
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     /// An object; a repeated key keeps the last value.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {

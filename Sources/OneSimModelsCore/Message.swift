@@ -42,7 +42,7 @@ public enum MessageContent: Sendable, Hashable, ExpressibleByStringLiteral {
     /// Text and image parts, in order.
     case parts([ContentPart])
 
-    /// Plain text content.
+    /// `.text(value)`, so a string literal can stand for content.
     public init(stringLiteral value: String) { self = .text(value) }
 
     /// The text of this content: the text itself, or the text parts joined by newlines.
@@ -56,29 +56,12 @@ public enum MessageContent: Sendable, Hashable, ExpressibleByStringLiteral {
     }
 }
 
-/// A tool call requested by the model in an assistant message.
-public struct ToolCall: Sendable, Hashable {
-    /// The provider's id for this call, echoed back in the tool's answer.
-    public var id: String
-    /// The function's name.
-    public var name: String
-    /// The arguments as JSON text, exactly as the model produced them.
-    public var arguments: String
-
-    /// A tool call.
-    public init(id: String, name: String, arguments: String) {
-        self.id = id
-        self.name = name
-        self.arguments = arguments
-    }
-}
-
 /// One message of a conversation.
 ///
 /// Build messages with `SystemMessage(_:)`, `UserMessage(_:)` and `AssistantMessage(_:)`, which
 /// take the content first; the speaker's `name` is an optional labelled argument.
 public struct Message: Sendable, Hashable {
-    /// Who speaks.
+    /// Who speaks; `.tool` messages also need `toolCallID`.
     public var role: Role
     /// What is said.
     public var content: MessageContent

@@ -1,13 +1,5 @@
 import Foundation
 
-/// Whether a model answers conversations or embeds texts.
-public enum ModelKind: String, Sendable, Hashable, Codable, CaseIterable {
-    /// A chat / completion model.
-    case chat
-    /// An embedding model.
-    case embedding
-}
-
 /// A model you can call: a provider adapter, a load balancer, or your own type.
 ///
 /// Write `configName` and the async `acall(_:options:)` (and `acall(texts:options:)` for an
@@ -40,11 +32,11 @@ public protocol ModelAdapter: Sendable {
 }
 
 extension ModelAdapter {
-    /// The config name.
+    /// `configName`, for adapters whose provider model name is the config name.
     public var modelName: String { configName }
     /// `"custom"`.
     public var modelType: String { "custom" }
-    /// Chat.
+    /// `.chat`; embedding adapters override it.
     public var kind: ModelKind { .chat }
 
     /// Flattens the components, in order, into a prompt.
@@ -61,7 +53,7 @@ extension ModelAdapter {
         }
     }
 
-    /// Streams with default options.
+    /// Streams with default options (`stream(_:options: .none)`).
     public func stream(_ prompt: Prompt) async throws -> ModelStream {
         try await stream(prompt, options: .none)
     }
@@ -114,27 +106,4 @@ extension ModelAdapter {
     public func callAsFunction(texts: [String], options: CallOptions = .none) throws -> ModelResponse {
         try SyncBridge.run { try await self.acall(texts: texts, options: options) }
     }
-}
-
-/// Runs async work to completion from synchronous code.
-enum SyncBridge {
-    static func run<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
-        let box = ResultBox<T>()
-        let semaphore = DispatchSemaphore(value: 0)
-        Task.detached {
-            do { box.set(.success(try await work())) } catch { box.set(.failure(error)) }
-            semaphore.signal()
-        }
-        semaphore.wait()
-        return try box.get()
-    }
-}
-
-/// A result written by one thread and read by another after a semaphore hand-off.
-private final class ResultBox<T: Sendable>: @unchecked Sendable {
-    // Safe: written once before `semaphore.signal()`, read once after `semaphore.wait()`;
-    // the semaphore orders the two accesses.
-    private var result: Result<T, any Error>?
-    func set(_ r: Result<T, any Error>) { result = r }
-    func get() throws -> T { try result!.get() }
 }

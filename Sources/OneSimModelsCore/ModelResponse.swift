@@ -54,7 +54,7 @@ public struct ModelResponse: Sendable {
     }
 
     package var rawStorage: RawStorage
-    /// Token counts.
+    /// Token counts as the provider reported them (`.zero` when it reported none).
     public var usage: Usage
     /// Which model and config produced this response.
     public var modelInfo: ModelInfo

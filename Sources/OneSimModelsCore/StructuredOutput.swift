@@ -2,7 +2,7 @@ import Foundation
 
 /// A reply decoded into your type, with the response it came from.
 public struct StructuredResponse<Value: Sendable>: Sendable {
-    /// The decoded value.
+    /// The reply decoded into `Value`.
     public var value: Value
     /// The model's response (usage, model info, raw).
     public var response: ModelResponse

@@ -1,6 +1,7 @@
 /// A function the model may call (a "tool").
 public struct ToolDefinition: Sendable, Hashable {
-    /// The function name.
+    /// The name the model calls the function by (the `name` of its `ToolCall`s); sent as is,
+    /// not checked here.
     public var name: String
     /// What it does, for the model.
     public var description: String?
@@ -9,7 +10,8 @@ public struct ToolDefinition: Sendable, Hashable {
     /// OpenAI's `strict` flag: the arguments must follow the schema exactly.
     public var strict: Bool?
 
-    /// A tool.
+    /// A tool named `name`. `parameters` defaults to an object schema with no properties (a
+    /// function without arguments); `strict` is sent only when set.
     public init(name: String, description: String? = nil, parameters: JSONValue = ["type": "object", "properties": [:]], strict: Bool? = nil) {
         self.name = name
         self.description = description
@@ -20,22 +22,12 @@ public struct ToolDefinition: Sendable, Hashable {
 
 /// Whether and which tool the model must call.
 public enum ToolChoice: Sendable, Hashable {
-    /// The model decides.
+    /// The model decides whether to call a tool (the providers' default when tools are given).
     case auto
-    /// No tool calls.
+    /// The model must answer in text without calling a tool.
     case none
     /// At least one tool call.
     case required
-    /// This function.
+    /// The model must call the function with this name (one of `CallOptions.tools`).
     case function(String)
-}
-
-/// The shape the reply must have (OpenAI's `response_format`).
-public enum ResponseFormat: Sendable, Hashable {
-    /// Free text.
-    case text
-    /// Any JSON object.
-    case jsonObject
-    /// JSON that follows `schema` (named `name`); `strict` asks the provider to guarantee it.
-    case jsonSchema(name: String, schema: JSONValue, strict: Bool = true)
 }

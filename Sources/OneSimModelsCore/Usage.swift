@@ -14,7 +14,7 @@ public struct Usage: Sendable, Hashable, Codable {
         self.totalTokens = totalTokens ?? promptTokens.saturatingAdd(completionTokens)
     }
 
-    /// No tokens.
+    /// No tokens: every count 0 (the usage of a reply whose provider reported none).
     public static let zero = Usage()
 
     /// Whether every count is zero (the provider reported no usage).

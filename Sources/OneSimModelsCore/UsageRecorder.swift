@@ -6,7 +6,7 @@ public struct CallRecord: Sendable, Hashable {
     public var configName: String
     /// The provider (`openai`, `vllm`, ...).
     public var provider: String
-    /// Chat or embedding.
+    /// Whether the call was a chat or an embedding call.
     public var kind: ModelKind
     /// Tokens used (zero for a failure).
     public var usage: Usage
@@ -15,7 +15,7 @@ public struct CallRecord: Sendable, Hashable {
     /// The failure's kind, or `nil` for a success.
     public var error: ModelError.Kind?
 
-    /// A record.
+    /// A record with every field given; `error` is `nil` for a success.
     public init(
         modelName: String, configName: String, provider: String, kind: ModelKind, usage: Usage, latency: Duration,
         error: ModelError.Kind? = nil
@@ -40,6 +40,6 @@ public protocol UsageRecorder: Sendable {
 public struct NoUsageRecorder: UsageRecorder {
     /// A recorder that drops everything.
     public init() {}
-    /// Does nothing.
+    /// Drops `record`.
     public func record(_ record: CallRecord) {}
 }

@@ -1,7 +1,7 @@
 import OneSimModelsCore
 
-/// Finds and decodes the JSON in a model reply: the pipeline behind `JsonBlockParser` and
-/// `JsonDictParser`.
+/// Finds and decodes the JSON in a model reply: the pipeline behind `JSONBlockParser` and
+/// `JSONDictParser`.
 ///
 /// Lenient (the default), in order, the first step that yields a value wins:
 /// 1. a fenced block whose opening line starts with the tag (```` ```json ````), found line by
@@ -26,7 +26,7 @@ struct JSONExtractor: Sendable {
     var tagStart: String
     var tagEnd: String
     var strict: Bool
-    /// Whether only a JSON object will do (`JsonDictParser`): fallback candidates that decode
+    /// Whether only a JSON object will do (`JSONDictParser`): fallback candidates that decode
     /// to another type are passed over.
     var requireObject: Bool = false
 

@@ -18,9 +18,9 @@ public enum KeySelection: Sendable, Hashable, ExpressibleByBooleanLiteral, Expre
 
     /// `true` selects everything, `false` nothing.
     public init(booleanLiteral value: Bool) { self = value ? .all : .nothing }
-    /// One key.
+    /// `.key(value)`: a string literal selects that one key.
     public init(stringLiteral value: String) { self = .key(value) }
-    /// Several keys.
+    /// `.keys(elements)`: an array literal selects those keys (`[]` gives an empty object).
     public init(arrayLiteral elements: String...) { self = .keys(elements) }
 
     /// Applies the selection to a parsed value. For `.key` and `.keys`, a value that is not an

@@ -13,7 +13,8 @@ import OneSimModelsCore
 /// // blocks == ["sql": ["SELECT 1"]]
 /// ```
 public struct LanguageCodeParser: ResponseParser {
-    /// The languages to read.
+    /// The languages to read, spelled as the result's keys; matched against each block's
+    /// info string in any case.
     public var languages: [String]
     /// What the format instruction shows inside each block (default `{your_code_here}`).
     public var contentHint: String

@@ -17,7 +17,7 @@ import OneSimModelsCore
 public struct MultiTagParser: ResponseParser {
     /// One named tag's hint for the format instruction.
     public struct Hint: Sendable, Hashable {
-        /// The tag's name.
+        /// The tag's name, as it appears after `tagStart` (`plan` in `<tag:plan>`).
         public var name: String
         /// What the instruction shows as its content.
         public var hint: String
@@ -31,7 +31,7 @@ public struct MultiTagParser: ResponseParser {
 
     /// The opening tag, or (named) its prefix up to the name.
     public var tagStart: String
-    /// The closing tag.
+    /// The text that closes every block (named or not), matched exactly.
     public var tagEnd: String
     /// Whether tags carry names (`<tag:name>`) and the result is a dictionary.
     public var namedTags: Bool

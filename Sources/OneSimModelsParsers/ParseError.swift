@@ -6,7 +6,7 @@ import OneSimModelsCore
 /// position, the missing keys...); `message` says it in words a person (or the model, when
 /// the error is fed back by the parse-and-retry call) can act on.
 public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// What went wrong.
+    /// The categories of parse failure; each case carries what the message needs.
     public enum Kind: Sendable, Hashable {
         /// The reply has no text (`nil`, empty or only whitespace).
         case emptyResponse
@@ -57,7 +57,7 @@ public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
         return s
     }
 
-    /// The message.
+    /// `message`: headline, advice and reply context.
     public var description: String { message }
 
     private var headline: String {

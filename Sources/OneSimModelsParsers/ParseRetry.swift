@@ -4,12 +4,12 @@ import OneSimModelsCore
 public struct ParseRetryError: Error, Sendable, CustomStringConvertible {
     /// One reply that could not be parsed.
     public struct Attempt: Sendable {
-        /// The model's reply.
+        /// The reply as the model sent it, before the failed parse.
         public var response: ModelResponse
         /// Why it could not be parsed.
         public var error: ParseError
 
-        /// An attempt record.
+        /// The record of one reply and why it could not be parsed.
         public init(response: ModelResponse, error: ParseError) {
             self.response = response
             self.error = error
@@ -19,7 +19,8 @@ public struct ParseRetryError: Error, Sendable, CustomStringConvertible {
     /// Every attempt, in order (1 + `maxParseRetries` of them).
     public var attempts: [Attempt]
 
-    /// An error holding `attempts`.
+    /// An error holding `attempts`, in the order they were made (an empty list is allowed but
+    /// says nothing).
     public init(attempts: [Attempt]) { self.attempts = attempts }
 
     /// Each attempt's parse error, in order.

@@ -8,7 +8,7 @@ import OneSimModelsCore
 /// values: parsing never changes the parser or the response you pass in.
 ///
 /// ```swift
-/// let parser = JsonDictParser(requiredKeys: ["name", "description"])
+/// let parser = JSONDictParser(requiredKeys: ["name", "description"])
 /// let reply = try await model.acall(model.format(UserMessage("Describe a cat. \(parser.formatInstruction)")))
 /// let parsed = try parser.parse(reply).parsed   // JSONValue
 /// ```

@@ -11,9 +11,10 @@ import OneSimModelsCore
 /// // answer == "42"
 /// ```
 public struct TagParser: ResponseParser {
-    /// The opening tag.
+    /// The text that opens the block, matched exactly (case-sensitive); the first one counts.
     public var tagStart: String
-    /// The closing tag.
+    /// The text that closes the block: the first one after `tagStart`. Without it, parsing
+    /// throws `.endTagNotFound`.
     public var tagEnd: String
     /// What the format instruction shows between the tags (default `{your_content}`).
     public var contentHint: String

@@ -8,11 +8,11 @@ package protocol EndpointAdapter: ModelAdapter {
 }
 
 extension EndpointAdapter {
-    /// The config name.
+    /// `identity.configName`: the name the config was loaded under.
     package var configName: String { identity.configName }
-    /// The provider's model name.
+    /// `identity.modelName`: the config's `model_name` (or its name when it has none).
     package var modelName: String { identity.modelName }
-    /// Chat or embedding.
+    /// `identity.kind`, fixed by the model type (`openai_chat` is chat, `openai_embedding` embedding).
     package var kind: ModelKind { identity.kind }
 
     /// Streams `prompt` and collects it into one response: what `acall` does for a config with

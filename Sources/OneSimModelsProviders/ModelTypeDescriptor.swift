@@ -4,7 +4,8 @@ import OneSimModelsCore
 public struct ModelTypeDescriptor: Sendable {
     /// The `model_type` value (`openai_chat`, ...).
     public var modelType: String
-    /// Chat or embedding.
+    /// Whether the adapters `make` builds answer chats or embed texts (which default balancer
+    /// and which `getModel` lookups they take part in).
     public var kind: ModelKind
     /// The provider name reported in model info and usage (`openai`, `vllm`, ...).
     public var provider: String
@@ -13,7 +14,9 @@ public struct ModelTypeDescriptor: Sendable {
     /// Builds an adapter from a validated config.
     public var make: @Sendable (ModelConfig, ProviderContext) throws -> any ModelAdapter
 
-    /// A descriptor.
+    /// A descriptor for `modelType`. Registering it replaces any descriptor of the same
+    /// `modelType`. `make` runs the first time a config's model is looked up (outside the
+    /// manager's lock) and its adapter is cached; an error it throws fails that lookup.
     public init(
         modelType: String, kind: ModelKind, provider: String, extraKeys: Set<String> = [],
         make: @escaping @Sendable (ModelConfig, ProviderContext) throws -> any ModelAdapter

@@ -15,7 +15,8 @@ public struct ProviderContext: Sendable {
     /// The manager's spending limit, checked before each call is sent.
     public var budget: (any SpendingLimit)?
 
-    /// A context.
+    /// A context over `transport`; by default usage is dropped, the environment is empty (no key
+    /// fallbacks), there is no spending limit and logs go to `onesim.models`.
     package init(
         transport: HTTPTransport, recorder: any UsageRecorder = NoUsageRecorder(), environment: [String: String] = [:],
         logger: Logger = Logger(label: "onesim.models"), budget: (any SpendingLimit)? = nil

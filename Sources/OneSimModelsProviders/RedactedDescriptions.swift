@@ -34,7 +34,7 @@ extension HTTPRequestSpec: CustomStringConvertible, CustomDebugStringConvertible
     public var description: String {
         "\(method) \(redactedURL(url)) \(HeaderRedaction.summary(headers)) (\(body.count) bytes)"
     }
-    /// As `description`.
+    /// As `description`, with keys masked, so `debugPrint` and the debugger never show one.
     public var debugDescription: String { "HTTPRequestSpec(\(description))" }
     /// URL without user-info, header names with values masked, body size and timeouts.
     public var customMirror: Mirror {
@@ -52,7 +52,7 @@ extension CallExecutor: CustomStringConvertible, CustomDebugStringConvertible, C
     package var description: String {
         "CallExecutor(\(identity.configName), provider: \(identity.provider), retries: \(retryPolicy.maxRetries), secrets: \(secrets.count) redacted)"
     }
-    /// As `description`.
+    /// As `description`, with keys masked, so `debugPrint` and the debugger never show one.
     package var debugDescription: String { description }
     /// Identity, retry policy and the number of secrets, never the secrets.
     package var customMirror: Mirror {
@@ -70,7 +70,7 @@ extension ProviderEndpoint: CustomStringConvertible, CustomDebugStringConvertibl
     package var description: String {
         HeaderRedaction.endpointSummary("ProviderEndpoint", identity: identity, baseURL: baseURL, headers: headers)
     }
-    /// As `description`.
+    /// As `description`, with keys masked, so `debugPrint` and the debugger never show one.
     package var debugDescription: String { description }
     /// Every field, with the URL's user-info and the key headers masked.
     package var customMirror: Mirror {
@@ -88,7 +88,7 @@ extension OpenAIEndpoint: CustomStringConvertible, CustomDebugStringConvertible,
     package var description: String {
         HeaderRedaction.endpointSummary("OpenAIEndpoint", identity: identity, baseURL: baseURL, headers: headers)
     }
-    /// As `description`.
+    /// As `description`, with keys masked, so `debugPrint` and the debugger never show one.
     package var debugDescription: String { description }
     /// Every field, with the URL's user-info and the key headers masked.
     package var customMirror: Mirror {
@@ -107,7 +107,7 @@ extension ProviderContext: CustomStringConvertible, CustomDebugStringConvertible
     public var description: String {
         "ProviderContext(environment: \(environment.count) variables, values hidden)"
     }
-    /// As `description`.
+    /// As `description`, with keys masked, so `debugPrint` and the debugger never show one.
     public var debugDescription: String { description }
     /// The environment's variable names only.
     public var customMirror: Mirror {
@@ -122,7 +122,7 @@ extension EndpointAdapter {
     package var description: String {
         "\(Self.self)(\(identity.configName), model: \(identity.modelName), provider: \(identity.provider), kind: \(identity.kind))"
     }
-    /// As `description`.
+    /// As `description`, with keys masked, so `debugPrint` and the debugger never show one.
     package var debugDescription: String { description }
     /// Identity and model type; never a key (the endpoint that holds it is not shown).
     package var customMirror: Mirror {

@@ -4,7 +4,7 @@ import OneSimModelsCore
 ///
 /// Any `Clock<Duration>` works (`ContinuousClock` in production, a manual clock in tests).
 package struct BalancerClock: Sendable {
-    /// The time now.
+    /// The time now, as a `Duration` since the balancer was created.
     package let now: @Sendable () -> Duration
     /// Sleeps until the given time; throws `CancellationError` when the task is cancelled.
     let sleepUntil: @Sendable (Duration) async throws -> Void

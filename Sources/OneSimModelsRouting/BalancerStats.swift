@@ -12,9 +12,10 @@ public struct MemberStats: Sendable, Hashable {
     public var maxConcurrency: Int?
     /// Requests sent to the member (attempts, retries included).
     public var requests: Int
-    /// Requests that succeeded.
+    /// Requests the member answered (retries by the balancer count once per attempt).
     public var successes: Int
-    /// Requests that failed.
+    /// Requests that failed, of every kind (the sum of `failuresByKind`); cancelled requests
+    /// are counted in `cancellations` instead.
     public var failures: Int
     /// Failed requests by error kind.
     public var failuresByKind: [ModelError.Kind: Int]
@@ -32,7 +33,7 @@ public struct MemberStats: Sendable, Hashable {
     public var usage: Usage
     /// The used share of the member's rpm/tpm budget (what the `usage` strategy compares).
     public var usageShare: Double
-    /// The member's weight.
+    /// The member's `weight` for the `weighted` strategy (default 1).
     public var weight: Double
     /// Requests sent to the member while it was cooling down, because too few members were
     /// healthy (panic mode).
@@ -76,7 +77,8 @@ public struct MemberStats: Sendable, Hashable {
 public struct BalancerStats: Sendable, Hashable, CustomStringConvertible {
     /// The balancer's config name.
     public var balancer: String
-    /// Its strategy's name.
+    /// The strategy's name as in the config (`round_robin`, `weighted`, ...), or a custom
+    /// strategy's `name`.
     public var strategy: String
     /// Requests waiting for capacity now.
     public var queued: Int
@@ -103,7 +105,7 @@ public struct BalancerStats: Sendable, Hashable, CustomStringConvertible {
     /// Requests sent to members in panic mode.
     public var panicRequests: Int { members.reduce(0) { $0 + $1.panicRequests } }
 
-    /// The member named `configName`.
+    /// The member whose config name is `configName`, or `nil` when the balancer has none.
     public subscript(member configName: String) -> MemberStats? {
         members.first { $0.configName == configName }
     }

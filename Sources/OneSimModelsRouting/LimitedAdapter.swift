@@ -10,7 +10,7 @@ import OneSimModelsCore
 /// stream holds its slot from the moment it is opened until it ends (completed, failed,
 /// cancelled or dropped).
 package struct LimitedAdapter: ModelAdapter, CustomStringConvertible, CustomReflectable {
-    /// The provider adapter.
+    /// The wrapped provider adapter, which makes the calls (with its own retries).
     package let inner: any ModelAdapter
     /// A one-member balancer over `inner` that is only a gate: it never cools the member,
     /// never retries and never sends; it queues calls and hands out slots.

@@ -8,7 +8,7 @@ public struct RoundRobinStrategy: RoutingStrategy {
     /// A cursor at the first member.
     public init() {}
 
-    /// `"round_robin"`.
+    /// `"round_robin"`: the config's `strategy` value and the name in `BalancerStats.strategy`.
     public var name: String { StrategyName.roundRobin.rawValue }
 
     /// The first candidate at or after the cursor (wrapping), then moves the cursor past it.
@@ -21,10 +21,10 @@ public struct RoundRobinStrategy: RoutingStrategy {
 
 /// `random`: a uniformly random candidate.
 public struct RandomStrategy: RoutingStrategy {
-    /// The strategy.
+    /// A stateless strategy; the randomness comes from the generator `pick` is given.
     public init() {}
 
-    /// `"random"`.
+    /// `"random"`: the config's `strategy` value and the name in `BalancerStats.strategy`.
     public var name: String { StrategyName.random.rawValue }
 
     /// A uniformly random position.
@@ -44,10 +44,11 @@ public struct WeightedRoundRobinStrategy: RoutingStrategy {
     /// Used when every candidate's weight is 0.
     private var fallback = RoundRobinStrategy()
 
-    /// Fresh state.
+    /// A strategy with every member's smooth weight at 0, so the first pick goes to the
+    /// heaviest candidate.
     public init() {}
 
-    /// `"weighted"`.
+    /// `"weighted"`: the config's `strategy` value and the name in `BalancerStats.strategy`.
     public var name: String { StrategyName.weighted.rawValue }
 
     /// Adds each candidate's weight to its current weight, picks the largest (first on ties) and
@@ -77,10 +78,10 @@ public struct WeightedRoundRobinStrategy: RoutingStrategy {
 /// (a random one of the two on a tie). With two candidates this is "the less busy one"; with
 /// many it avoids the herd that "always the global minimum" causes, at the same quality.
 public struct LeastBusyStrategy: RoutingStrategy {
-    /// The strategy.
+    /// A stateless strategy; the two draws come from the generator `pick` is given.
     public init() {}
 
-    /// `"least_busy"`.
+    /// `"least_busy"`: the config's `strategy` value and the name in `BalancerStats.strategy`.
     public var name: String { StrategyName.leastBusy.rawValue }
 
     /// The less busy of two random candidates.
@@ -114,7 +115,7 @@ public struct LowestLatencyStrategy: RoutingStrategy {
         self.probeAfter = probeAfter
     }
 
-    /// `"latency"`.
+    /// `"latency"`: the config's `strategy` value and the name in `BalancerStats.strategy`.
     public var name: String { StrategyName.latency.rawValue }
 
     /// An idle unmeasured member, else the idle member with the stalest sample older than
@@ -153,13 +154,14 @@ public struct LowestLatencyStrategy: RoutingStrategy {
 /// Members without limits count as unused (share 0); ties go to the member with fewer
 /// requests in flight, then to a random one.
 public struct LowestUsageStrategy: RoutingStrategy {
-    /// The strategy.
+    /// A stateless strategy: shares are read from the candidates at each pick.
     public init() {}
 
-    /// `"usage"`.
+    /// `"usage"`: the config's `strategy` value and the name in `BalancerStats.strategy`.
     public var name: String { StrategyName.usage.rawValue }
 
-    /// The lowest `usageShare`.
+    /// The candidate with the lowest `usageShare`; ties go to fewer requests in flight, then
+    /// to a random one of those.
     public func pick(from candidates: [RoutingCandidate], using generator: inout some RandomNumberGenerator) -> Int {
         Ranking.lowest(candidates.indices, using: &generator) { candidates[$0].usageShare } tieBreak: {
             Double(candidates[$0].inFlight)

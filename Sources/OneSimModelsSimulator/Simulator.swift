@@ -13,7 +13,7 @@ import Synchronization
 /// (error statuses with OpenAI error bodies, `Retry-After`, latency, dropped connections,
 /// malformed JSON) can be scripted per request or played at a seeded random rate.
 public final class Simulator: Sendable {
-    /// Simulator settings.
+    /// How a simulator binds, answers and misbehaves; fixed once the simulator is created.
     public struct Configuration: Sendable {
         /// Address to bind (default 127.0.0.1).
         public var host: String
@@ -69,7 +69,7 @@ public final class Simulator: Sendable {
     }
 
     let state = Mutex(State())
-    /// The settings.
+    /// The settings the simulator was created with (they never change while it runs).
     public let configuration: Configuration
     private let runner = Mutex<(task: Task<Void, any Error>?, group: ServiceGroup?, port: Int?)>((nil, nil, nil))
     private let stopping = Mutex(false)
@@ -229,31 +229,4 @@ public final class Simulator: Sendable {
             s.servedTokens += tokens
         }
     }
-}
-
-/// Errors of the simulator itself.
-public enum SimulatorError: Error, CustomStringConvertible {
-    /// The server could not bind.
-    case couldNotBind(String, Int)
-
-    /// A readable message.
-    public var description: String {
-        switch self {
-        case .couldNotBind(let host, let port): return "simulator could not bind to \(host):\(port)"
-        }
-    }
-}
-
-/// A small seeded generator so fault rates repeat run to run.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func nextDouble() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

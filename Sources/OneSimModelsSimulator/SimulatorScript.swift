@@ -29,12 +29,13 @@ public enum SimulatorFault: Sendable, Hashable {
 
 /// A tool call the simulator answers with.
 public struct SimulatorToolCall: Sendable, Hashable {
-    /// The function name.
+    /// The name of the function the reply calls, sent as is.
     public var name: String
     /// The arguments as JSON text.
     public var arguments: String
 
-    /// A tool call.
+    /// A call of `name` with `arguments` (JSON text, not checked: scripts may send malformed
+    /// arguments on purpose).
     public init(name: String, arguments: String) {
         self.name = name
         self.arguments = arguments
@@ -54,7 +55,8 @@ public struct SimulatorAction: Sendable, Hashable {
     /// Refuse with this message (structured outputs' `refusal`).
     public var refusal: String?
 
-    /// An action.
+    /// An action made of the given parts; with every default it is `normal` (answer at once
+    /// with the echo).
     public init(
         latency: Duration = .zero, fault: SimulatorFault? = nil, reply: String? = nil,
         toolCalls: [SimulatorToolCall]? = nil, refusal: String? = nil
@@ -85,31 +87,13 @@ public struct SimulatorAction: Sendable, Hashable {
 public struct SimulatorFaultRate: Sendable, Hashable {
     /// Share of requests that fail, 0...1.
     public var rate: Double
-    /// The fault.
+    /// What a request picked at random gets instead of its answer.
     public var fault: SimulatorFault
 
-    /// A fault rate.
+    /// `fault` on a `rate` share of requests: each unscripted request draws a number in 0..<1
+    /// and fails when it is below `rate` (so 0 never fails and 1 always does).
     public init(rate: Double, fault: SimulatorFault) {
         self.rate = rate
         self.fault = fault
-    }
-}
-
-/// A request the simulator received.
-public struct RecordedRequest: Sendable {
-    /// The path (`/v1/chat/completions`).
-    public var path: String
-    /// The method.
-    public var method: String
-    /// Headers with lower-cased names.
-    public var headers: [String: String]
-    /// The raw body.
-    public var body: [UInt8]
-    /// The query parameters (`api-version`, `alt`, ...).
-    public var query: [String: String] = [:]
-
-    /// The body parsed as a JSON object (Foundation types), or `nil` when it is not one.
-    public var json: [String: Any]? {
-        try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
     }
 }

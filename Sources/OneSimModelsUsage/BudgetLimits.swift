@@ -7,7 +7,8 @@ public struct BudgetLimits: Sendable, Hashable, CustomStringConvertible {
     /// The most tokens (prompt plus completion) calls may use in all, or `nil` for no token limit.
     public var maxTokens: Int?
 
-    /// Limits; `nil` means unlimited.
+    /// Limits on cost and tokens; a `nil` limit is unlimited, so `BudgetLimits()` limits
+    /// nothing.
     public init(maxCostUSD: Double? = nil, maxTokens: Int? = nil) {
         self.maxCostUSD = maxCostUSD
         self.maxTokens = maxTokens

@@ -2,19 +2,19 @@ import OneSimModelsCore
 
 /// The cost of some usage: one model's or one config's.
 public struct UsageCost: Sendable, Hashable {
-    /// Priced prompt tokens.
+    /// Prompt tokens that had a price (unpriced tokens are in `CostEstimate.unpricedTokens`).
     public var promptTokens: Int = 0
-    /// Priced completion tokens.
+    /// Completion tokens that had a price.
     public var completionTokens: Int = 0
     /// USD for the prompt tokens.
     public var promptCost: Double = 0
     /// USD for the completion tokens.
     public var completionCost: Double = 0
 
-    /// No cost.
+    /// Zero tokens and zero USD.
     public init() {}
 
-    /// USD in all.
+    /// `promptCost + completionCost`, in USD.
     public var totalCost: Double { promptCost + completionCost }
 
     mutating func add(_ usage: UsageBucket, at price: ModelPrice) {
@@ -53,7 +53,7 @@ public struct CostEstimate: Sendable, Hashable {
     /// The date of the price table used, if known.
     public var pricesAsOf: String?
 
-    /// An empty estimate.
+    /// An estimate of no usage: zero cost, nothing unpriced, no price date.
     public init() {}
 
     /// Whether every recorded call was priced.

@@ -24,7 +24,7 @@ public struct ModelPrice: Sendable, Hashable, CustomStringConvertible {
         Double(promptTokens) * inputCostPerToken + Double(completionTokens) * outputCostPerToken
     }
 
-    /// The cost of `usage`.
+    /// USD for `usage`'s prompt and completion tokens (its `totalTokens` is not used).
     public func cost(of usage: Usage) -> Double {
         cost(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens)
     }

@@ -13,11 +13,12 @@ public struct PriceMatch: Sendable, Hashable {
         case versionPrefix = "version_prefix"
     }
 
-    /// The price.
+    /// The per-token price the call is charged at.
     public var price: ModelPrice
     /// The table key that matched (a config name or a model name).
     public var key: String
-    /// The rule that matched.
+    /// Which lookup step found `key` (config, exact model name, or model name minus a version
+    /// suffix).
     public var rule: Rule
 }
 
@@ -50,7 +51,7 @@ public struct PriceTable: Sendable, Hashable, ExpressibleByDictionaryLiteral {
         self.asOf = asOf
     }
 
-    /// An empty table.
+    /// A table with no prices and no date: every lookup is unpriced.
     public init() {
         self.init(models: [:])
     }
@@ -60,7 +61,7 @@ public struct PriceTable: Sendable, Hashable, ExpressibleByDictionaryLiteral {
         self.init(models: Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
 
-    /// No prices.
+    /// The table with no prices, same as `PriceTable()`.
     public static let empty = PriceTable()
 
     /// Sets (or with `nil` removes) the price of a model name.

@@ -40,7 +40,7 @@ public struct TokenUsageStats: Sendable, Hashable {
     /// single source).
     public var elapsedTimeSeconds: Double = 0
 
-    /// An empty snapshot.
+    /// A snapshot of no usage: no sources, every count zero.
     public init() {}
 
     /// The snapshot made of `sources`, keeping one copy per source id (the one that supersedes

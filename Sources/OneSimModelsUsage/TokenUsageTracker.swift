@@ -54,7 +54,8 @@ public final class TokenUsageTracker: UsageRecorder, Sendable {
     /// The id of the current source (changes at each `reset()`).
     public var sourceID: String { state.withLock { $0.sourceID } }
 
-    /// Records one call.
+    /// Adds `record` to its key's bucket and to the metrics. Thread-safe (one short lock), so
+    /// it can run on the request path of every adapter at once.
     public func record(_ record: CallRecord) {
         let key = UsageKey(record)
         let metrics = state.withLock { state -> UsageMetrics in

@@ -24,7 +24,7 @@ public struct UsageBucket: Sendable, Hashable {
     /// The longest latency of a successful request, in seconds.
     public var maxLatencySeconds: Double = 0
 
-    /// An empty bucket.
+    /// A bucket with every count and latency at zero.
     public init() {}
 
     /// A bucket with the given counts (errors by kind and latency empty unless given).

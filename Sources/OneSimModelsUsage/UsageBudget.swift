@@ -4,7 +4,7 @@ import Synchronization
 
 /// Where a budget stands.
 public struct BudgetStatus: Sendable, Hashable {
-    /// The limits.
+    /// The limits the budget enforces (`nil` fields are unlimited).
     public var limits: BudgetLimits
     /// Tokens used by recorded calls.
     public var spentTokens: Int
@@ -73,7 +73,7 @@ public final class UsageBudget: UsageRecorder, SpendingLimit, Sendable {
 
     /// The name used in error messages (the balancer's or manager's name).
     public let name: String
-    /// The limits.
+    /// The limits, fixed at creation (`nil` fields are unlimited).
     public let limits: BudgetLimits
     /// What a cost limit does with unpriced models.
     public let unpricedPolicy: UnpricedPolicy

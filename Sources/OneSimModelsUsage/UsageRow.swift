@@ -12,7 +12,8 @@ public struct UsageKey: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// Chat (including streamed chat) or embedding.
     public var kind: ModelKind
 
-    /// A key.
+    /// The key of calls to `modelName` through `configName`; names are kept as given (no case
+    /// folding), so keys differing only in case are different rows.
     public init(modelName: String, configName: String, provider: String, kind: ModelKind) {
         self.modelName = modelName
         self.configName = configName
@@ -39,10 +40,10 @@ public struct UsageKey: Sendable, Hashable, Comparable, CustomStringConvertible 
 public struct UsageRow: Sendable, Hashable {
     /// Which model, config, provider and kind.
     public var key: UsageKey
-    /// Its counts.
+    /// Tokens, requests and errors of the calls with `key`.
     public var usage: UsageBucket
 
-    /// A row.
+    /// A row holding `usage` for `key`.
     public init(key: UsageKey, usage: UsageBucket) {
         self.key = key
         self.usage = usage

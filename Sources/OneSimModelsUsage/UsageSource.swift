@@ -24,7 +24,8 @@ public struct UsageSource: Sendable, Hashable, Identifiable {
     /// Usage per model, config, provider and kind, sorted by key.
     public var rows: [UsageRow]
 
-    /// A source.
+    /// A source with every field given (as read back from a snapshot); `label` defaults to
+    /// empty. Nothing is checked here: merging trusts `id` and `sequence`.
     public init(
         id: String, label: String = "", sequence: Int, startedAt: Double, capturedAt: Double,
         elapsedTimeSeconds: Double, rows: [UsageRow]

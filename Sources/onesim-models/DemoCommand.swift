@@ -85,8 +85,8 @@ struct Demo {
             print("\(text): \(vector.count) dimensions [\(head), ...]")
         }
 
-        section("Structured response (JsonDictParser)")
-        let parser = JsonDictParser(requiredKeys: ["name", "description"])
+        section("Structured response (JSONDictParser)")
+        let parser = JSONDictParser(requiredKeys: ["name", "description"])
         let ask = UserMessage("Generate JSON data for one simulated agent. \(parser.formatInstruction)")
         // The simulator echoes by default; script the kind of reply a real model gives.
         simulator.enqueue(.reply(

@@ -22,7 +22,7 @@ enum ParserBench {
 
     static func run() throws -> String {
         var lines = ["reply size   valid JSON (ms, ns/byte)   needs repairs (ms, ns/byte)"]
-        let parser = JsonBlockParser()
+        let parser = JSONBlockParser()
         for megabytes in [0.25, 0.5, 1.0, 2.0] {
             let bytes = Int(megabytes * 1_048_576)
             var cells: [String] = []

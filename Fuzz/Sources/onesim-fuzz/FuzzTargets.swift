@@ -22,9 +22,9 @@ let targets: [String: @Sendable ([UInt8]) -> Void] = [
     },
     "parsers": { bytes in
         let text = String(decoding: bytes, as: UTF8.self)
-        _ = try? JsonBlockParser().parse(text)
-        _ = try? JsonBlockParser(strict: true).parse(text)
-        _ = try? JsonDictParser().parse(text)
+        _ = try? JSONBlockParser().parse(text)
+        _ = try? JSONBlockParser(strict: true).parse(text)
+        _ = try? JSONDictParser().parse(text)
         _ = try? CodeBlockParser().parse(text)
         _ = try? CodeBlockParser(language: "python").parse(text)
         _ = try? TagParser(tagStart: "<a>", tagEnd: "</a>").parse(text)

@@ -13,12 +13,13 @@ package struct AnthropicChatAdapter: EndpointAdapter {
 
     /// The endpoint (URL, headers, timeouts, defaults, executor).
     package let endpoint: ProviderEndpoint
-    /// The config's `model_type`.
+    /// The config's `model_type` as written, reported as the adapter's `modelType`.
     package let modelType: String
     /// Whether the config asked for `"stream": true`: calls then stream under the hood.
     package let streamsByDefault: Bool
 
-    /// An adapter for `config`.
+    /// An adapter for `config`; throws `.configuration` when `anthropic_version` is not a
+    /// non-empty string or `drop_sampling_params` is not a boolean.
     package init(config: ModelConfig, context: ProviderContext) throws(ModelError) {
         var version = AnthropicCodec.defaultVersion
         if let v = config.options["anthropic_version"] {
@@ -38,12 +39,13 @@ package struct AnthropicChatAdapter: EndpointAdapter {
         sampling = try AnthropicSamplingRule.resolve(version: version, config: config)
     }
 
-    /// The `anthropic-version` sent.
+    /// The `anthropic-version` header sent with every request (`anthropic_version`, default
+    /// `AnthropicCodec.defaultVersion`).
     package let version: String
     /// What happens to `temperature`, `top_p` and `top_k` under that version.
     package let sampling: AnthropicSamplingRule
 
-    /// Who the endpoint is.
+    /// The config name, model name, provider and kind calls are reported under.
     package var identity: EndpointIdentity { endpoint.identity }
 
     /// POSTs the prompt to `{base_url}/v1/messages` and decodes the reply.

@@ -13,14 +13,15 @@ package struct GeminiChatAdapter: EndpointAdapter {
 
     /// The endpoint (URL, headers, timeouts, defaults, executor).
     package let endpoint: ProviderEndpoint
-    /// The config's `model_type`.
+    /// The config's `model_type` as written, reported as the adapter's `modelType`.
     package let modelType: String
     /// Whether the config asked for `"stream": true`: calls then stream under the hood.
     package let streamsByDefault: Bool
     /// The API version path segment (`v1beta`).
     package let apiVersion: String
 
-    /// An adapter for `config`.
+    /// An adapter for `config`; throws `.configuration` when `api_version` is not a version
+    /// path segment such as `v1beta`.
     package init(config: ModelConfig, context: ProviderContext) throws(ModelError) {
         endpoint = GeminiModelTypes.endpoint(config, kind: .chat, context: context)
         apiVersion = try GeminiModelTypes.apiVersion(config)
@@ -28,7 +29,7 @@ package struct GeminiChatAdapter: EndpointAdapter {
         streamsByDefault = config.stream
     }
 
-    /// Who the endpoint is.
+    /// The config name, model name, provider and kind calls are reported under.
     package var identity: EndpointIdentity { endpoint.identity }
 
     /// POSTs the prompt to `:generateContent` and decodes the reply.

@@ -7,21 +7,22 @@ import OneSimModelsCore
 /// `output_dimensionality`/`outputDimensionality`/`dimensions` and `title`; they are sent with
 /// every text.
 package struct GeminiEmbeddingAdapter: EndpointAdapter {
-    /// The endpoint.
+    /// The endpoint (URL, headers, timeouts, defaults, executor).
     package let endpoint: ProviderEndpoint
-    /// The config's `model_type`.
+    /// The config's `model_type` as written, reported as the adapter's `modelType`.
     package let modelType: String
     /// The API version path segment (`v1beta`).
     package let apiVersion: String
 
-    /// An adapter for `config`.
+    /// An adapter for `config`; throws `.configuration` when `api_version` is not a version
+    /// path segment such as `v1beta`.
     package init(config: ModelConfig, context: ProviderContext) throws(ModelError) {
         endpoint = GeminiModelTypes.endpoint(config, kind: .embedding, context: context)
         apiVersion = try GeminiModelTypes.apiVersion(config)
         modelType = config.modelType
     }
 
-    /// Who the endpoint is.
+    /// The config name, model name, provider and kind calls are reported under.
     package var identity: EndpointIdentity { endpoint.identity }
 
     /// Embeds each message's text.
@@ -29,7 +30,7 @@ package struct GeminiEmbeddingAdapter: EndpointAdapter {
         try await acall(texts: prompt.messages.map(\.text), options: options)
     }
 
-    /// Embeds `texts`.
+    /// Embeds `texts`, one vector each in input order; an empty list is `.badRequest`.
     package func acall(texts: [String], options: CallOptions) async throws -> ModelResponse {
         guard !texts.isEmpty else { throw ModelError(.badRequest, "no texts to embed", configName: configName) }
         var settings: [String: JSONValue] = [:]

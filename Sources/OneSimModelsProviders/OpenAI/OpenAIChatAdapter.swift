@@ -6,7 +6,8 @@ import OneSimModelsCore
 package struct OpenAIChatAdapter: EndpointAdapter {
     /// The endpoint (URL, headers, timeouts, defaults, executor).
     package let endpoint: OpenAIEndpoint
-    /// The config's `model_type`.
+    /// The config's `model_type` as written: OpenAI, vLLM and Azure configs all build this
+    /// adapter, and `modelType` tells them apart.
     package let modelType: String
     /// `{base_url}/chat/completions`, computed once.
     let chatURL: String
@@ -28,7 +29,7 @@ package struct OpenAIChatAdapter: EndpointAdapter {
         self.streamsByDefault = config.stream
     }
 
-    /// Who the endpoint is.
+    /// The config name, model name, provider and kind calls are reported under.
     package var identity: EndpointIdentity { endpoint.identity }
 
     /// Whether the config asked for `"stream": true`: calls then stream under the hood.

@@ -3,18 +3,20 @@ import OneSimModelsCore
 
 /// An embedding model behind an OpenAI-compatible `/embeddings` endpoint.
 package struct OpenAIEmbeddingAdapter: EndpointAdapter {
-    /// The endpoint.
+    /// The endpoint (URL, headers, timeouts, defaults, executor).
     package let endpoint: OpenAIEndpoint
-    /// The config's `model_type`.
+    /// The config's `model_type` as written: OpenAI, vLLM and Azure configs all build this
+    /// adapter, and `modelType` tells them apart.
     package let modelType: String
 
-    /// An adapter for `config`.
+    /// An adapter for `config` over `endpoint`, which the model type built from the same config
+    /// (OpenAI, vLLM and Azure each build theirs).
     package init(config: ModelConfig, endpoint: OpenAIEndpoint) {
         self.endpoint = endpoint
         self.modelType = config.modelType
     }
 
-    /// Who the endpoint is.
+    /// The config name, model name, provider and kind calls are reported under.
     package var identity: EndpointIdentity { endpoint.identity }
 
     /// Embeds each message's text: the original's embedding `format` took messages too.

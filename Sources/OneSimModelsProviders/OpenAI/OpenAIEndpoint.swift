@@ -12,9 +12,10 @@ package struct OpenAIEndpoint: Sendable {
     package var baseURL: String
     /// Headers for every request (auth, content type, organization, `default_headers`).
     package var headers: HTTPHeaders
-    /// Timeouts.
+    /// The config's `client_args` timeouts (connect, read, total), for every request.
     package var timeouts: TimeoutSettings
-    /// `generate_args`.
+    /// The config's `generate_args`: body fields sent with every request, each overridden by
+    /// the same key in a call's options.
     package var generateArgs: [String: JSONValue]
     /// The request executor (retry loop, records).
     package var executor: CallExecutor

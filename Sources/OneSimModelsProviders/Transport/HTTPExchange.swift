@@ -6,11 +6,11 @@ import OneSimModelsCore
 public struct HTTPRequestSpec: Sendable {
     /// The absolute URL, query included.
     public var url: String
-    /// Method (default POST).
+    /// The HTTP method; POST unless given (the adapters send nothing else).
     public var method: HTTPMethod
     /// The headers, authentication included (never log them).
     public var headers: HTTPHeaders
-    /// Body bytes.
+    /// The request body, usually JSON; sent as is.
     public var body: [UInt8]
     /// The connect, read and total timeouts of this request.
     public var timeouts: TimeoutSettings
@@ -27,11 +27,12 @@ public struct HTTPRequestSpec: Sendable {
 
 /// A complete HTTP response (head and whole body): what a `LocalResponder` returns.
 public struct HTTPResult: Sendable {
-    /// Status code.
+    /// The HTTP status. A 2xx result is decoded as the reply; any other status goes to the
+    /// provider's error mapper (and may be retried, by its `ModelError.Kind`).
     public var status: Int
-    /// Response headers.
+    /// The response headers (`retry-after` and `x-should-retry` are read on errors).
     public var headers: HTTPHeaders
-    /// Body bytes.
+    /// The whole response body; from the network it is at most `HTTPSettings.maxResponseBytes`.
     public var body: ByteBuffer
 
     /// A response with the given status, headers and body.

@@ -10,7 +10,7 @@ package struct InlineImage: Sendable, Hashable {
     /// The bytes, base64-encoded (standard alphabet, with padding).
     package var base64: String
 
-    /// An inline image.
+    /// An image of `mimeType` whose `base64` is already encoded (not checked here).
     package init(mimeType: String, base64: String) {
         self.mimeType = mimeType
         self.base64 = base64

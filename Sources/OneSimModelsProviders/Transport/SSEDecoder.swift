@@ -9,7 +9,7 @@ package struct SSEEvent: Sendable, Hashable {
     /// The `id:` field, if any.
     package var id: String?
 
-    /// An event.
+    /// An event with the given fields (`event` defaults to `message`, as the SSE spec does).
     package init(event: String = "message", data: String, id: String? = nil) {
         self.event = event
         self.data = data

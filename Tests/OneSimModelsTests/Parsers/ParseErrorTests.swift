@@ -21,7 +21,7 @@ struct ParseErrorTests {
 
     @Test func invalidJSONHasPositionAndACaretSnippet() throws {
         let text = "Here:\n```json\n{\"a\": 1,\n \"b\": [1, 2 3 4 x]}\n```"
-        let e = try #require(caught { _ = try JsonBlockParser(strict: true).parse(text) })
+        let e = try #require(caught { _ = try JSONBlockParser(strict: true).parse(text) })
         guard case .invalidJSON(let reason, let line, let column, let offset) = e.kind else {
             Issue.record("expected invalid JSON, got \(e.kind)")
             return
@@ -38,7 +38,7 @@ struct ParseErrorTests {
     @Test func snippetIsCutAroundLongLines() throws {
         let long = String(repeating: "a", count: 200)
         let text = "```json\n[\"\(long)\", oops, \"\(long)\"]\n```"
-        let e = try #require(caught { _ = try JsonBlockParser(strict: true).parse(text) })
+        let e = try #require(caught { _ = try JSONBlockParser(strict: true).parse(text) })
         let lines = try #require(e.snippet).split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == 2)
         #expect(lines[0].hasPrefix("    …"))
@@ -53,17 +53,17 @@ struct ParseErrorTests {
 
     @Test func snippetCaretCountsCharactersNotBytes() throws {
         let text = "```json\n{\"名前\": 'x' ,, }\n```"
-        let e = try #require(caught { _ = try JsonBlockParser(strict: true).parse(text) })
+        let e = try #require(caught { _ = try JSONBlockParser(strict: true).parse(text) })
         #expect(e.snippet == "    {\"名前\": 'x' ,, }\n" + String(repeating: " ", count: 11) + "^")
     }
 
     @Test func messagesSayWhatToDo() throws {
-        let start = try #require(caught { _ = try JsonBlockParser().parse("I would rather not.") })
+        let start = try #require(caught { _ = try JSONBlockParser().parse("I would rather not.") })
         #expect(start.message.hasPrefix("Start tag '```json' not found in response."))
         #expect(start.message.contains("put the JSON in a markdown code block"))
         #expect(start.message.hasSuffix("(the response begins: \"I would rather not.\")"))
 
-        let end = try #require(caught { _ = try JsonBlockParser(strict: true).parse("```json\n{}") })
+        let end = try #require(caught { _ = try JSONBlockParser(strict: true).parse("```json\n{}") })
         #expect(end.message.contains("End tag '```' not found"))
         #expect(end.message.contains("raise maxTokens"))
 
@@ -71,7 +71,7 @@ struct ParseErrorTests {
         #expect(empty.message.hasPrefix("Response text is empty."))
         #expect(empty.message.contains("finishReason"))
 
-        let dict = try #require(caught { _ = try JsonDictParser().parse("```json\n[]\n```") })
+        let dict = try #require(caught { _ = try JSONDictParser().parse("```json\n[]\n```") })
         #expect(
             dict.message
                 == "Expected a JSON dictionary (an object in {...}), got an array. Reply with a single JSON object.")

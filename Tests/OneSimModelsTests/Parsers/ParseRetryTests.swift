@@ -32,7 +32,7 @@ private struct ScriptedModel: ModelAdapter {
 
 @Suite("Parse and retry")
 struct ParseRetryTests {
-    let parser = JsonDictParser(requiredKeys: ["answer"], strict: true)
+    let parser = JSONDictParser(requiredKeys: ["answer"], strict: true)
     let prompt: Prompt = [SystemMessage("Be brief."), UserMessage("What is 6 x 7?")]
 
     @Test func firstGoodReplyIsReturnedWithoutRetrying() async throws {

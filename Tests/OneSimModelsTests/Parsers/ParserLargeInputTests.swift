@@ -16,32 +16,32 @@ struct ParserLargeInputTests {
     @Test func megabyteJSONBlock() throws {
         let items = (0..<(Self.size / 40)).map { "{\"i\": \($0), \"s\": \"```x```\"}" }
         let text = "Intro\n```json\n[" + items.joined(separator: ",") + "]\n```\n"
-        let value = try JsonBlockParser().parse(text)
+        let value = try JSONBlockParser().parse(text)
         #expect(value.arrayValue?.count == items.count)
         #expect(value[items.count - 1]?["i"] == .int(items.count - 1))
     }
 
     @Test func megabyteOfOpenBraces() throws {
         let text = String(repeating: "{", count: Self.size)
-        #expect(thrownParseErrorKind { _ = try JsonBlockParser().parse(text) } != nil)
+        #expect(thrownParseErrorKind { _ = try JSONBlockParser().parse(text) } != nil)
         #expect(try MultiTagParser(tagStart: "{", tagEnd: "}").parse(text) == [])
     }
 
     @Test func manyFailingCandidatesThenTheAnswer() throws {
         // Every noise candidate is longer than the answer, so all of them are tried first.
         let noise = String(repeating: "{not json at all} [nor this one] ", count: Self.size / 33)
-        #expect(try JsonBlockParser().parse(noise + "{\"ok\": true}") == ["ok": true])
+        #expect(try JSONBlockParser().parse(noise + "{\"ok\": true}") == ["ok": true])
     }
 
     @Test func manyBareFencesThenTheAnswer() throws {
         let noise = String(repeating: "```\n{oops\n```\n", count: Self.size / 14)
-        #expect(try JsonBlockParser().parse(noise + "```json\n{\"ok\": 1}\n```") == ["ok": 1])
-        #expect(try JsonBlockParser().parse(noise + "```\n[1]\n```") == [1])
+        #expect(try JSONBlockParser().parse(noise + "```json\n{\"ok\": 1}\n```") == ["ok": 1])
+        #expect(try JSONBlockParser().parse(noise + "```\n[1]\n```") == [1])
     }
 
     @Test func truncatedMegabyteReply() throws {
         let text = "```json\n{\"log\": \"" + String(repeating: "ab\n", count: Self.size / 3)
-        let value = try JsonBlockParser().parse(text)
+        let value = try JSONBlockParser().parse(text)
         #expect(value["log"]?.stringValue?.count == Self.size / 3 * 3)
     }
 

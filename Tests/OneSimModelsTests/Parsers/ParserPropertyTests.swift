@@ -49,8 +49,8 @@ struct ParserPropertyTests {
     @Test func fencedJSONInProseRoundTrips() async {
         await propertyCheck(count: 300, input: anyJSON, prose, prose) { value, before, after throws in
             let text = before + "\n```json\n" + compact(value) + "\n```\n" + after
-            #expect(try JsonBlockParser().parse(text) == value)
-            #expect(try JsonBlockParser(strict: true).parse(text) == value)
+            #expect(try JSONBlockParser().parse(text) == value)
+            #expect(try JSONBlockParser(strict: true).parse(text) == value)
         }
     }
 
@@ -62,8 +62,8 @@ struct ParserPropertyTests {
                 s.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
             }
             let text = crlf(before) + "\r\n```json\r\n" + pretty + "\r\n```\r\n" + crlf(after)
-            #expect(try JsonBlockParser().parse(text) == value)
-            #expect(try JsonBlockParser(strict: true).parse(text) == value)
+            #expect(try JSONBlockParser().parse(text) == value)
+            #expect(try JSONBlockParser(strict: true).parse(text) == value)
         }
     }
 
@@ -72,20 +72,20 @@ struct ParserPropertyTests {
             for fence in ["```JSON", "```", "``` json", "~~~json"] {
                 let text =
                     before + "\n" + fence + "\n" + JSONPretty.format(value) + "\n" + fence.prefix(3) + "\n" + after
-                #expect(try JsonBlockParser().parse(text) == value, "fence \(fence)")
+                #expect(try JSONBlockParser().parse(text) == value, "fence \(fence)")
             }
         }
     }
 
     @Test func unfencedJSONIsFound() async {
         await propertyCheck(count: 200, input: containerJSON, plainProse, plainProse) { value, before, after throws in
-            #expect(try JsonBlockParser().parse(before + " " + compact(value) + " " + after) == value)
+            #expect(try JSONBlockParser().parse(before + " " + compact(value) + " " + after) == value)
         }
     }
 
     @Test func proseWithoutJSONIsStartTagNotFound() async {
         await propertyCheck(count: 200, input: plainProse) { text throws in
-            let kind = thrownParseErrorKind { _ = try JsonBlockParser().parse(text) }
+            let kind = thrownParseErrorKind { _ = try JSONBlockParser().parse(text) }
             if text.allSatisfy(\.isWhitespace) {
                 #expect(kind == .emptyResponse)
             } else {
@@ -97,7 +97,7 @@ struct ParserPropertyTests {
     @Test func resultShapesHoldForAnyText() async {
         // Whatever the text, each parser returns its documented shape or throws a ParseError.
         await propertyCheck(count: 300, input: prose) { text throws in
-            if let value = try? JsonDictParser().parse(text) { #expect(value.objectValue != nil) }
+            if let value = try? JSONDictParser().parse(text) { #expect(value.objectValue != nil) }
             if let value = try? CodeBlockParser(language: "py").parse(text) { #expect(value.stringValue != nil) }
             if let value = try? MultiTagParser(tagStart: "{", tagEnd: "}").parse(text) {
                 #expect(value.arrayValue != nil)
@@ -106,7 +106,7 @@ struct ParserPropertyTests {
                 #expect(ByteText.find(Array(content.utf8), in: Array(text.utf8), from: 0) != nil)
             }
             do throws(ParseError) {
-                _ = try JsonBlockParser().parse(text)
+                _ = try JSONBlockParser().parse(text)
             } catch {
                 #expect(!error.message.isEmpty)
             }
@@ -136,7 +136,7 @@ struct ParserPropertyTests {
         // The same value written with single quotes and Python literals reads back equal.
         await propertyCheck(count: 200, input: containerJSON) { value throws in
             let python = Self.pythonRepr(value)
-            #expect(try JsonBlockParser().parse("```json\n\(python)\n```") == value, "from \(python)")
+            #expect(try JSONBlockParser().parse("```json\n\(python)\n```") == value, "from \(python)")
         }
     }
 

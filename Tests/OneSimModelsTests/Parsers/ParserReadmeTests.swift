@@ -35,7 +35,7 @@ struct ParserReadmeTests {
     @Test func structuredReplies() async throws {
         let model = ReadmeModel(replies: [characterReply])
 
-        let parser = JsonDictParser(requiredKeys: ["name", "description"])
+        let parser = JSONDictParser(requiredKeys: ["name", "description"])
         let instruction = parser.formatInstruction
 
         // Include the instruction in the prompt
@@ -61,7 +61,7 @@ struct ParserReadmeTests {
 
     @Test func typedResults() async throws {
         let response = ModelResponse(text: characterReply)
-        let parser = JsonDictParser(requiredKeys: ["name", "description"])
+        let parser = JSONDictParser(requiredKeys: ["name", "description"])
 
         struct Profile: Decodable, Sendable {
             var name: String
@@ -88,7 +88,7 @@ struct ParserReadmeTests {
             ]
         }
 
-        let personParser = JsonDictParser(schema: ResponseSchema(Person.self))
+        let personParser = JSONDictParser(schema: ResponseSchema(Person.self))
         let person = try personParser.parse(response, as: Person.self)
 
         #expect(person.age == 36)
@@ -97,10 +97,10 @@ struct ParserReadmeTests {
     }
 
     @Test func lenientAndStrict() throws {
-        let lenient = try JsonBlockParser().parse("Sure! {'mood': 'happy', 'ok': True,}")
+        let lenient = try JSONBlockParser().parse("Sure! {'mood': 'happy', 'ok': True,}")
         // lenient == ["mood": "happy", "ok": true]
 
-        let strict = JsonBlockParser(strict: true)  // exact tags and strict JSON only
+        let strict = JSONBlockParser(strict: true)  // exact tags and strict JSON only
         let value = try strict.parse("```json\n{\"mood\": \"happy\"}\n```")
 
         #expect(lenient == ["mood": "happy", "ok": true])
@@ -112,7 +112,7 @@ struct ParserReadmeTests {
 
     @Test func askAgain() async throws {
         let model = ReadmeModel(replies: ["I'd rather chat.", characterReply])
-        let parser = JsonDictParser(requiredKeys: ["name", "description"])
+        let parser = JSONDictParser(requiredKeys: ["name", "description"])
         let userMsg = UserMessage("Generate JSON data. \(parser.formatInstruction)")
         var printed = false
 
@@ -135,7 +135,7 @@ struct ParserReadmeTests {
     }
 
     @Test func errors() {
-        let parser = JsonDictParser(requiredKeys: ["name", "description"])
+        let parser = JSONDictParser(requiredKeys: ["name", "description"])
         let response = ModelResponse(text: "```json\n{\"name\": \"Ada\"}\n```")
         var seen: [String] = []
 
@@ -168,7 +168,7 @@ struct ParserReadmeTests {
 }
 
 /// The README's error-handling sample, verbatim (compiled; `ParserReadmeTests.errors` runs its logic).
-private func readmeParseErrorSample(parser: JsonDictParser, response: ModelResponse) {
+private func readmeParseErrorSample(parser: JSONDictParser, response: ModelResponse) {
     do {
         _ = try parser.parse(response)
     } catch {

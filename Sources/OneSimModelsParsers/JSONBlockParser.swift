@@ -11,11 +11,11 @@ import OneSimModelsCore
 /// JSON string does not end the block, and `\r\n` line ends work. Any JSON type is accepted.
 ///
 /// ```swift
-/// let parser = JsonBlockParser()
+/// let parser = JSONBlockParser()
 /// let value = try parser.parse("Sure!\n```json\n{\"mood\": \"happy\"}\n```")
 /// // value == ["mood": "happy"]
 /// ```
-public struct JsonBlockParser: ResponseParser {
+public struct JSONBlockParser: ResponseParser {
     /// The text that opens the block (default ```` ```json ````).
     public var tagStart: String
     /// The text that closes the block (default ```` ``` ````).

@@ -19,9 +19,9 @@ func thrownParseErrorKind(_ body: () throws -> Void) -> ParseError.Kind? {
     }
 }
 
-@Suite("JsonBlockParser")
-struct JsonBlockParserTests {
-    let parser = JsonBlockParser()
+@Suite("JSONBlockParser")
+struct JSONBlockParserTests {
+    let parser = JSONBlockParser()
 
     // MARK: The original's behaviour
 
@@ -35,7 +35,7 @@ struct JsonBlockParserTests {
         #expect(try parser.parse("```json\n\"text\"\n```") == "text")
         #expect(try parser.parse("```json\n42\n```") == 42)
         #expect(try parser.parse("```json\nnull\n```") == .null)
-        #expect(try JsonBlockParser(strict: true).parse("```json\n3.5\n```") == 3.5)
+        #expect(try JSONBlockParser(strict: true).parse("```json\n3.5\n```") == 3.5)
     }
 
     @Test func usesTheFirstStartTagAndTheEndAfterIt() throws {
@@ -44,21 +44,21 @@ struct JsonBlockParserTests {
     }
 
     @Test func customTags() throws {
-        let p = JsonBlockParser(tagStart: "<json>", tagEnd: "</json>")
+        let p = JSONBlockParser(tagStart: "<json>", tagEnd: "</json>")
         #expect(try p.parse("x <json>{\"ok\": true}</json> y") == ["ok": true])
         #expect(
-            try JsonBlockParser(tagStart: "<json>", tagEnd: "</json>", strict: true).parse("<json> [1] </json>") == [1])
+            try JSONBlockParser(tagStart: "<json>", tagEnd: "</json>", strict: true).parse("<json> [1] </json>") == [1])
     }
 
     @Test func emptyTextIsAnError() {
         #expect(thrownParseErrorKind { _ = try parser.parse("") } == .emptyResponse)
         #expect(thrownParseErrorKind { _ = try parser.parse(" \n\t ") } == .emptyResponse)
         #expect(thrownParseErrorKind { _ = try parser.parse(ModelResponse(text: nil)) } == .emptyResponse)
-        #expect(thrownParseErrorKind { _ = try JsonBlockParser(strict: true).parse("") } == .emptyResponse)
+        #expect(thrownParseErrorKind { _ = try JSONBlockParser(strict: true).parse("") } == .emptyResponse)
     }
 
     @Test func strictMissingStartTag() {
-        let strict = JsonBlockParser(strict: true)
+        let strict = JSONBlockParser(strict: true)
         #expect(thrownParseErrorKind { _ = try strict.parse("{\"a\": 1}") } == .startTagNotFound(tag: "```json"))
         #expect(
             thrownParseErrorKind { _ = try strict.parse("```JSON\n{\"a\": 1}\n```") }
@@ -66,12 +66,12 @@ struct JsonBlockParserTests {
     }
 
     @Test func strictMissingEndTag() {
-        let strict = JsonBlockParser(strict: true)
+        let strict = JSONBlockParser(strict: true)
         #expect(thrownParseErrorKind { _ = try strict.parse("```json\n{\"a\": 1}") } == .endTagNotFound(tag: "```"))
     }
 
     @Test func strictRejectsWhatTheOriginalRejected() {
-        let strict = JsonBlockParser(strict: true)
+        let strict = JSONBlockParser(strict: true)
         for bad in ["{\"a\": 1,}", "{'a': 1}", "{\"a\": 1} // note", "{\"a\": True}"] {
             let kind = thrownParseErrorKind { _ = try strict.parse("```json\n\(bad)\n```") }
             guard case .invalidJSON = kind else {
@@ -87,7 +87,7 @@ struct JsonBlockParserTests {
         let text = "```json\n{\"code\": \"```python\\nprint(1)\\n```\", \"n\": 1}\n```"
         let expected: JSONValue = ["code": "```python\nprint(1)\n```", "n": 1]
         #expect(try parser.parse(text) == expected)
-        #expect(try JsonBlockParser(strict: true).parse(text) == expected)
+        #expect(try JSONBlockParser(strict: true).parse(text) == expected)
     }
 
     @Test func fenceInsideAStringOfBrokenJSON() throws {
@@ -99,7 +99,7 @@ struct JsonBlockParserTests {
     @Test func crlfLineEnds() throws {
         let text = "Result:\r\n```json\r\n{\r\n  \"a\": [1, 2],\r\n  \"b\": \"x\"\r\n}\r\n```\r\nDone."
         #expect(try parser.parse(text) == ["a": [1, 2], "b": "x"])
-        #expect(try JsonBlockParser(strict: true).parse(text) == ["a": [1, 2], "b": "x"])
+        #expect(try JSONBlockParser(strict: true).parse(text) == ["a": [1, 2], "b": "x"])
         let bare = "Result:\r\n```\r\n{\"a\": 1,}\r\n```\r\n"
         #expect(try parser.parse(bare) == ["a": 1])
     }
@@ -210,22 +210,22 @@ struct JsonBlockParserTests {
     }
 
     @Test func fencedHintIsNotDoubled() {
-        let p = JsonBlockParser(contentHint: "```json\n{\"a\": 1}\n```")
+        let p = JSONBlockParser(contentHint: "```json\n{\"a\": 1}\n```")
         #expect(
             p.formatInstruction
                 == "Respond with a JSON object in a markdown code block as follows:\n```json\n{\"a\": 1}\n```")
     }
 
     @Test func stringAndJSONHints() {
-        #expect(JsonBlockParser(contentHint: "{\"x\": ...}").formatInstruction.hasSuffix("```json\n{\"x\": ...}\n```"))
-        let p = JsonBlockParser(contentHint: ["name": "中文", "list": [1, 2]] as JSONValue)
+        #expect(JSONBlockParser(contentHint: "{\"x\": ...}").formatInstruction.hasSuffix("```json\n{\"x\": ...}\n```"))
+        let p = JSONBlockParser(contentHint: ["name": "中文", "list": [1, 2]] as JSONValue)
         let expected = "{\n  \"list\": [\n    1,\n    2\n  ],\n  \"name\": \"中文\"\n}"
         #expect(p.contentHint == expected)
         #expect(p.formatInstruction.hasSuffix("```json\n\(expected)\n```"))
     }
 
     @Test func customTagsAppearInTheInstruction() {
-        let p = JsonBlockParser(tagStart: "<json>", tagEnd: "</json>")
+        let p = JSONBlockParser(tagStart: "<json>", tagEnd: "</json>")
         #expect(
             p.formatInstruction
                 == "Respond with a JSON object in a markdown code block as follows:\n<json>\n{your_json_object}\n</json>"
@@ -233,14 +233,14 @@ struct JsonBlockParserTests {
     }
 }
 
-extension JsonBlockParserTests {
+extension JSONBlockParserTests {
     @Test func tagQuotedInsideJSONIsNotTheBlock() throws {
         // Found by the property tests: a "```json" inside a string value must not start a block.
         let unfenced = #"Result: {"note": "wrap it in ```json fences", "n": 1} done"#
         #expect(try parser.parse(unfenced) == ["note": "wrap it in ```json fences", "n": 1])
         let earlier = "{\"hint\": \"use ```json\"}\n```json\n{\"real\": true}\n```"
         #expect(try parser.parse(earlier) == ["real": true])
-        #expect(try JsonBlockParser(strict: true).parse(earlier) == ["real": true])
+        #expect(try JSONBlockParser(strict: true).parse(earlier) == ["real": true])
         let otherFence = "```JSON\n{\"k\": \"a ```json b\"}\n```"
         #expect(try parser.parse(otherFence) == ["k": "a ```json b"])
     }
@@ -248,7 +248,7 @@ extension JsonBlockParserTests {
     @Test func tagInTheMiddleOfALine() throws {
         let text = "Here is the JSON:```json\n{\"a\": 1}\n```"
         #expect(try parser.parse(text) == ["a": 1])
-        #expect(try JsonBlockParser(strict: true).parse(text) == ["a": 1])
+        #expect(try JSONBlockParser(strict: true).parse(text) == ["a": 1])
         #expect(try parser.parse("Answer: ```json {\"a\": 2}```") == ["a": 2])
         #expect(try parser.parse("Answer: ```json 42```") == 42)
     }

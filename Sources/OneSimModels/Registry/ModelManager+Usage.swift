@@ -5,9 +5,6 @@ import OneSimModelsUsage
 
 import Logging
 
-// Token usage, cost and merging on a manager and on the shared manager (`getTokenUsageStats()`,
-// `resetTokenStats()` and `logTokenUsage()` live in OneSimModels.swift).
-
 extension ModelManager {
     /// The prices the loaded configs set with `input_cost_per_token` / `output_cost_per_token`,
     /// by config name.
@@ -49,28 +46,4 @@ extension ModelManager {
     public func logTokenUsage(to logger: Logger = Logger(label: "onesim.models.usage")) {
         tokenTracker.log(to: logger, prices: effectivePrices())
     }
-}
-
-/// The cost of the shared manager's token usage so far: per-call `prices` over the configs'
-/// `input_cost_per_token` / `output_cost_per_token` over the bundled table. Unpriced models
-/// are listed in `unpricedModels`.
-public func estimateTokenCost(prices: PriceTable? = nil) -> CostEstimate {
-    ModelManager.shared.estimateTokenCost(prices: prices)
-}
-
-/// Writes the shared manager's token usage to `path` (default
-/// `token_usage_<YYYYmmdd_HHMMSS>.json` in the current directory) as JSON with `cost_estimate`,
-/// or as CSV (by `format`, else by a `.csv` extension), and returns the path.
-///
-/// - Throws: `ModelError.configuration` when the file cannot be written.
-@discardableResult
-public func exportTokenUsageStats(to path: String? = nil, format: UsageExportFormat? = nil, prices: PriceTable? = nil) throws(ModelError) -> String {
-    try ModelManager.shared.exportTokenUsageStats(to: path, format: format, prices: prices)
-}
-
-/// Folds other processes' snapshots (e.g. `TokenUsageStats(json:)` of what workers sent) into
-/// the shared manager's tracker without double counting, and returns the merged snapshot.
-@discardableResult
-public func mergeTokenUsageStats(_ snapshots: [TokenUsageStats]) -> TokenUsageStats {
-    ModelManager.shared.mergeTokenUsageStats(snapshots)
 }

@@ -2,17 +2,17 @@ import OneSimModelsCore
 
 /// Reads a JSON object from a reply and checks it: required keys, and optionally a schema.
 ///
-/// It finds the JSON as `JsonBlockParser` does (lenient unless `strict`), requires an object,
+/// It finds the JSON as `JSONBlockParser` does (lenient unless `strict`), requires an object,
 /// checks that every key of `requiredKeys` is present (all missing keys are reported, in
 /// order), then checks `schema`. `toContent(_:)` and `toMetadata(_:)` pick the parts of the
 /// result that the original's `keys_to_content` / `keys_to_metadata` selected.
 ///
 /// ```swift
-/// let parser = JsonDictParser(requiredKeys: ["name", "description"])
+/// let parser = JSONDictParser(requiredKeys: ["name", "description"])
 /// let instruction = parser.formatInstruction   // names the required keys
 /// let parsed = try parser.parse(response).parsed
 /// ```
-public struct JsonDictParser: ResponseParser {
+public struct JSONDictParser: ResponseParser {
     /// The text that opens the block (default ```` ```json ````).
     public var tagStart: String
     /// The text that closes the block (default ```` ``` ````).
@@ -59,12 +59,12 @@ public struct JsonDictParser: ResponseParser {
             keysToContent: keysToContent, keysToMetadata: keysToMetadata, schema: schema, strict: strict)
     }
 
-    /// A `JsonBlockParser` with the same tags, hint and strictness (it accepts any JSON type).
-    public var blockParser: JsonBlockParser {
-        JsonBlockParser(tagStart: tagStart, tagEnd: tagEnd, contentHint: effectiveHint, strict: strict)
+    /// A `JSONBlockParser` with the same tags, hint and strictness (it accepts any JSON type).
+    public var blockParser: JSONBlockParser {
+        JSONBlockParser(tagStart: tagStart, tagEnd: tagEnd, contentHint: effectiveHint, strict: strict)
     }
 
-    private var effectiveHint: String { contentHint ?? JsonBlockParser.defaultContentHint }
+    private var effectiveHint: String { contentHint ?? JSONBlockParser.defaultContentHint }
 
     /// The JSON block instruction, then the required keys and the schema:
     ///

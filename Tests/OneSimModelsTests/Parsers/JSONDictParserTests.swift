@@ -24,17 +24,17 @@ private struct Person: Codable, Sendable, Equatable, JSONSchemaDescribing {
     ]
 }
 
-@Suite("JsonDictParser")
-struct JsonDictParserTests {
+@Suite("JSONDictParser")
+struct JSONDictParserTests {
     @Test func readsAnObject() throws {
-        let parser = JsonDictParser(requiredKeys: ["name", "description"])
+        let parser = JSONDictParser(requiredKeys: ["name", "description"])
         let response = ModelResponse(text: "```json\n{\"name\": \"x\", \"description\": \"y\", \"extra\": 1}\n```")
         let parsed = try parser.parse(response)
         #expect(parsed.parsed == ["name": "x", "description": "y", "extra": 1])
     }
 
     @Test func notADictionary() {
-        let parser = JsonDictParser()
+        let parser = JSONDictParser()
         #expect(
             thrownParseErrorKind { _ = try parser.parse("```json\n[1, 2]\n```") } == .notADictionary(found: "array"))
         #expect(
@@ -45,18 +45,18 @@ struct JsonDictParserTests {
     @Test func fallbacksPreferAnObject() throws {
         // Lenient fallbacks pass over an array when an object is required.
         let text = "{\"answer\": 1} and the list [1, 2, 3, 4, 5, 6, 7, 8, 9]"
-        #expect(try JsonDictParser().parse(text) == ["answer": 1])
-        #expect(try JsonBlockParser().parse(text) == [1, 2, 3, 4, 5, 6, 7, 8, 9])
+        #expect(try JSONDictParser().parse(text) == ["answer": 1])
+        #expect(try JSONBlockParser().parse(text) == [1, 2, 3, 4, 5, 6, 7, 8, 9])
     }
 
     @Test func missingKeysAreListedInRequiredOrder() {
-        let parser = JsonDictParser(requiredKeys: ["c", "a", "b", "d"])
+        let parser = JSONDictParser(requiredKeys: ["c", "a", "b", "d"])
         let kind = thrownParseErrorKind { _ = try parser.parse("```json\n{\"a\": 1}\n```") }
         #expect(kind == .missingKeys(["c", "b", "d"]))
     }
 
     @Test func missingKeysMessageKeepsTheOriginalWording() throws {
-        let parser = JsonDictParser(requiredKeys: ["name", "description"])
+        let parser = JSONDictParser(requiredKeys: ["name", "description"])
         do {
             _ = try parser.parse("```json\n{}\n```")
             Issue.record("expected an error")
@@ -66,16 +66,16 @@ struct JsonDictParserTests {
     }
 
     @Test func instructionNamesTheRequiredKeys() {
-        let parser = JsonDictParser(requiredKeys: ["name", "description"])
+        let parser = JSONDictParser(requiredKeys: ["name", "description"])
         #expect(
             parser.formatInstruction
                 == "Respond with a JSON object in a markdown code block as follows:\n```json\n{your_json_object}\n```\n"
                 + "The JSON object must contain the keys: \"name\", \"description\".")
-        #expect(JsonDictParser().formatInstruction == JsonBlockParser().formatInstruction)
+        #expect(JSONDictParser().formatInstruction == JSONBlockParser().formatInstruction)
     }
 
     @Test func instructionShowsTheSchema() {
-        let parser = JsonDictParser(schema: ResponseSchema(Person.self))
+        let parser = JSONDictParser(schema: ResponseSchema(Person.self))
         let instruction = parser.formatInstruction
         #expect(instruction.contains("The JSON object must follow this JSON Schema:\n{\n  \"properties\": {"))
         #expect(instruction.contains("\"age\": {\n      \"type\": \"integer\"\n    }"))
@@ -83,7 +83,7 @@ struct JsonDictParserTests {
     }
 
     @Test func schemaValidation() throws {
-        let parser = JsonDictParser(schema: ResponseSchema(Person.jsonSchema))
+        let parser = JSONDictParser(schema: ResponseSchema(Person.jsonSchema))
         #expect(try parser.parse("{\"name\": \"Ada\", \"age\": 36}") == ["name": "Ada", "age": 36])
         #expect(
             thrownParseErrorKind { _ = try parser.parse("{\"name\": \"Ada\", \"age\": \"old\"}") }
@@ -105,7 +105,7 @@ struct JsonDictParserTests {
             ],
             "additionalProperties": false,
         ]
-        let parser = JsonDictParser(schema: ResponseSchema(schema))
+        let parser = JSONDictParser(schema: ResponseSchema(schema))
         #expect(
             try parser.parse("{\"mood\": \"sad\", \"v\": 1, \"n\": null, \"inner\": {\"x\": 2.5}}").objectValue?.count
                 == 4)
@@ -129,7 +129,7 @@ struct JsonDictParserTests {
     }
 
     @Test func schemaWithADecodableType() throws {
-        let parser = JsonDictParser(schema: ResponseSchema(Person.self, jsonSchema: ["type": "object"]))
+        let parser = JSONDictParser(schema: ResponseSchema(Person.self, jsonSchema: ["type": "object"]))
         #expect(try parser.parse("{\"name\": \"Ada\", \"age\": 36}") == ["name": "Ada", "age": 36])
         #expect(thrownParseErrorKind { _ = try parser.parse("{\"name\": \"Ada\"}") } == .missingKeys(["age"]))
         #expect(
@@ -138,15 +138,15 @@ struct JsonDictParserTests {
     }
 
     @Test func typedDecoding() throws {
-        let parser = JsonDictParser(requiredKeys: ["name"])
+        let parser = JSONDictParser(requiredKeys: ["name"])
         let response = ModelResponse(text: "```json\n{\"name\": \"Ada\", \"age\": 36, \"tags\": [\"math\"]}\n```")
         let person = try parser.parse(response, as: Person.self)
         #expect(person == Person(name: "Ada", age: 36, tags: ["math"]))
-        #expect(try JsonBlockParser().parse("[1, 2]", as: [Int].self) == [1, 2])
-        #expect(try JsonBlockParser().parse("{\"age\": 3.0, \"name\": \"x\"}", as: Person.self).age == 3)
+        #expect(try JSONBlockParser().parse("[1, 2]", as: [Int].self) == [1, 2])
+        #expect(try JSONBlockParser().parse("{\"age\": 3.0, \"name\": \"x\"}", as: Person.self).age == 3)
         #expect(
             thrownParseErrorKind {
-                _ = try JsonBlockParser().parse("[{\"name\": \"A\", \"age\": \"x\"}]", as: [Person].self)
+                _ = try JSONBlockParser().parse("[{\"name\": \"A\", \"age\": \"x\"}]", as: [Person].self)
             }
                 == .typeMismatch(path: "[0].age", expected: "Int", found: "string \"x\""))
         #expect(
@@ -158,27 +158,27 @@ struct JsonDictParserTests {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         #expect(
-            try JsonBlockParser().parse("{\"first_name\": \"A\"}", as: Snake.self, decoder: decoder)
+            try JSONBlockParser().parse("{\"first_name\": \"A\"}", as: Snake.self, decoder: decoder)
                 == Snake(firstName: "A"))
     }
 
     @Test func filtersAsTheOriginal() {
         let data: JSONValue = ["thought": "t", "speech": "s", "action": "a"]
-        let all = JsonDictParser()
+        let all = JSONDictParser()
         #expect(all.toContent(data) == data)
         #expect(all.toMetadata(data) == nil)
-        let one = JsonDictParser(keysToContent: "speech", keysToMetadata: ["thought", "missing"])
+        let one = JSONDictParser(keysToContent: "speech", keysToMetadata: ["thought", "missing"])
         #expect(one.toContent(data) == "s")
         #expect(one.toMetadata(data) == ["thought": "t"])
-        let none = JsonDictParser(keysToContent: false, keysToMetadata: true)
+        let none = JSONDictParser(keysToContent: false, keysToMetadata: true)
         #expect(none.toContent(data) == nil)
         #expect(none.toMetadata(data) == data)
-        #expect(JsonDictParser(keysToContent: "absent").toContent(data) == nil)
-        #expect(JsonDictParser(keysToContent: ["speech"]).toContent("not an object") == nil)
+        #expect(JSONDictParser(keysToContent: "absent").toContent(data) == nil)
+        #expect(JSONDictParser(keysToContent: ["speech"]).toContent("not an object") == nil)
     }
 
     @Test func strictModeIsPassedOn() {
-        let parser = JsonDictParser(requiredKeys: ["a"], strict: true)
+        let parser = JSONDictParser(requiredKeys: ["a"], strict: true)
         #expect(parser.blockParser.strict)
         #expect(thrownParseErrorKind { _ = try parser.parse("{\"a\": 1}") } == .startTagNotFound(tag: "```json"))
     }
