@@ -2,9 +2,9 @@ import Foundation
 import OneSimModelsCore
 
 /// How a price was found for a call.
-public struct PriceMatch: Sendable, Hashable {
+package struct PriceMatch: Sendable, Hashable {
     /// Which rule matched.
-    public enum Rule: String, Sendable, Hashable {
+    package enum Rule: String, Sendable, Hashable {
         /// The config has its own price.
         case config
         /// The model name is in the table as it is.
@@ -14,12 +14,12 @@ public struct PriceMatch: Sendable, Hashable {
     }
 
     /// The per-token price the call is charged at.
-    public var price: ModelPrice
+    package var price: ModelPrice
     /// The table key that matched (a config name or a model name).
-    public var key: String
+    package var key: String
     /// Which lookup step found `key` (config, exact model name, or model name minus a version
     /// suffix).
-    public var rule: Rule
+    package var rule: Rule
 }
 
 /// Per-token prices by model name and by config name.
@@ -75,7 +75,7 @@ public struct PriceTable: Sendable, Hashable, ExpressibleByDictionaryLiteral {
     }
 
     /// The price of a call to `modelName` through `configName`, and how it was found.
-    public func match(modelName: String, configName: String? = nil) -> PriceMatch? {
+    package func match(modelName: String, configName: String? = nil) -> PriceMatch? {
         if let configName, let price = configs[configName] {
             return PriceMatch(price: price, key: configName, rule: .config)
         }

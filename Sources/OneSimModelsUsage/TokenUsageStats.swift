@@ -32,9 +32,9 @@ public struct TokenUsageStats: Sendable, Hashable {
     /// Per kind of call (`chat`, `embedding`).
     public var kindUsage: [String: UsageBucket] = [:]
     /// Per model, config, provider and kind, sorted by key (one row per key over all sources).
-    public var rows: [UsageRow] = []
+    package var rows: [UsageRow] = []
     /// The contributions this snapshot is made of, one per tracker and reset period, sorted by id.
-    public var sources: [UsageSource] = []
+    package var sources: [UsageSource] = []
     /// Seconds covered: for one source, since its tracker started or was reset; for several,
     /// from the earliest start to the latest capture by the wall clock (at least the longest
     /// single source).
@@ -45,7 +45,7 @@ public struct TokenUsageStats: Sendable, Hashable {
 
     /// The snapshot made of `sources`, keeping one copy per source id (the one that supersedes
     /// the others) and adding up the rest.
-    public init(sources: [UsageSource]) {
+    package init(sources: [UsageSource]) {
         var latest: [String: UsageSource] = [:]
         for source in sources {
             if let existing = latest[source.id], !source.supersedes(existing) { continue }

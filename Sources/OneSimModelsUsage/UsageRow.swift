@@ -2,19 +2,19 @@ import OneSimModelsCore
 
 /// The finest breakdown of usage: one provider model, served through one config by one
 /// provider, for one kind of call. Every other breakdown is a sum over these.
-public struct UsageKey: Sendable, Hashable, Comparable, CustomStringConvertible {
+package struct UsageKey: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The provider's model name (`gpt-4o`, ...).
-    public var modelName: String
+    package var modelName: String
     /// The config that made the calls.
-    public var configName: String
+    package var configName: String
     /// The provider (`openai`, `vllm`, ...).
-    public var provider: String
+    package var provider: String
     /// Chat (including streamed chat) or embedding.
-    public var kind: ModelKind
+    package var kind: ModelKind
 
     /// The key of calls to `modelName` through `configName`; names are kept as given (no case
     /// folding), so keys differing only in case are different rows.
-    public init(modelName: String, configName: String, provider: String, kind: ModelKind) {
+    package init(modelName: String, configName: String, provider: String, kind: ModelKind) {
         self.modelName = modelName
         self.configName = configName
         self.provider = provider
@@ -27,24 +27,24 @@ public struct UsageKey: Sendable, Hashable, Comparable, CustomStringConvertible 
     }
 
     /// Ordered by model, config, provider, then kind.
-    public static func < (lhs: UsageKey, rhs: UsageKey) -> Bool {
+    package static func < (lhs: UsageKey, rhs: UsageKey) -> Bool {
         (lhs.modelName, lhs.configName, lhs.provider, lhs.kind.rawValue)
             < (rhs.modelName, rhs.configName, rhs.provider, rhs.kind.rawValue)
     }
 
     /// `"model [config, provider, kind]"`.
-    public var description: String { "\(modelName) [\(configName), \(provider), \(kind.rawValue)]" }
+    package var description: String { "\(modelName) [\(configName), \(provider), \(kind.rawValue)]" }
 }
 
 /// Usage of one key.
-public struct UsageRow: Sendable, Hashable {
+package struct UsageRow: Sendable, Hashable {
     /// Which model, config, provider and kind.
-    public var key: UsageKey
+    package var key: UsageKey
     /// Tokens, requests and errors of the calls with `key`.
-    public var usage: UsageBucket
+    package var usage: UsageBucket
 
     /// A row holding `usage` for `key`.
-    public init(key: UsageKey, usage: UsageBucket) {
+    package init(key: UsageKey, usage: UsageBucket) {
         self.key = key
         self.usage = usage
     }

@@ -8,25 +8,25 @@ import OneSimModelsCore
 /// copies of the same source the one with the higher sequence contains the other. Merging keeps
 /// exactly one copy per id (the highest sequence) and adds different ids. That is why merging
 /// the same snapshot twice, or `A + B` and then `A` again, never counts a call twice.
-public struct UsageSource: Sendable, Hashable, Identifiable {
+package struct UsageSource: Sendable, Hashable, Identifiable {
     /// Unique per tracker and reset period.
-    public var id: String
+    package var id: String
     /// A human-readable origin (host and process id by default), for reports only.
-    public var label: String
+    package var label: String
     /// How many records (successes plus failures) the source had when captured.
-    public var sequence: Int
+    package var sequence: Int
     /// When the period started, as Unix seconds.
-    public var startedAt: Double
+    package var startedAt: Double
     /// When this copy was captured, as Unix seconds.
-    public var capturedAt: Double
+    package var capturedAt: Double
     /// Seconds from the start of the period to the capture, by the tracker's monotonic clock.
-    public var elapsedTimeSeconds: Double
+    package var elapsedTimeSeconds: Double
     /// Usage per model, config, provider and kind, sorted by key.
-    public var rows: [UsageRow]
+    package var rows: [UsageRow]
 
     /// A source with every field given (as read back from a snapshot); `label` defaults to
     /// empty. Nothing is checked here: merging trusts `id` and `sequence`.
-    public init(
+    package init(
         id: String, label: String = "", sequence: Int, startedAt: Double, capturedAt: Double,
         elapsedTimeSeconds: Double, rows: [UsageRow]
     ) {
