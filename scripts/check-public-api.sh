@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Compiles the documentation samples (every Tests/**/*Snippets.swift file) as a user's code would
-# see the library: importing only `OneSimModels`, without the package's `package` access. The
+# Compiles the documentation samples (every Tests/**/*Snippets.swift file, and the parser
+# article's samples in ParserReadmeTests.swift with its helper) as a user's code would see the
+# library: importing only `OneSimModels`, without the package's `package` access. The
 # test suite compiles the same files inside the package, where `package` declarations are
 # visible; this check fails if a README or article sample needs something users cannot reach.
 #
@@ -21,6 +22,20 @@ while IFS= read -r file; do
         status=1
     fi
 done < <(find Tests -name '*Snippets.swift' | sort)
+# The parser samples live in a test suite that imports the modules @testable: check it with
+# those imports made plain, together with the one helper it uses.
+parsers=$(mktemp -d)
+for file in Tests/OneSimModelsTests/Parsers/ParserReadmeTests.swift Tests/OneSimModelsTests/Parsers/ParserTestSupport.swift; do
+    sed -E 's/^@testable import OneSimModels(Core|Parsers|Providers|Routing|Usage)?$/import OneSimModels/' "$file" \
+        | awk '!(/^import OneSimModels$/ && seen++)' > "$parsers/$(basename "$file")"
+done
+count=$((count + 1))
+if ! swiftc -typecheck -parse-as-library -swift-version 6 -I "$bin/Modules" "${args[@]}" "$parsers"/*.swift 2> /tmp/public-api-check.log; then
+    grep -E 'error:' /tmp/public-api-check.log | head -n 20
+    echo "public API check: the parser samples (ParserReadmeTests.swift) do not compile with the public API alone"
+    status=1
+fi
+rm -rf "$parsers"
 if [ "$count" -lt 5 ]; then
     echo "public API check: expected at least 5 snippet files, found $count"
     exit 1
