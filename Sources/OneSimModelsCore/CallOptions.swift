@@ -1,20 +1,23 @@
-/// Per-call settings. Fields left `nil` fall back to the config's `generate_args`; any field
-/// set here wins over them.
+/// Per-call settings. Fields left `nil` (or empty) fall back to the config's `generate_args`;
+/// any field set here wins over them. Values are sent as given: a provider that cannot honour
+/// one says so in a `ModelError`, it is never dropped silently.
 public struct CallOptions: Sendable, Hashable {
-    /// Sampling temperature.
+    /// Sampling temperature (`temperature`; providers accept 0…2 or 0…1).
     public var temperature: Double?
     /// The most tokens to generate (`max_tokens`).
     public var maxTokens: Int?
     /// Nucleus sampling (`top_p`).
     public var topP: Double?
-    /// Stop sequences.
+    /// Sequences that end the reply when generated (`stop`; Anthropic `stop_sequences`).
     public var stop: [String]?
-    /// A deadline for this call, overriding `client_args.timeout`.
+    /// The total deadline for this call, overriding `client_args.timeout`'s total: it bounds the
+    /// whole request, body included, for plain calls and streams alike (a stream ends with
+    /// `.timeout` when it passes). Per attempt: a bare adapter's retry starts a new deadline.
     public var timeout: Duration?
     /// Retries of this call by a bare adapter, overriding `client_args.max_retries`. A balancer
     /// calls its members with 0: it is the one retry owner and moves failures elsewhere.
     public var maxRetries: Int?
-    /// Functions the model may call.
+    /// Functions the model may call (`tools`); empty sends none.
     public var tools: [ToolDefinition]
     /// Whether and which tool the model must call.
     public var toolChoice: ToolChoice?
@@ -23,7 +26,7 @@ public struct CallOptions: Sendable, Hashable {
     /// Any other request body fields, merged last (e.g. `["seed": 7, "n": 2]`).
     public var extraBody: [String: JSONValue]
 
-    /// Options with the given fields.
+    /// Options with the given fields; every default means "use the config's".
     public init(
         temperature: Double? = nil, maxTokens: Int? = nil, topP: Double? = nil, stop: [String]? = nil,
         timeout: Duration? = nil, maxRetries: Int? = nil, tools: [ToolDefinition] = [], toolChoice: ToolChoice? = nil,
@@ -41,7 +44,7 @@ public struct CallOptions: Sendable, Hashable {
         self.extraBody = extraBody
     }
 
-    /// No overrides.
+    /// No overrides: every field from the config.
     public static let none = CallOptions()
 
     /// Merges these options over `defaults` (a config's `generate_args`) into OpenAI-style

@@ -2,11 +2,14 @@
 public struct ClientArgs: Sendable, Hashable {
     /// The API root, e.g. `https://api.openai.com/v1` (no trailing slash needed).
     public var baseURL: String?
-    /// Connect, read and total timeouts.
+    /// This config's connect, read and total timeouts (`client_args.timeout`); unset connect and
+    /// read take the manager's `HTTPSettings.timeout`.
     public var timeout: TimeoutSettings
     /// Retries of a bare adapter (default 2). Inside a balancer the balancer's `max_retries` rules.
     public var maxRetries: Int?
-    /// Headers added to every request.
+    /// Headers added to every request of this config (`client_args.default_headers`), set after
+    /// the provider's own, so one of the same name replaces it; values of secret-looking headers
+    /// are scrubbed from errors like keys.
     public var defaultHeaders: [String: String]
 
     /// Client args with the given values.
@@ -36,9 +39,9 @@ public struct ModelConfig: Sendable, Hashable, CustomStringConvertible {
     public var modelName: String?
     /// The API key, or `nil` for the provider's environment fallback.
     public var apiKey: String?
-    /// The OpenAI organization header.
+    /// The `OpenAI-Organization` header value; `nil` sends none (other providers ignore it).
     public var organization: String?
-    /// How to reach the server.
+    /// Base URL, timeouts, retries and extra headers (`client_args`).
     public var clientArgs: ClientArgs
     /// Default request body fields; per-call options win over them.
     public var generateArgs: [String: JSONValue]
@@ -50,7 +53,8 @@ public struct ModelConfig: Sendable, Hashable, CustomStringConvertible {
     /// Where the config came from (a file path, or `"JSON"`), for error messages.
     public var source: String
 
-    /// A config with the given values.
+    /// A config with the given values, as code builds it (`source` defaults to `"code"`); it is
+    /// validated when given to `ModelManager.loadModelConfigs(_:)`.
     public init(
         configName: String, modelType: String, modelName: String? = nil, apiKey: String? = nil,
         organization: String? = nil, clientArgs: ClientArgs = ClientArgs(), generateArgs: [String: JSONValue] = [:],

@@ -74,14 +74,15 @@ public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
     public struct Attempt: Sendable, Hashable, CustomStringConvertible {
         /// The member config that was tried.
         public var member: String
-        /// Its error.
+        /// The kind of the attempt's error.
         public var kind: Kind
-        /// Its status, if any.
+        /// The HTTP status of the attempt's response; `nil` when none arrived (connection errors,
+        /// timeouts).
         public var status: Int?
-        /// Its message.
+        /// The attempt's error message, already scrubbed of secrets.
         public var message: String
 
-        /// An attempt record.
+        /// An attempt with the given member, kind, status and (secret-free) message.
         public init(member: String, kind: Kind, status: Int?, message: String) {
             self.member = member
             self.kind = kind
@@ -95,7 +96,7 @@ public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The kind of failure.
+    /// What went wrong; decides `isRetryable` and how a balancer treats the failure.
     public var kind: Kind
     /// A message a person can act on.
     public var message: String

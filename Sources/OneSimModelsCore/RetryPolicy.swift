@@ -15,7 +15,8 @@ public struct RetryPolicy: Sendable, Hashable {
     /// The longest server-requested wait honoured (default 120 s); longer makes the error final.
     public var maxRetryAfter: Duration
 
-    /// A policy with the given limits.
+    /// A policy with the given limits (defaults: 2 retries, 0.5 s doubling to 8 s, `Retry-After`
+    /// up to 120 s).
     public init(
         maxRetries: Int = 2, initialDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(8),
         maxRetryAfter: Duration = .seconds(120)
@@ -29,7 +30,7 @@ public struct RetryPolicy: Sendable, Hashable {
     /// The default policy: 2 retries, 0.5 s doubling to 8 s, Retry-After up to 120 s.
     public static let `default` = RetryPolicy()
 
-    /// No retries.
+    /// No retries: one attempt, any error is final.
     public static let none = RetryPolicy(maxRetries: 0)
 
     /// The exponential backoff before retry number `retry` (0-based), scaled by `jitter`

@@ -12,7 +12,7 @@ public struct TimeoutSettings: Sendable, Hashable {
     /// a bare adapter's retry starts a new deadline.
     public var total: Duration
 
-    /// Timeouts with the given values.
+    /// Timeouts with the given values; `nil` parts take the manager's `HTTPSettings.timeout`.
     public init(connect: Duration? = nil, read: Duration? = nil, total: Duration = .seconds(600)) {
         self.connect = connect
         self.read = read

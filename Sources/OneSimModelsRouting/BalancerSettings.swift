@@ -27,7 +27,7 @@ public enum BalancerStrategy: Sendable, CustomStringConvertible {
         self = .builtIn(try StrategyName(parsing: name))
     }
 
-    /// The strategy's name.
+    /// The strategy's config name (`least_busy`, ..., or a custom strategy's `name`).
     public var description: String {
         switch self {
         case .builtIn(let name): return name.rawValue

@@ -64,6 +64,6 @@ public struct BalancerMember: Sendable {
         self.deployment = deployment
     }
 
-    /// The member's config name.
+    /// The member adapter's config name: how stats, metrics and errors name this member.
     public var configName: String { adapter.configName }
 }

@@ -31,9 +31,10 @@ import Synchronization
 /// State is behind one `Mutex` held only for the decisions (no lock is held across an await);
 /// cancelling the calling task releases its slot or its place in the queue.
 public final class LoadBalancer: ModelAdapter, CapacityListener {
-    /// The balancer's config name.
+    /// The name it is looked up by (`getModel("agents")`), reported as `modelInfo.balancer` of
+    /// every response it returns.
     public let configName: String
-    /// Chat or embedding.
+    /// Chat or embedding; every member is of this kind.
     public let kind: ModelKind
     /// The model name it balances (`"gpt-4"` for `gpt-4_load_balancer`), else its config name.
     public let modelName: String
@@ -41,11 +42,11 @@ public final class LoadBalancer: ModelAdapter, CapacityListener {
     public var modelType: String { "load_balancer" }
     /// The members, in config order.
     public let members: [BalancerMember]
-    /// The balancer's settings.
+    /// The settings it was built with; they do not change for its life.
     public let settings: BalancerSettings
     /// Models tried in order after every retry round failed.
     public let fallbacks: [any ModelAdapter]
-    /// The strategy's name.
+    /// The strategy's config name (`round_robin`, `least_busy`, ..., or a custom strategy's `name`).
     public let strategyName: String
     /// The spending limit of calls through this balancer (config keys `max_cost_usd`, `max_tokens`).
     public let spendingLimit: (any SpendingLimit)?
