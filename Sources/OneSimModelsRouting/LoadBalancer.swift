@@ -71,6 +71,8 @@ public final class LoadBalancer: ModelAdapter, CapacityListener {
     ///   - modelName: the model name it balances, if it is a by-name balancer.
     ///   - clock: the clock for cooldowns, budgets, backoff and latency (a manual clock in tests).
     ///   - metricsFactory: where swift-metrics instruments come from (default: the global one).
+    ///   - budget: the spending limit every call through the balancer reserves against before a
+    ///     member is called (a `UsageBudget`, or your own `SpendingLimit`); `nil` for none.
     public convenience init(
         configName: String, kind: ModelKind, members: [BalancerMember], settings: BalancerSettings = .init(),
         fallbacks: [any ModelAdapter] = [], modelName: String? = nil,

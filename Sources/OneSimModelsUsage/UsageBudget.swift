@@ -104,6 +104,8 @@ public final class UsageBudget: UsageRecorder, SpendingLimit, Sendable {
     /// Checks that a call to `model` through `config` fits, without holding anything.
     ///
     /// - Parameters:
+    ///   - model: the model name the call is priced by.
+    ///   - config: the config it goes through (a config price wins over a model price).
     ///   - estimatedPromptTokens: the prompt's size estimate.
     ///   - maxTokens: the call's completion cap (`max_tokens`), if any.
     /// - Throws: `ModelError.budgetExceeded` saying which limit and by how much.
