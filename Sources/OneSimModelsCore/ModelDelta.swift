@@ -21,8 +21,11 @@ public struct ToolCallDelta: Sendable, Hashable {
 
 /// One piece of a streamed reply.
 public struct ModelDelta: Sendable, Hashable {
-    /// New reply text (may be empty).
+    /// New reply text (may be empty); never reasoning the server reported separately.
     public var text: String
+    /// The next piece of the model's separately reported reasoning (`ModelResponse.reasoning`),
+    /// `nil` when this piece carries none.
+    public var reasoning: String?
     /// Tool-call fragments; `ResponseAccumulator` joins those with the same `index`.
     public var toolCalls: [ToolCallDelta]
     /// Set on the piece that ends the choice (`stop`, `length`, `tool_calls`, ...).
@@ -37,9 +40,10 @@ public struct ModelDelta: Sendable, Hashable {
     /// A piece with the given parts; every one is optional (an empty delta adds nothing).
     public init(
         text: String = "", toolCalls: [ToolCallDelta] = [], finishReason: String? = nil, usage: Usage? = nil,
-        modelInfo: ModelInfo? = nil, refusal: String? = nil
+        modelInfo: ModelInfo? = nil, refusal: String? = nil, reasoning: String? = nil
     ) {
         self.refusal = refusal
+        self.reasoning = reasoning
         self.text = text
         self.toolCalls = toolCalls
         self.finishReason = finishReason
@@ -58,6 +62,7 @@ extension ModelDelta {
             text: response.text ?? "",
             toolCalls: response.toolCalls.enumerated().map {
                 ToolCallDelta(index: $0.offset, id: $0.element.id, name: $0.element.name, arguments: $0.element.arguments)
-            }, finishReason: response.finishReason, usage: response.usage, modelInfo: response.modelInfo)
+            }, finishReason: response.finishReason, usage: response.usage, modelInfo: response.modelInfo,
+            reasoning: response.reasoning)
     }
 }

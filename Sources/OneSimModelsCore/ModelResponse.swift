@@ -34,7 +34,14 @@ public struct ModelInfo: Sendable, Hashable {
 /// what a parser made of it.
 public struct ModelResponse: Sendable {
     /// The reply text (`choices[0].message.content`); `nil` when the model sent none (tool calls, refusals).
+    /// Never holds reasoning the server reported separately: that is in `reasoning`.
     public var text: String?
+    /// The model's reasoning as the server reported it apart from the reply, `nil` when it reported
+    /// none: `reasoning_content` (or `reasoning`) of OpenAI-compatible servers (vLLM, SGLang,
+    /// DeepSeek), Anthropic `thinking` blocks, Gemini `thought` parts (thought summaries) and
+    /// Ollama `message.thinking`, pieces joined in order. Reasoning a model writes inline (`<think>`
+    /// tags in the text) stays in `text`.
+    public var reasoning: String?
     /// The provider's response as received. Adapters on the hot path keep the body bytes and
     /// parse them on first access, so reading `raw` costs one parse; setting it replaces it.
     public var raw: JSONValue {
@@ -76,9 +83,10 @@ public struct ModelResponse: Sendable {
         text: String? = nil, raw: JSONValue = .null, usage: Usage = .zero,
         modelInfo: ModelInfo = ModelInfo(modelName: "", configName: "", provider: "custom"),
         finishReason: String? = nil, toolCalls: [ToolCall] = [], embeddings: [[Float]] = [],
-        parsed: JSONValue? = nil, requestID: String? = nil, refusal: String? = nil
+        parsed: JSONValue? = nil, requestID: String? = nil, refusal: String? = nil, reasoning: String? = nil
     ) {
         self.refusal = refusal
+        self.reasoning = reasoning
         self.text = text
         self.rawStorage = .value(raw)
         self.usage = usage

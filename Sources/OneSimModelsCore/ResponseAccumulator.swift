@@ -1,4 +1,5 @@
-/// Assembles deltas into a `ModelResponse`: text in order, tool-call fragments by index.
+/// Assembles deltas into a `ModelResponse`: text in order, reasoning in order (apart from the
+/// text; `nil` when no delta carried any), tool-call fragments by index.
 package struct ResponseAccumulator: Sendable {
     /// The text of every delta added so far, concatenated in order.
     package private(set) var text = ""
@@ -7,13 +8,14 @@ package struct ResponseAccumulator: Sendable {
     private var usage: Usage?
     private var modelInfo: ModelInfo?
     private var refusal: String?
+    private var reasoning: String?
     /// How many deltas were added.
     package private(set) var deltaCount = 0
 
     /// An accumulator with no deltas: its `response` has empty text and zero usage.
     package init() {}
 
-    /// Adds one delta: appends its text and refusal, joins tool-call fragments by index, and
+    /// Adds one delta: appends its text, refusal and reasoning (each to its own field), joins tool-call fragments by index, and
     /// keeps the latest finish reason, usage and model info it carries.
     package mutating func add(_ delta: ModelDelta) {
         deltaCount += 1
@@ -29,6 +31,7 @@ package struct ResponseAccumulator: Sendable {
         if let u = delta.usage { usage = u }
         if let info = delta.modelInfo { modelInfo = info }
         if let piece = delta.refusal { refusal = (refusal ?? "") + piece }
+        if let piece = delta.reasoning { reasoning = (reasoning ?? "") + piece }
     }
 
     /// The response assembled so far.
@@ -37,7 +40,7 @@ package struct ResponseAccumulator: Sendable {
         return ModelResponse(
             text: text.isEmpty && (!toolCalls.isEmpty || refusal != nil) ? nil : text, usage: usage ?? .zero,
             modelInfo: modelInfo ?? ModelInfo(modelName: "", configName: "", provider: ""), finishReason: finishReason,
-            toolCalls: toolCalls, refusal: refusal)
+            toolCalls: toolCalls, refusal: refusal, reasoning: reasoning)
     }
 }
 

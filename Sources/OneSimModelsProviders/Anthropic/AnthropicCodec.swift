@@ -230,8 +230,9 @@ package enum AnthropicCodec {
         }
     }
 
-    /// Decodes a Messages API response: the text blocks joined, `tool_use` blocks as tool calls,
-    /// the stop reason as a finish reason, and the usage. A block or field of the wrong JSON
+    /// Decodes a Messages API response: the text blocks joined, `thinking` blocks joined into
+    /// `reasoning` (never into the text; `redacted_thinking` has no text and adds nothing),
+    /// `tool_use` blocks as tool calls, the stop reason as a finish reason, and the usage. A block or field of the wrong JSON
     /// type is a `.decoding` error naming it (`content[1].text`, `usage.output_tokens`).
     package static func decodeResponse(_ raw: JSONValue) throws(ModelError) -> ModelResponse {
         guard let content = raw["content"]?.arrayValue else {
@@ -239,6 +240,7 @@ package enum AnthropicCodec {
         }
         var text = ""
         var sawText = false
+        var reasoning = ""
         var calls: [ToolCall] = []
         for (i, block) in content.enumerated() {
             guard case .object = block else { throw ResponseFields.mismatch("content[\(i)]", expected: "an object", got: block) }
@@ -246,6 +248,9 @@ package enum AnthropicCodec {
             case "text"?:
                 text += try ResponseFields.string(block["text"], "content[\(i)].text") ?? ""
                 sawText = true
+            case "thinking"?:
+                reasoning += try ResponseFields.string(block["thinking"], "content[\(i)].thinking") ?? ""
+                _ = try ResponseFields.string(block["signature"], "content[\(i)].signature")
             case "tool_use"?:
                 guard let name = try ResponseFields.string(block["name"], "content[\(i)].name") else {
                     throw ModelError(.decoding, "content[\(i)] is a tool_use block without a name")
@@ -256,12 +261,13 @@ package enum AnthropicCodec {
                         id: try ResponseFields.string(block["id"], "content[\(i)].id") ?? "", name: name,
                         arguments: ProviderSupport.jsonText(.object(input))))
             default:
-                continue  // thinking, redacted_thinking, server tool blocks stay in `raw`
+                continue  // redacted_thinking and server tool blocks stay in `raw`
             }
         }
         return ModelResponse(
             text: sawText || calls.isEmpty ? text : nil, raw: raw, usage: try decodeUsage(raw["usage"]),
-            finishReason: finishReason(try ResponseFields.string(raw["stop_reason"], "stop_reason")), toolCalls: calls)
+            finishReason: finishReason(try ResponseFields.string(raw["stop_reason"], "stop_reason")), toolCalls: calls,
+            reasoning: reasoning.isEmpty ? nil : reasoning)
     }
 
     /// `usage`: prompt tokens are `input_tokens` plus cache writes and reads (all of them are

@@ -1,8 +1,9 @@
 import OneSimModelsCore
 
 /// Decodes the Messages API's streaming events: `message_start` (input tokens),
-/// `content_block_start` (text or `tool_use` with id and name), `content_block_delta`
-/// (`text_delta`, `input_json_delta`), `content_block_stop`, `message_delta` (stop reason and
+/// `content_block_start` (text, thinking, or `tool_use` with id and name), `content_block_delta`
+/// (`text_delta`, `thinking_delta` as `reasoning`, `input_json_delta`; `signature_delta` is
+/// skipped), `content_block_stop`, `message_delta` (stop reason and
 /// output tokens), `message_stop` (the end), `ping`, and `error` events (thrown as mapped errors).
 package struct AnthropicStreamDecoder: StreamEventDecoder {
     /// Whether `message_stop` arrived.
@@ -46,6 +47,9 @@ package struct AnthropicStreamDecoder: StreamEventDecoder {
             case "text"?:
                 let text = try ResponseFields.string(block?["text"], "content_block.text") ?? ""
                 return text.isEmpty ? [] : [ModelDelta(text: text)]
+            case "thinking"?:
+                let thinking = try ResponseFields.string(block?["thinking"], "content_block.thinking") ?? ""
+                return thinking.isEmpty ? [] : [ModelDelta(reasoning: thinking)]
             default:
                 return []
             }
@@ -56,6 +60,9 @@ package struct AnthropicStreamDecoder: StreamEventDecoder {
             case "text_delta"?:
                 let text = try ResponseFields.string(delta?["text"], "delta.text") ?? ""
                 return text.isEmpty ? [] : [ModelDelta(text: text)]
+            case "thinking_delta"?:
+                let thinking = try ResponseFields.string(delta?["thinking"], "delta.thinking") ?? ""
+                return thinking.isEmpty ? [] : [ModelDelta(reasoning: thinking)]
             case "input_json_delta"?:
                 guard let ordinal = toolIndex[index] else { return [] }
                 let piece = try ResponseFields.string(delta?["partial_json"], "delta.partial_json") ?? ""
@@ -63,7 +70,7 @@ package struct AnthropicStreamDecoder: StreamEventDecoder {
                 toolHasArguments.insert(ordinal)
                 return [ModelDelta(toolCalls: [ToolCallDelta(index: ordinal, arguments: piece)])]
             default:
-                return []  // thinking_delta, signature_delta, citations
+                return []  // signature_delta, citations
             }
         case "content_block_stop":
             let index = try ResponseFields.index(data["index"], "index") ?? 0

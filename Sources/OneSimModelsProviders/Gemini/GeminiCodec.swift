@@ -239,7 +239,7 @@ package enum GeminiCodec {
     }
 
     /// Decodes a `GenerateContentResponse`: text parts of the first candidate (thought parts
-    /// skipped), function calls, finish reason and `usageMetadata`. A prompt blocked by the
+    /// into `reasoning`, never the text), function calls, finish reason and `usageMetadata`. A prompt blocked by the
     /// provider (`promptFeedback.blockReason`, no candidates) is a `.contentFiltered` error.
     package static func decodeResponse(_ raw: JSONValue) throws(ModelError) -> ModelResponse {
         guard let candidate = raw["candidates"]?[0] else {
@@ -253,25 +253,33 @@ package enum GeminiCodec {
         return ModelResponse(
             text: parts.text, raw: raw, usage: try decodeUsage(raw["usageMetadata"]),
             finishReason: finishReason(reason, hasToolCalls: !parts.calls.isEmpty),
-            toolCalls: parts.calls, requestID: try ResponseFields.string(raw["responseId"], "responseId"))
+            toolCalls: parts.calls, requestID: try ResponseFields.string(raw["responseId"], "responseId"),
+            reasoning: parts.reasoning)
     }
 
-    /// The text (thought parts skipped; `nil` when no part is text) and function calls of
-    /// `candidates[0]`, numbering calls from `firstOrdinal`. A part or field of the wrong JSON
+    /// The text (`nil` when no part is answer text), the reasoning (the text of parts marked
+    /// `"thought": true`, which are thought summaries and never part of the text; `nil` when there
+    /// is none) and function calls of `candidates[0]`, numbering calls from `firstOrdinal`. A part or field of the wrong JSON
     /// type is a `.decoding` error naming it (`candidates[0].content.parts[1].text`).
     static func decodeParts(_ candidate: JSONValue, firstOrdinal: Int) throws(ModelError) -> (
-        text: String?, calls: [ToolCall]
+        text: String?, reasoning: String?, calls: [ToolCall]
     ) {
         guard case .object = candidate else {
             throw ResponseFields.mismatch("candidates[0]", expected: "an object", got: candidate)
         }
         let content = try ResponseFields.object(candidate["content"], "candidates[0].content").map(JSONValue.object)
         var text: String?
+        var reasoning: String?
         var calls: [ToolCall] = []
         for (i, part) in (try ResponseFields.array(content?["parts"], "candidates[0].content.parts") ?? []).enumerated() {
             let path = "candidates[0].content.parts[\(i)]"
             guard case .object = part else { throw ResponseFields.mismatch(path, expected: "an object", got: part) }
-            if try ResponseFields.bool(part["thought"], "\(path).thought") == true { continue }
+            if try ResponseFields.bool(part["thought"], "\(path).thought") == true {
+                if let t = try ResponseFields.string(part["text"], "\(path).text"), !t.isEmpty {
+                    reasoning = (reasoning ?? "") + t
+                }
+                continue
+            }
             if let t = try ResponseFields.string(part["text"], "\(path).text") {
                 text = (text ?? "") + t
             } else if let call = try ResponseFields.object(part["functionCall"], "\(path).functionCall") {
@@ -287,18 +295,22 @@ package enum GeminiCodec {
                         arguments: ProviderSupport.jsonText(.object(args))))
             }
         }
-        return (text, calls)
+        return (text, reasoning, calls)
     }
 
     /// `usageMetadata`: `promptTokenCount`; completion is `candidatesTokenCount` plus
-    /// `thoughtsTokenCount` (thinking is billed as output); `totalTokenCount` as reported. Each
-    /// is a token count (`ResponseFields.count`).
+    /// `thoughtsTokenCount` (thinking is billed as output), and `thoughtsTokenCount` is also
+    /// `reasoningTokens` (a part of completion, not added again); `totalTokenCount` as reported.
+    /// Each is a token count (`ResponseFields.count`).
     package static func decodeUsage(_ usage: JSONValue?) throws(ModelError) -> Usage {
         guard let usage = try ResponseFields.object(usage, "usageMetadata") else { return .zero }
         func count(_ key: String) throws(ModelError) -> Int? { try ResponseFields.count(usage[key], "usageMetadata.\(key)") }
         let prompt = try count("promptTokenCount") ?? 0
-        let completion = try (count("candidatesTokenCount") ?? 0) + (count("thoughtsTokenCount") ?? 0)
-        return Usage(promptTokens: prompt, completionTokens: completion, totalTokens: try count("totalTokenCount"))
+        let thoughts = try count("thoughtsTokenCount") ?? 0
+        let completion = try (count("candidatesTokenCount") ?? 0) + thoughts
+        return Usage(
+            promptTokens: prompt, completionTokens: completion, totalTokens: try count("totalTokenCount"),
+            reasoningTokens: thoughts)
     }
 
     /// `STOP` → `stop` (`tool_calls` when the reply calls functions), `MAX_TOKENS` → `length`,

@@ -1,7 +1,8 @@
 import OneSimModelsCore
 
 /// Decodes `streamGenerateContent?alt=sse`: every event is a partial `GenerateContentResponse`
-/// whose text parts are the next pieces of the reply, function calls arrive whole, and
+/// whose text parts are the next pieces of the reply (parts marked `thought` the next pieces of
+/// the reasoning), function calls arrive whole, and
 /// `usageMetadata` is cumulative. The chunk with a `finishReason` ends the stream (Gemini sends
 /// no end marker); an `error` object in the stream is thrown as a mapped error.
 package struct GeminiStreamDecoder: StreamEventDecoder {
@@ -32,6 +33,7 @@ package struct GeminiStreamDecoder: StreamEventDecoder {
         }
         let parts = try GeminiCodec.decodeParts(candidate, firstOrdinal: toolCalls)
         delta.text = parts.text ?? ""
+        delta.reasoning = parts.reasoning
         for call in parts.calls {
             delta.toolCalls.append(ToolCallDelta(index: toolCalls, id: call.id, name: call.name, arguments: call.arguments))
             toolCalls += 1
@@ -42,7 +44,11 @@ package struct GeminiStreamDecoder: StreamEventDecoder {
             delta.finishReason = GeminiCodec.finishReason(reason, hasToolCalls: toolCalls > 0)
             isFinished = true
         }
-        if delta.text.isEmpty && delta.toolCalls.isEmpty && delta.finishReason == nil && delta.usage == nil { return [] }
+        if delta.text.isEmpty && delta.reasoning == nil && delta.toolCalls.isEmpty && delta.finishReason == nil
+            && delta.usage == nil
+        {
+            return []
+        }
         return [delta]
     }
 }

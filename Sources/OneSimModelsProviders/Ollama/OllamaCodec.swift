@@ -122,8 +122,9 @@ package enum OllamaCodec {
         return body
     }
 
-    /// Decodes a non-streamed `/api/chat` response (also the final object of a stream). A field
-    /// of the wrong JSON type is a `.decoding` error naming it (`message.content`, `eval_count`).
+    /// Decodes a non-streamed `/api/chat` response (also the final object of a stream);
+    /// `message.thinking` is the reasoning, apart from the text. A field of the wrong JSON type
+    /// is a `.decoding` error naming it (`message.content`, `eval_count`).
     package static func decodeResponse(_ raw: JSONValue) throws(ModelError) -> ModelResponse {
         guard let message = raw["message"], case .object = message else {
             throw ModelError(.decoding, "response has no message: \(OpenAIChatCodec.snippet(raw))")
@@ -133,7 +134,14 @@ package enum OllamaCodec {
         let reason = try ResponseFields.string(raw["done_reason"], "done_reason")
         return ModelResponse(
             text: text.isEmpty && !calls.isEmpty ? nil : text, raw: raw, usage: try decodeUsage(raw),
-            finishReason: finishReason(reason, hasToolCalls: !calls.isEmpty), toolCalls: calls)
+            finishReason: finishReason(reason, hasToolCalls: !calls.isEmpty), toolCalls: calls,
+            reasoning: try thinking(message))
+    }
+
+    /// A message's `thinking` (a string or `null`); `nil` when missing or empty.
+    static func thinking(_ message: JSONValue) throws(ModelError) -> String? {
+        let thinking = try ResponseFields.string(message["thinking"], "message.thinking")
+        return thinking?.isEmpty == false ? thinking : nil
     }
 
     /// The tool calls of a message; calls without an id get `call_<n>`. Each needs a

@@ -1,6 +1,7 @@
 import OneSimModelsCore
 
-/// Decodes `/api/chat` NDJSON streams: each line's `message.content` is the next piece of text,
+/// Decodes `/api/chat` NDJSON streams: each line's `message.content` is the next piece of text
+/// (its `message.thinking` the next piece of reasoning),
 /// tool calls arrive whole, and the line with `"done": true` carries the done reason and the
 /// counts. An `{"error": ...}` line is thrown as a mapped error.
 package struct OllamaStreamDecoder: StreamEventDecoder {
@@ -25,6 +26,7 @@ package struct OllamaStreamDecoder: StreamEventDecoder {
         var delta = ModelDelta()
         if let message = try ResponseFields.object(line["message"], "message").map(JSONValue.object) {
             delta.text = try ResponseFields.string(message["content"], "message.content") ?? ""
+            delta.reasoning = try OllamaCodec.thinking(message)
             for call in try OllamaCodec.toolCalls(message, from: toolCalls) {
                 delta.toolCalls.append(ToolCallDelta(index: toolCalls, id: call.id, name: call.name, arguments: call.arguments))
                 toolCalls += 1
@@ -36,7 +38,7 @@ package struct OllamaStreamDecoder: StreamEventDecoder {
                 try ResponseFields.string(line["done_reason"], "done_reason") ?? "stop", hasToolCalls: toolCalls > 0)
             delta.usage = try OllamaCodec.decodeUsage(line)
         }
-        if delta.text.isEmpty && delta.toolCalls.isEmpty && delta.finishReason == nil { return [] }
+        if delta.text.isEmpty && delta.reasoning == nil && delta.toolCalls.isEmpty && delta.finishReason == nil { return [] }
         return [delta]
     }
 }

@@ -71,9 +71,27 @@ package enum OpenAIChatCodec {
         let refusal = try ResponseFields.string(message["refusal"], "choices[0].message.refusal")
         let calls = try decodeToolCalls(message["tool_calls"], field: "choices[0].message.tool_calls")
         let finishReason = try ResponseFields.string(choice["finish_reason"], "choices[0].finish_reason")
+        let reasoning = try decodeReasoning(message, field: "choices[0].message")
         return ModelResponse(
             text: content.text, raw: raw, usage: try decodeUsage(raw["usage"]), finishReason: finishReason,
-            toolCalls: calls, refusal: joined(refusal, content.refusal))
+            toolCalls: calls, refusal: joined(refusal, content.refusal), reasoning: reasoning)
+    }
+
+    /// The reasoning of a message or stream delta as vLLM, SGLang and DeepSeek report it:
+    /// `reasoning_content`, or `reasoning` (vLLM's newer name) when that is absent or empty;
+    /// both are type-checked (a string or `null`). When a server sends both (the same text under
+    /// two names) only `reasoning_content` is taken, never the two joined. Empty is `nil`.
+    static func decodeReasoning(_ message: JSONValue, field: String) throws(ModelError) -> String? {
+        let content = try ResponseFields.string(message["reasoning_content"], "\(field).reasoning_content")
+        let other = try ResponseFields.string(message["reasoning"], "\(field).reasoning")
+        return reasoning(content, other)
+    }
+
+    /// `reasoning_content` unless it is missing or empty, else `reasoning`; `nil` when both are.
+    static func reasoning(_ content: String?, _ other: String?) -> String? {
+        if let content, !content.isEmpty { return content }
+        if let other, !other.isEmpty { return other }
+        return nil
     }
 
     /// `a` and `b` joined, or whichever is present.
@@ -107,14 +125,18 @@ package enum OpenAIChatCodec {
         return out
     }
 
-    /// OpenAI's `usage` object (`prompt_tokens`, `completion_tokens`, `total_tokens`), each a
-    /// token count (`ResponseFields.count`); `null` or missing is zero usage.
+    /// OpenAI's `usage` object (`prompt_tokens`, `completion_tokens`, `total_tokens`, and
+    /// `completion_tokens_details.reasoning_tokens` as `reasoningTokens`), each a token count
+    /// (`ResponseFields.count`); `null` or missing is zero usage.
     package static func decodeUsage(_ usage: JSONValue?, field: String = "usage") throws(ModelError) -> Usage {
         guard let usage = try ResponseFields.object(usage, field) else { return .zero }
         let prompt = try ResponseFields.count(usage["prompt_tokens"], "\(field).prompt_tokens") ?? 0
         let completion = try ResponseFields.count(usage["completion_tokens"], "\(field).completion_tokens") ?? 0
         let total = try ResponseFields.count(usage["total_tokens"], "\(field).total_tokens")
-        return Usage(promptTokens: prompt, completionTokens: completion, totalTokens: total)
+        let details = try ResponseFields.object(usage["completion_tokens_details"], "\(field).completion_tokens_details")
+        let reasoning = try ResponseFields.count(
+            details?["reasoning_tokens"], "\(field).completion_tokens_details.reasoning_tokens")
+        return Usage(promptTokens: prompt, completionTokens: completion, totalTokens: total, reasoningTokens: reasoning ?? 0)
     }
 
     static func snippet(_ value: JSONValue) -> String {

@@ -2,7 +2,8 @@ import NIOCore
 import OneSimModelsCore
 
 /// Decodes a Chat Completions response straight from its bytes: reads `choices[0].message`
-/// (content, refusal, tool calls), `finish_reason` and `usage`, skips everything else, and
+/// (content, refusal, reasoning, tool calls), `finish_reason` and `usage` (with
+/// `completion_tokens_details.reasoning_tokens`), skips everything else, and
 /// keeps the body for `ModelResponse.raw` to parse only if asked. Gives the same response as
 /// `OpenAIChatCodec.decodeResponse(JSONCodec.parse(body))`, without building that tree.
 ///
@@ -30,7 +31,7 @@ enum OpenAIChatResponseReader {
         }
         var response = ModelResponse(
             text: fields.text, usage: fields.usage, finishReason: fields.finishReason, toolCalls: fields.toolCalls,
-            refusal: fields.refusal)
+            refusal: fields.refusal, reasoning: OpenAIChatCodec.reasoning(fields.reasoningContent, fields.reasoning))
         response.rawStorage = .lazy(LazyJSON(copying: body))
         return response
     }
@@ -39,6 +40,9 @@ enum OpenAIChatResponseReader {
         var sawMessage = false
         var text: String?
         var refusal: String?
+        /// `reasoning_content` and `reasoning`, combined as `OpenAIChatCodec.reasoning` does.
+        var reasoningContent: String?
+        var reasoning: String?
         var finishReason: String?
         var toolCalls: [ToolCall] = []
         var usage: Usage = .zero
@@ -86,9 +90,10 @@ enum OpenAIChatResponseReader {
     }
 
     /// `usage` as `OpenAIChatCodec.decodeUsage` reads it, without a dictionary; `nil` when a
-    /// count is not a whole number in range or `usage` is neither an object nor `null`.
+    /// count is not a whole number in range, or `usage` or its `completion_tokens_details` is
+    /// neither an object nor `null`.
     private static func readUsage(_ reader: inout JSONReader) throws(JSONSyntaxError) -> Usage? {
-        var (prompt, completion, total): (Int?, Int?, Int?) = (nil, nil, nil)
+        var (prompt, completion, total, reasoning): (Int?, Int?, Int?, Int?) = (nil, nil, nil, nil)
         var valid = true
         guard reader.peek() == UInt8(ascii: "{") else {
             let value = try reader.readValue(depth: 1)
@@ -101,13 +106,25 @@ enum OpenAIChatResponseReader {
                 completion = tokenCount(try reader.readValue(depth: 2), valid: &valid)
             } else if key == "total_tokens" {
                 total = tokenCount(try reader.readValue(depth: 2), valid: &valid)
+            } else if key == "completion_tokens_details" {
+                reasoning = nil  // a repeated member replaces the earlier one, as in the tree
+                guard reader.peek() == UInt8(ascii: "{") else {
+                    if !(try reader.readValue(depth: 2)).isNull { valid = false }
+                    return true
+                }
+                try reader.readMembers(depth: 2) { (reader, key: JSONKey) throws(JSONSyntaxError) in
+                    guard key == "reasoning_tokens" else { return false }
+                    reasoning = tokenCount(try reader.readValue(depth: 3), valid: &valid)
+                    return true
+                }
             } else {
                 return false
             }
             return true
         }
         guard valid else { return nil }
-        return Usage(promptTokens: prompt ?? 0, completionTokens: completion ?? 0, totalTokens: total)
+        return Usage(
+            promptTokens: prompt ?? 0, completionTokens: completion ?? 0, totalTokens: total, reasoningTokens: reasoning ?? 0)
     }
 
     /// A token count as `ResponseFields.count` reads it; clears `valid` when it is not one.
@@ -127,6 +144,8 @@ enum OpenAIChatResponseReader {
                 fields.sawMessage = true
                 fields.text = nil
                 fields.refusal = nil
+                fields.reasoningContent = nil
+                fields.reasoning = nil
                 fields.toolCalls = []
                 guard reader.peek() == UInt8(ascii: "{") else {
                     fields.unusual = true
@@ -137,6 +156,10 @@ enum OpenAIChatResponseReader {
                         fields.text = try reader.readStringOrNull(depth: 4, unusual: &unusual)
                     } else if key == "refusal" {
                         fields.refusal = try reader.readStringOrNull(depth: 4, unusual: &unusual)
+                    } else if key == "reasoning_content" {
+                        fields.reasoningContent = try reader.readStringOrNull(depth: 4, unusual: &unusual)
+                    } else if key == "reasoning" {
+                        fields.reasoning = try reader.readStringOrNull(depth: 4, unusual: &unusual)
                     } else if key == "tool_calls" {
                         let value = try reader.readValue(depth: 4)
                         if let calls = try? OpenAIChatCodec.decodeToolCalls(value, field: "") {

@@ -1,7 +1,8 @@
 import OneSimModelsCore
 
-/// Decodes OpenAI Chat Completions stream chunks (`chat.completion.chunk`): content and
-/// tool-call fragments of `choices[0].delta`, `finish_reason`, the final usage chunk, error
+/// Decodes OpenAI Chat Completions stream chunks (`chat.completion.chunk`): content, reasoning
+/// (`reasoning_content` or `reasoning`, kept apart from the text) and tool-call fragments of
+/// `choices[0].delta`, `finish_reason`, the final usage chunk, error
 /// events, and the `data: [DONE]` end marker. `delta.content` may be a string or content parts
 /// (`ResponseFields.content`); a field of the wrong type is a `.decoding` error naming it, not
 /// a chunk silently dropped.
@@ -45,6 +46,7 @@ package struct OpenAIStreamDecoder: StreamEventDecoder {
             let refusal = try ResponseFields.string(change?["refusal"], "choices[0].delta.refusal")
             delta.refusal = OpenAIChatCodec.joined(refusal, content.refusal)
             delta.finishReason = try ResponseFields.string(choice["finish_reason"], "choices[0].finish_reason")
+            if let change { delta.reasoning = try OpenAIChatCodec.decodeReasoning(change, field: "choices[0].delta") }
             let calls = try ResponseFields.array(change?["tool_calls"], "choices[0].delta.tool_calls") ?? []
             for (position, call) in calls.enumerated() {
                 let path = "choices[0].delta.tool_calls[\(position)]"
@@ -59,7 +61,7 @@ package struct OpenAIStreamDecoder: StreamEventDecoder {
             }
         }
         if delta.text.isEmpty && delta.toolCalls.isEmpty && delta.finishReason == nil && delta.usage == nil
-            && delta.refusal == nil
+            && delta.refusal == nil && delta.reasoning == nil
         {
             return []  // e.g. the opening role-only chunk
         }

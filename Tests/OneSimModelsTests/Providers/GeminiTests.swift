@@ -314,7 +314,7 @@ struct GeminiDocPayloadTests {
         ])
         #expect(response.finishReason == "tool_calls")
         #expect(response.text == nil)
-        #expect(response.usage == Usage(promptTokens: 40, completionTokens: 42, totalTokens: 82))
+        #expect(response.usage == Usage(promptTokens: 40, completionTokens: 42, totalTokens: 82, reasoningTokens: 30))
     }
 
     @Test func sendsThoughtSignaturesAndRealIDsBackButNotMadeUpIDs() async throws {

@@ -109,6 +109,11 @@ private let responseBodies = Generator<String, Shrink.None<String>> { rng in
                 + "}}," + #"{"type":"function","function":{"arguments":"{}"}}]"#)
     }
     if Bool.random(using: &rng) { message.append(#""annotations":"# + noise(&rng)) }
+    // Reasoning as vLLM, SGLang and DeepSeek send it: either name, both, empty, null or a wrong type.
+    for name in ["reasoning_content", "reasoning"] where Bool.random(using: &rng) {
+        let value = ["null", #""""#, str(&rng), str(&rng), noise(&rng)].randomElement(using: &rng)!
+        message.append("\"\(name)\":" + value)
+    }
     message.shuffle(using: &rng)
     var choice = [#""index":0"#, #""message":{"# + message.joined(separator: ",") + "}", #""logprobs":null"#]
     if Bool.random(using: &rng) { choice.append(#""finish_reason":"# + ["\"stop\"", "\"length\"", "null", "7"].randomElement(using: &rng)!) }
@@ -116,8 +121,15 @@ private let responseBodies = Generator<String, Shrink.None<String>> { rng in
     var top = [#""id":"chatcmpl-1""#, #""object":"chat.completion""#, #""choices":[{"# + choice.joined(separator: ",") + "}"]
     if Bool.random(using: &rng) { top[2] += #",{"index":1,"message":{"content":"second"}}"# }
     top[2] += "]"
-    switch Int.random(in: 0..<5, using: &rng) {
+    switch Int.random(in: 0..<7, using: &rng) {
     case 0: break
+    case 5:
+        let details = ["null", "{}", #"{"reasoning_tokens":9}"#, #"{"audio_tokens":0,"reasoning_tokens":"#
+            + ["4", "4.0", "-1", "1e300", "\"4\"", "null"].randomElement(using: &rng)! + "}", "7", noise(&rng)]
+        top.append(#""usage":{"prompt_tokens":5,"completion_tokens":20,"total_tokens":25,"completion_tokens_details":"#
+            + details.randomElement(using: &rng)! + "}")
+    case 6:
+        top.append(#""usage":{"completion_tokens_details":{"reasoning_tokens":3},"completion_tokens":8,"completion_tokens_details":{"audio_tokens":1}}"#)
     case 1: top.append(#""usage":null"#)
     case 2: top.append(#""usage":{"prompt_tokens":27,"completion_tokens":12,"total_tokens":39,"prompt_tokens_details":{"cached_tokens":0}}"#)
     case 3: top.append(#""usage":{"completion_tokens":5.0,"prompt_tokens":3}"#)
@@ -162,6 +174,7 @@ struct OpenAIFastPathTests {
             }
             #expect(fast.text == tree.text)
             #expect(fast.refusal == tree.refusal)
+            #expect(fast.reasoning == tree.reasoning)
             #expect(fast.finishReason == tree.finishReason)
             #expect(fast.toolCalls == tree.toolCalls)
             #expect(fast.usage == tree.usage)
@@ -176,6 +189,11 @@ struct OpenAIFastPathTests {
         #"{"choices": [{"message": {"content": "a"}}], "choices": [{"message": {"content": "b"}}]}"#,
         #"{"choi\u0063es": [{"m\u0065ssage": {"content": "escaped names"}}], "usage": {"prompt_tokens": 2}}"#,
         #"{"choices": [{"message": {"content": "x"}}], "\u00e9": 1, "usage\"": 3}"#,
+        #"{"choices": [{"message": {"content": "x", "reasoning_content": 5}}]}"#,
+        #"{"choices": [{"message": {"reasoning_content": "a", "reasoning_content": null, "reasoning": "b"}}]}"#,
+        #"{"choices": [{"message": {"reasoning_\u0063ontent": "escaped", "content": null}}]}"#,
+        #"{"choices": [{"message": {"content": "x"}}], "usage": {"completion_tokens_details": {"reasoning_tokens": 2}, "completion_tokens_details": null}}"#,
+        #"{"choices": [{"message": {"content": "x"}}], "usage": {"completion_tokens_details": [1]}}"#,
     ])
     func unusualShapesMatchTheTreePath(body: String) throws {
         let tree = Result { try OpenAIChatCodec.decodeResponse(try JSONCodec.parse(body)) }
@@ -183,6 +201,7 @@ struct OpenAIFastPathTests {
         switch (tree, fast) {
         case (.success(let t), .success(let f)):
             #expect(f.text == t.text)
+            #expect(f.reasoning == t.reasoning)
             #expect(f.usage == t.usage)
             #expect(f.finishReason == t.finishReason)
         case (.failure(let t), .failure(let f)):

@@ -51,4 +51,12 @@ enum ProviderDocSnippets {
         }
         return text
     }
+
+    static func reasoning() async throws -> ModelResponse {
+        let r1 = try getModel("r1")
+        let reply = try await r1.acall("9.11 and 9.8, which is greater?")
+        print(reply.reasoning ?? "(no reasoning reported)")
+        print(reply.text ?? "", reply.usage.reasoningTokens)
+        return reply
+    }
 }

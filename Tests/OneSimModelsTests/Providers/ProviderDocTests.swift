@@ -71,7 +71,9 @@ struct ProviderDocTests {
             [{"config_name": "claude", "model_type": "anthropic_chat", "model_name": "claude-sonnet-4-5", "api_key": "k",
               "client_args": {"base_url": "\(sim.rootURL)"}},
              {"config_name": "gemini-flash", "model_type": "gemini_chat", "model_name": "gemini-2.5-flash", "api_key": "k",
-              "client_args": {"base_url": "\(sim.rootURL)"}}]
+              "client_args": {"base_url": "\(sim.rootURL)"}},
+             {"config_name": "r1", "model_type": "vllm_chat", "model_name": "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B",
+              "client_args": {"base_url": "\(sim.baseURL)"}}]
             """)
         let chat = try await ProviderDocSnippets.anthropicChat()
         #expect(chat.text == "What should we plant this spring?")
@@ -83,6 +85,16 @@ struct ProviderDocTests {
 
         #expect(try await ProviderDocSnippets.unsupported()?.hasPrefix("Anthropic does not support 'n'") == true)
         #expect(try await ProviderDocSnippets.geminiStream() == "Describe the market square.")
+
+        sim.enqueue(.fail(.raw(body: #"""
+            {"choices": [{"index": 0, "message": {"role": "assistant", "reasoning_content": "9.80 > 9.11", "content": "9.8"},
+              "finish_reason": "stop"}],
+             "usage": {"prompt_tokens": 9, "completion_tokens": 12, "total_tokens": 21, "completion_tokens_details": {"reasoning_tokens": 10}}}
+            """#)))
+        let reasoned = try await ProviderDocSnippets.reasoning()
+        #expect(reasoned.reasoning == "9.80 > 9.11")
+        #expect(reasoned.text == "9.8")
+        #expect(reasoned.usage.reasoningTokens == 10)
         await sim.stop()
     }
 }

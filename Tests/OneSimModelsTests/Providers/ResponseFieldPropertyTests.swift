@@ -26,25 +26,28 @@ private let texts: [JSONValue] = ["hi", "", .null, [["type": "text", "text": "a"
 /// Provider responses and stream events with random values in the fields the decoders read.
 private let bodies = Generator<[JSONValue], Shrink.None<[JSONValue]>> { rng in
     func f(_ typical: [JSONValue]) -> JSONValue { fieldValue(&rng, typical: typical) }
-    let usage: JSONValue = ["prompt_tokens": f(counts), "completion_tokens": f(counts), "total_tokens": f(counts)]
+    let usage: JSONValue = [
+        "prompt_tokens": f(counts), "completion_tokens": f(counts), "total_tokens": f(counts),
+        "completion_tokens_details": f([.null, ["reasoning_tokens": f(counts)]]),
+    ]
     let openAI: JSONValue = [
-        "choices": [["index": 0, "message": ["content": f(texts), "refusal": f(["no", .null]), "tool_calls": f([.null, [["id": "c", "function": ["name": "f", "arguments": "{}"]]]])], "finish_reason": f(["stop", .null])]],
+        "choices": [["index": 0, "message": ["content": f(texts), "refusal": f(["no", .null]), "reasoning_content": f(["why", .null]), "reasoning": f(["why", .null]), "tool_calls": f([.null, [["id": "c", "function": ["name": "f", "arguments": "{}"]]]])], "finish_reason": f(["stop", .null])]],
         "usage": f([usage, .null]),
     ]
     let chunk: JSONValue = [
-        "choices": [["index": 0, "delta": ["content": f(texts), "tool_calls": f([.null, [["index": f([0, 1]), "function": ["arguments": f(["{", ""])]]]])], "finish_reason": f(["stop", .null])]],
+        "choices": [["index": 0, "delta": ["content": f(texts), "reasoning_content": f(["why", .null]), "tool_calls": f([.null, [["index": f([0, 1]), "function": ["arguments": f(["{", ""])]]]])], "finish_reason": f(["stop", .null])]],
         "usage": f([.null, usage]),
     ]
     let anthropic: JSONValue = [
-        "type": "message", "content": [["type": "text", "text": f(["a", ""])], ["type": "tool_use", "id": "t", "name": f(["f"]), "input": f([[:]])]],
+        "type": "message", "content": [["type": "thinking", "thinking": f(["why"]), "signature": f(["sig"])], ["type": "text", "text": f(["a", ""])], ["type": "tool_use", "id": "t", "name": f(["f"]), "input": f([[:]])]],
         "stop_reason": f(["end_turn", .null]), "usage": ["input_tokens": f(counts), "output_tokens": f(counts), "cache_read_input_tokens": f(counts)],
     ]
     let gemini: JSONValue = [
-        "candidates": [["content": ["parts": [["text": f(["a"])], ["functionCall": ["name": f(["f"]), "args": f([[:]])]]]], "finishReason": f(["STOP", .null])]],
+        "candidates": [["content": ["parts": [["text": f(["why"]), "thought": f([true])], ["text": f(["a"])], ["functionCall": ["name": f(["f"]), "args": f([[:]])]]]], "finishReason": f(["STOP", .null])]],
         "usageMetadata": ["promptTokenCount": f(counts), "candidatesTokenCount": f(counts), "thoughtsTokenCount": f(counts)],
     ]
     let ollama: JSONValue = [
-        "message": ["role": "assistant", "content": f(["a", ""]), "tool_calls": f([.null, [["function": ["name": "f", "arguments": [:]]]]])],
+        "message": ["role": "assistant", "content": f(["a", ""]), "thinking": f(["why", .null]), "tool_calls": f([.null, [["function": ["name": "f", "arguments": [:]]]]])],
         "done": f([true, false]), "done_reason": f(["stop"]), "prompt_eval_count": f(counts), "eval_count": f(counts),
     ]
     let embedding: JSONValue = [
