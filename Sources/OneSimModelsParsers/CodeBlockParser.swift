@@ -11,7 +11,8 @@ import OneSimModelsCore
 /// language in any case (```` ```Python ```` yes, ```` ```python3 ```` no); when no block
 /// matches, a lenient parser takes the first block with no language. Without a language,
 /// every block matches. Fences are found line by line, so `\r\n` works and languages such as
-/// `c++` need no escaping.
+/// `c++` need no escaping. Reasoning blocks (`<think>…</think>`, see `reasoningTags`) are
+/// skipped first, so a draft's code block is never the answer.
 ///
 /// ```swift
 /// let code = try CodeBlockParser(language: "python").parse("```python\nprint(1)\n```")

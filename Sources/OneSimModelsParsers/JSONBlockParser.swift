@@ -9,6 +9,9 @@ import OneSimModelsCore
 /// newlines in strings, or a reply cut off before its closing braces. `strict: true` reads
 /// only what sits between the exact tags, as strict JSON. Either way a ```` ``` ```` inside a
 /// JSON string does not end the block, and `\r\n` line ends work. Any JSON type is accepted.
+/// Reasoning blocks (`<think>…</think>`, see `reasoningTags`) are skipped first, in either
+/// mode, so a draft is never read as the answer. Among several blocks, the first that is valid
+/// JSON as it is wins; a block that needs repair wins only when none is.
 ///
 /// ```swift
 /// let parser = JSONBlockParser()

@@ -2,9 +2,9 @@ import OneSimModelsCore
 
 /// Reads a JSON object from a reply and checks it: required keys, and optionally a schema.
 ///
-/// It finds the JSON as `JSONBlockParser` does (lenient unless `strict`), requires an object,
-/// checks that every key of `requiredKeys` is present (all missing keys are reported, in
-/// order), then checks `schema`. `toContent(_:)` and `toMetadata(_:)` pick the parts of the
+/// It finds the JSON as `JSONBlockParser` does (lenient unless `strict`, reasoning blocks
+/// skipped), requires an object, checks that every key of `requiredKeys` is present (all
+/// missing keys are reported, in order), then checks `schema`. `toContent(_:)` and `toMetadata(_:)` pick the parts of the
 /// result that the original's `keys_to_content` / `keys_to_metadata` selected.
 ///
 /// ```swift

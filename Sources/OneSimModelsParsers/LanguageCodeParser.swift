@@ -5,7 +5,7 @@ import OneSimModelsCore
 /// The result is a JSON object from each language (spelled as given) to the list of its
 /// blocks' code, in order, for the languages present only. A block's language is the first
 /// word of its info string, compared in any case. No block of any of the languages is an
-/// error.
+/// error. Reasoning blocks (`<think>…</think>`, see `reasoningTags`) are skipped first.
 ///
 /// ```swift
 /// let parser = LanguageCodeParser(languages: ["python", "sql"])

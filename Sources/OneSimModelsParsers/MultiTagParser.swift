@@ -8,6 +8,8 @@ import OneSimModelsCore
 /// is a JSON object from name to content, where a repeated name keeps its last block, and
 /// every name of `requiredTags` must be present. Contents are trimmed. A reply with no tags
 /// gives an empty array or object, as in the original; a start tag without an end is skipped.
+/// Reasoning blocks (`<think>…</think>`, see `reasoningTags`) are skipped first; a reply that is
+/// only reasoning is an error, not an empty result.
 ///
 /// ```swift
 /// let parser = MultiTagParser(tagStart: "<tag:", tagEnd: "</tag>", namedTags: true, requiredTags: ["plan"])

@@ -3,7 +3,8 @@ import OneSimModelsCore
 /// Reads the text between two tags: `<answer>...</answer>`.
 ///
 /// The result is a JSON string: the first block, trimmed of surrounding whitespace. Tags
-/// match exactly (case-sensitive), as in the original.
+/// match exactly (case-sensitive), as in the original. Reasoning blocks (`<think>…</think>`,
+/// see `reasoningTags`) are skipped first, so a tag inside the draft is never the answer.
 ///
 /// ```swift
 /// let parser = TagParser(tagStart: "<answer>", tagEnd: "</answer>")
