@@ -11,7 +11,8 @@ import OneSimModelsCore
 /// language in any case (```` ```Python ```` yes, ```` ```python3 ```` no); when no block
 /// matches, a lenient parser takes the first block with no language. Without a language,
 /// every block matches. Fences are found line by line, so `\r\n` works and languages such as
-/// `c++` need no escaping.
+/// `c++` need no escaping. Reasoning blocks (`<think>…</think>`, see `reasoningTags`) are
+/// skipped first, so a draft's code block is never the answer.
 ///
 /// ```swift
 /// let code = try CodeBlockParser(language: "python").parse("```python\nprint(1)\n```")
@@ -24,12 +25,22 @@ public struct CodeBlockParser: ResponseParser {
     public var contentHint: String
     /// Whether only blocks labelled with `language` count (no fallback to unlabelled blocks).
     public var strict: Bool
+    /// Names of the reasoning tags whose blocks are skipped before anything is read, so a
+    /// draft inside `<think>…</think>` is never taken for the answer (default `think`,
+    /// `thinking`, `reasoning`; `[]` turns skipping off). A block opens at the start of a line;
+    /// an unclosed one runs to the end, and a reply that is only reasoning is an error. A tag
+    /// that is also this parser's own tag is not skipped.
+    public var reasoningTags: [String]
 
     /// A parser for blocks of `language` (any block when `nil`).
-    public init(language: String? = nil, contentHint: String = "{your_code_here}", strict: Bool = false) {
+    public init(
+        language: String? = nil, contentHint: String = "{your_code_here}", strict: Bool = false,
+        reasoningTags: [String] = ["think", "thinking", "reasoning"]
+    ) {
         self.language = language
         self.contentHint = contentHint
         self.strict = strict
+        self.reasoningTags = reasoningTags
     }
 
     /// The original's instruction:
@@ -57,7 +68,7 @@ public struct CodeBlockParser: ResponseParser {
 
     private func codeBlocks(in text: String, firstOnly: Bool) throws(ParseError) -> [String] {
         if ByteText.isBlank(text) { throw ParseError.empty }
-        let bytes = Array(text.utf8)
+        let bytes = try ReasoningBlocks.answer(text, tags: reasoningTags, parserTags: [], expected: startTag)
         let all = FenceScanner.blocks(in: bytes)
         let wanted = language?.lowercased()
         if let found = try contents(of: all.filter { wanted == nil || $0.language == wanted }, bytes, firstOnly) {

@@ -2,9 +2,9 @@ import OneSimModelsCore
 
 /// Reads a JSON object from a reply and checks it: required keys, and optionally a schema.
 ///
-/// It finds the JSON as `JSONBlockParser` does (lenient unless `strict`), requires an object,
-/// checks that every key of `requiredKeys` is present (all missing keys are reported, in
-/// order), then checks `schema`. `toContent(_:)` and `toMetadata(_:)` pick the parts of the
+/// It finds the JSON as `JSONBlockParser` does (lenient unless `strict`, reasoning blocks
+/// skipped), requires an object, checks that every key of `requiredKeys` is present (all
+/// missing keys are reported, in order), then checks `schema`. `toContent(_:)` and `toMetadata(_:)` pick the parts of the
 /// result that the original's `keys_to_content` / `keys_to_metadata` selected.
 ///
 /// ```swift
@@ -29,12 +29,18 @@ public struct JSONDictParser: ResponseParser {
     public var schema: ResponseSchema?
     /// Whether to read only the exact tags, as strict JSON, with no fallbacks or repairs.
     public var strict: Bool
+    /// Names of the reasoning tags whose blocks are skipped before anything is read, so a
+    /// draft inside `<think>…</think>` is never taken for the answer (default `think`,
+    /// `thinking`, `reasoning`; `[]` turns skipping off). A block opens at the start of a line;
+    /// an unclosed one runs to the end, and a reply that is only reasoning is an error. A tag
+    /// that is also this parser's own tag is not skipped.
+    public var reasoningTags: [String]
 
     /// A parser for a JSON object, with a text hint for the instruction.
     public init(
         tagStart: String = "```json", tagEnd: String = "```", contentHint: String? = nil, requiredKeys: [String] = [],
         keysToContent: KeySelection = .all, keysToMetadata: KeySelection = .nothing, schema: ResponseSchema? = nil,
-        strict: Bool = false
+        strict: Bool = false, reasoningTags: [String] = ["think", "thinking", "reasoning"]
     ) {
         self.tagStart = tagStart
         self.tagEnd = tagEnd
@@ -44,6 +50,7 @@ public struct JSONDictParser: ResponseParser {
         self.keysToMetadata = keysToMetadata
         self.schema = schema
         self.strict = strict
+        self.reasoningTags = reasoningTags
     }
 
     /// A parser whose instruction shows `contentHint` (an example object) as indented JSON.
@@ -52,16 +59,18 @@ public struct JSONDictParser: ResponseParser {
     public init(
         tagStart: String = "```json", tagEnd: String = "```", contentHint: JSONValue, requiredKeys: [String] = [],
         keysToContent: KeySelection = .all, keysToMetadata: KeySelection = .nothing, schema: ResponseSchema? = nil,
-        strict: Bool = false
+        strict: Bool = false, reasoningTags: [String] = ["think", "thinking", "reasoning"]
     ) {
         self.init(
             tagStart: tagStart, tagEnd: tagEnd, contentHint: JSONPretty.format(contentHint), requiredKeys: requiredKeys,
-            keysToContent: keysToContent, keysToMetadata: keysToMetadata, schema: schema, strict: strict)
+            keysToContent: keysToContent, keysToMetadata: keysToMetadata, schema: schema, strict: strict,
+            reasoningTags: reasoningTags)
     }
 
-    /// A `JSONBlockParser` with the same tags, hint and strictness (it accepts any JSON type).
+    /// A `JSONBlockParser` with the same tags, hint, strictness and reasoning tags (it accepts any JSON type).
     public var blockParser: JSONBlockParser {
-        JSONBlockParser(tagStart: tagStart, tagEnd: tagEnd, contentHint: effectiveHint, strict: strict)
+        JSONBlockParser(
+            tagStart: tagStart, tagEnd: tagEnd, contentHint: effectiveHint, strict: strict, reasoningTags: reasoningTags)
     }
 
     private var effectiveHint: String { contentHint ?? JSONBlockParser.defaultContentHint }
@@ -94,6 +103,7 @@ public struct JSONDictParser: ResponseParser {
     public func parse(_ text: String) throws(ParseError) -> JSONValue {
         var extractor = JSONExtractor(tagStart: tagStart, tagEnd: tagEnd, strict: strict)
         extractor.requireObject = true
+        extractor.reasoningTags = reasoningTags
         let value = try extractor.extract(text)
         guard case .object(let members) = value else {
             throw ParseError(.notADictionary(found: value.typeName), advice: "Reply with a single JSON object.")

@@ -3,7 +3,9 @@ import OneSimModelsCore
 /// Finds and decodes the JSON in a model reply: the pipeline behind `JSONBlockParser` and
 /// `JSONDictParser`.
 ///
-/// Lenient (the default), in order, the first step that yields a value wins:
+/// First the reasoning blocks (`<think>…</think>`, see `ReasoningBlocks`) are blanked, so a
+/// draft is never a candidate; a reply that is only reasoning is an error. Then, lenient (the
+/// default), candidates in this order:
 /// 1. a fenced block whose opening line starts with the tag (```` ```json ````), found line by
 ///    line so that a tag quoted inside a JSON string is never taken for the block;
 /// 2. the same in any letter case (```` ```JSON ````);
@@ -11,17 +13,25 @@ import OneSimModelsCore
 ///    ```` ``` ```` fences whose content starts like JSON;
 /// 4. the tag anywhere in the text (```` Here: ```json {...}``` ````), then in any case;
 /// 5. the whole reply as JSON (any JSON type);
-/// 6. objects and arrays written straight into the prose, longest first
-///    (see `JSONSpanScanner`), including the open tail of a reply that was cut off.
+/// 6. objects and arrays written straight into the prose (see `JSONSpanScanner`): objects
+///    before arrays (a `[1]` in prose is more often a citation than the answer), each in the
+///    order they start; then the open tail of a reply that was cut off; then the balanced
+///    spans inside that tail.
 /// With custom tags (`<json>`), the tag comes first and markdown fences after it.
 ///
-/// Every candidate is parsed strictly first, then (lenient only) through `JSONRepair`. The
-/// end tag of a block is the first one after a complete JSON value, so a fence inside a JSON
-/// string never cuts the block; failing that, the first line that is exactly the end tag, then
-/// the end tag's first occurrence. Strict mode reads only the block of step 1 (or, when there
-/// is no such line, the tag's first occurrence) with the strict parser. Each step is linear in
-/// the reply's size and a bounded number of steps run, so a 1 MB reply costs a few linear
-/// passes; failed candidates report their position lazily, so they cost no line counting.
+/// Steps 1–4 run twice: first every block with the strict parser, then every block through
+/// `JSONRepair`, so that the first block valid as it is wins, and a block that needs repair
+/// never wins over one that does not. Step 6 likewise tries its balanced spans strictly, then
+/// repaired. Every value is checked against `JSONLimits` (numbers a `Double` cannot hold,
+/// nesting deeper than 512): a candidate that breaks them fails. The end tag of a block is the
+/// first one after a complete JSON value, so a fence inside a JSON string never cuts the
+/// block; failing that, the first line that is exactly the end tag outside any JSON string (a
+/// string with raw newlines may hold a fence line), the first line that is exactly the end
+/// tag, then the end tag's first occurrence. Strict mode reads only the block of step 1 (or,
+/// when there is no such line, the tag's first occurrence) with the strict parser. Each step
+/// is linear in the reply's size and a bounded number of steps run, so a 1 MB reply costs a
+/// few linear passes; failed candidates report their position lazily, so they cost no line
+/// counting.
 struct JSONExtractor: Sendable {
     var tagStart: String
     var tagEnd: String
@@ -29,6 +39,8 @@ struct JSONExtractor: Sendable {
     /// Whether only a JSON object will do (`JSONDictParser`): fallback candidates that decode
     /// to another type are passed over.
     var requireObject: Bool = false
+    /// The reasoning tags whose blocks are skipped (see `ReasoningBlocks`).
+    var reasoningTags: [String] = ReasoningBlocks.defaultTags
 
     /// Why a candidate failed; turned into a `ParseError` only for the one that is reported,
     /// so that failed candidates cost no line counting.
@@ -41,18 +53,20 @@ struct JSONExtractor: Sendable {
 
     func extract(_ text: String) throws(ParseError) -> JSONValue {
         if ByteText.isBlank(text) { throw ParseError.empty }
-        let bytes = Array(text.utf8)
+        let original = Array(text.utf8)
+        let bytes = try ReasoningBlocks.answer(
+            text, tags: reasoningTags, parserTags: [tagStart, tagEnd], expected: tagStart)
         let fences = isFenceTag || !strict ? FenceScanner.blocks(in: bytes) : []
 
         if strict {
             // A fence line that opens with the tag, else (as the original) the tag anywhere.
             let found =
-                (isFenceTag ? fenceTagBlock(bytes, fences, caseInsensitive: false) : nil)
-                ?? substringTagBlock(bytes, caseInsensitive: false)
+                (isFenceTag ? fenceTagBlock(bytes, fences, caseInsensitive: false, repair: false) : nil)
+                ?? substringTagBlock(bytes, caseInsensitive: false, repair: false)
             switch found {
             case .success(let value)?: return value
-            case .failure(let problem)?: throw error(problem, bytes: bytes, text: text)
-            case nil: throw error(.noStart, bytes: bytes, text: text)
+            case .failure(let problem)?: throw error(problem, bytes: original, text: text)
+            case nil: throw error(.noStart, bytes: original, text: text)
             }
         }
 
@@ -74,36 +88,68 @@ struct JSONExtractor: Sendable {
             return found
         }
 
-        if isFenceTag {
-            if let v = take(fenceTagBlock(bytes, fences, caseInsensitive: false)) { return v }
-            if let v = take(fenceTagBlock(bytes, fences, caseInsensitive: true)) { return v }
-            if let v = take(otherFences(bytes, fences)) { return v }
-            if let v = take(substringTagBlock(bytes, caseInsensitive: false, outside: spans())) { return v }
-            if let v = take(substringTagBlock(bytes, caseInsensitive: true, outside: spans())) { return v }
-        } else {
-            if let v = take(substringTagBlock(bytes, caseInsensitive: false)) { return v }
-            if let v = take(substringTagBlock(bytes, caseInsensitive: true)) { return v }
-            if let v = take(otherFences(bytes, fences)) { return v }
+        // Blocks: every step without repairs, then every step with them, so that a block that
+        // needs repair never wins over one that parses as it is.
+        for repair in [false, true] {
+            if isFenceTag {
+                if let v = take(fenceTagBlock(bytes, fences, caseInsensitive: false, repair: repair)) { return v }
+                if let v = take(fenceTagBlock(bytes, fences, caseInsensitive: true, repair: repair)) { return v }
+                if let v = take(otherFences(bytes, fences, repair: repair)) { return v }
+                if let v = take(
+                    substringTagBlock(bytes, caseInsensitive: false, outside: spans(), repair: repair))
+                {
+                    return v
+                }
+                if let v = take(substringTagBlock(bytes, caseInsensitive: true, outside: spans(), repair: repair)) {
+                    return v
+                }
+            } else {
+                if let v = take(substringTagBlock(bytes, caseInsensitive: false, repair: repair)) { return v }
+                if let v = take(substringTagBlock(bytes, caseInsensitive: true, repair: repair)) { return v }
+                if let v = take(otherFences(bytes, fences, repair: repair)) { return v }
+            }
         }
         if case .success(let whole) = JSONExtractor.strictParse(bytes, 0..<bytes.count),
             let v = take(accept(.success(whole)))
         {
             return v
         }
-        for span in spans() {
-            if let v = take(accept(decode(bytes, span.range))) { return v }
+        // Spans: the balanced ones, objects before arrays (a `[1]` in prose is more often a
+        // citation than the answer), each in the order they appear, first as they are, then
+        // repaired; the open tail of a truncated reply after them, and the spans inside it last.
+        let all = spans()
+        func objectsFirst(_ spans: [JSONSpanScanner.Span]) -> [JSONSpanScanner.Span] {
+            let isObject = { (span: JSONSpanScanner.Span) in bytes[span.range.lowerBound] == UInt8(ascii: "{") }
+            return spans.filter(isObject) + spans.filter { !isObject($0) }
         }
-        throw error(firstProblem ?? .noStart, bytes: bytes, text: text)
+        let top = objectsFirst(all.filter { $0.isClosed && !$0.inOpenTail })
+        for repair in [false, true] {
+            for span in top {
+                if let v = take(accept(decode(bytes, span.range, repair: repair))) { return v }
+            }
+        }
+        for span in all where !span.isClosed {
+            if let v = take(accept(decode(bytes, span.range, repair: true))) { return v }
+        }
+        let inner = objectsFirst(all.filter { $0.isClosed && $0.inOpenTail })
+        for repair in [false, true] {
+            for span in inner {
+                if let v = take(accept(decode(bytes, span.range, repair: repair))) { return v }
+            }
+        }
+        throw error(firstProblem ?? .noStart, bytes: original, text: text)
     }
 
     /// Whether the tags are markdown fences (```` ```json ````), found line by line first.
     private var isFenceTag: Bool { tagStart.hasPrefix("```") || tagStart.hasPrefix("~~~") }
 
-    /// The first fenced block whose opening line starts with the tag; `nil` when there is none.
+    /// The first fenced block whose opening line starts with the tag and that decodes (the
+    /// first one's problem when none does); `nil` when there is none.
     private func fenceTagBlock(
-        _ bytes: [UInt8], _ fences: [FencedBlock], caseInsensitive: Bool
+        _ bytes: [UInt8], _ fences: [FencedBlock], caseInsensitive: Bool, repair: Bool
     ) -> Result<JSONValue, Problem>? {
         let start = Array(tagStart.utf8)
+        var first: Problem?
         for fence in fences {
             let at = fence.fenceStart
             guard at + start.count <= bytes.count else { continue }
@@ -111,15 +157,20 @@ struct JSONExtractor: Sendable {
                 caseInsensitive
                 ? ByteText.find(start, in: Array(bytes[at..<(at + start.count)]), from: 0, caseInsensitive: true) == 0
                 : ByteText.hasPrefix(start, in: bytes, at: at)
-            if matches { return block(bytes, contentStart: contentStart(bytes, afterTagAt: at)) }
+            guard matches else { continue }
+            switch block(bytes, contentStart: contentStart(bytes, afterTagAt: at), repair: repair) {
+            case .success(let value): return .success(value)
+            case .failure(let problem): first = first ?? problem
+            }
+            if strict { break }  // strict reads the first block only
         }
-        return nil
+        return first.map { .failure($0) }
     }
 
     /// The first occurrence of the tag, skipping occurrences inside the balanced JSON-like
     /// `spans` (a tag quoted in a JSON string is not the block); `nil` when there is none.
     private func substringTagBlock(
-        _ bytes: [UInt8], caseInsensitive: Bool, outside spans: [JSONSpanScanner.Span] = []
+        _ bytes: [UInt8], caseInsensitive: Bool, outside spans: [JSONSpanScanner.Span] = [], repair: Bool
     ) -> Result<JSONValue, Problem>? {
         if caseInsensitive && !tagStart.utf8.contains(where: { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) {
             return nil
@@ -134,14 +185,14 @@ struct JSONExtractor: Sendable {
                 from = closed[next].upperBound  // inside a span: look after it
                 continue
             }
-            return block(bytes, contentStart: contentStart(bytes, afterTagAt: s))
+            return block(bytes, contentStart: contentStart(bytes, afterTagAt: s), repair: repair)
         }
         return nil
     }
 
     /// The first fenced block labelled `json`, `json5`, `jsonc`, `js` or `javascript`, or bare with
     /// content that starts like JSON, that decodes; `nil` when there is none.
-    private func otherFences(_ bytes: [UInt8], _ fences: [FencedBlock]) -> Result<JSONValue, Problem>? {
+    private func otherFences(_ bytes: [UInt8], _ fences: [FencedBlock], repair: Bool) -> Result<JSONValue, Problem>? {
         var first: Problem?
         for fence in fences {
             let labelled = fence.language.hasPrefix("json") || fence.language == "js" || fence.language == "javascript"
@@ -152,9 +203,24 @@ struct JSONExtractor: Sendable {
                     [UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "/")].contains(bytes[f])
                 else { continue }
             }
-            switch accept(decode(bytes, fence.content)) {
-            case .success(let value): return .success(value)
-            case .failure(let problem): first = first ?? problem
+            // A closing fence line inside a JSON string (raw newlines) does not end the block:
+            // the first fence line outside strings is tried first.
+            var ends = [fence.content.upperBound]
+            if fence.isClosed {
+                var k = fence.fenceStart
+                while k < bytes.count, bytes[k] == bytes[fence.fenceStart] { k += 1 }
+                let closer = Array(bytes[fence.fenceStart..<k])
+                if let e = JSONSpanScanner.lineOutsideStrings(equalTo: closer, in: bytes, from: fence.content.lowerBound),
+                    e > fence.content.upperBound
+                {
+                    ends.insert(e, at: 0)
+                }
+            }
+            for e in ends {
+                switch accept(decode(bytes, fence.content.lowerBound..<e, repair: repair)) {
+                case .success(let value): return .success(value)
+                case .failure(let problem): first = first ?? problem
+                }
             }
         }
         return first.map { .failure($0) }
@@ -184,7 +250,7 @@ struct JSONExtractor: Sendable {
     }
 
     /// Decodes the block that starts at `cs` and ends at the end tag.
-    private func block(_ bytes: [UInt8], contentStart: Int) -> Result<JSONValue, Problem> {
+    private func block(_ bytes: [UInt8], contentStart: Int, repair: Bool) -> Result<JSONValue, Problem> {
         let cs = min(contentStart, bytes.count)
         let end = Array(tagEnd.utf8)
         // A complete value right after the tag, then the end tag: fences inside its strings
@@ -194,17 +260,22 @@ struct JSONExtractor: Sendable {
         {
             return .success(value)
         }
+        // The first end-tag line outside JSON strings (a string with raw newlines may hold a
+        // fence line), the first end-tag line, the first occurrence of the end tag.
         var ends: [Int] = []
-        if let e = ByteText.findLine(equalTo: end, in: bytes, from: cs) { ends.append(e) }
+        if let e = JSONSpanScanner.lineOutsideStrings(equalTo: end, in: bytes, from: cs) { ends.append(e) }
+        if let e = ByteText.findLine(equalTo: end, in: bytes, from: cs), !ends.contains(e) { ends.append(e) }
         if let e = ByteText.find(end, in: bytes, from: cs), !ends.contains(e) { ends.append(e) }
         guard !ends.isEmpty else {
             if strict { return .failure(.noEnd) }
-            if case .success(let value) = decode(bytes, min(cs, bytes.count)..<bytes.count) { return .success(value) }
+            if case .success(let value) = decode(bytes, min(cs, bytes.count)..<bytes.count, repair: repair) {
+                return .success(value)
+            }
             return .failure(.noEnd)
         }
         var first: Problem?
         for e in ends {
-            switch decode(bytes, cs..<e) {
+            switch decode(bytes, cs..<e, repair: repair) {
             case .success(let value): return .success(value)
             case .failure(let problem): first = first ?? problem
             }
@@ -212,11 +283,14 @@ struct JSONExtractor: Sendable {
         return .failure(first ?? .noEnd)
     }
 
-    /// Strict parse, then (lenient) the repairs.
-    private func decode(_ bytes: [UInt8], _ range: Range<Int>) -> Result<JSONValue, Problem> {
+    /// Strict parse, then (lenient, with `repair`) the repairs.
+    private func decode(_ bytes: [UInt8], _ range: Range<Int>, repair: Bool) -> Result<JSONValue, Problem> {
         let strictResult = JSONExtractor.strictParse(bytes, range)
-        guard case .failure(let problem) = strictResult, !strict else { return strictResult }
+        guard case .failure(let problem) = strictResult, !strict, repair else { return strictResult }
         if let fixed = JSONRepair.repair(bytes[range]), let value = try? JSONCodec.parse(fixed) {
+            if let (offset, reason) = JSONLimits.problem(in: fixed[...]) {
+                return .failure(.json(offset: range.lowerBound + min(offset, range.count), reason: reason))
+            }
             return .success(value)
         }
         return .failure(problem)
@@ -224,7 +298,11 @@ struct JSONExtractor: Sendable {
 
     static func strictParse(_ bytes: [UInt8], _ range: Range<Int>) -> Result<JSONValue, Problem> {
         do throws(JSONSyntaxError) {
-            return .success(try JSONCodec.parse(bytes[range]))
+            let value = try JSONCodec.parse(bytes[range])
+            if let (offset, reason) = JSONLimits.problem(in: bytes[range]) {
+                return .failure(.json(offset: range.lowerBound + offset, reason: reason))
+            }
+            return .success(value)
         } catch {
             return .failure(.json(offset: range.lowerBound + error.offset, reason: error.message))
         }
@@ -235,6 +313,9 @@ struct JSONExtractor: Sendable {
         return bytes.withUnsafeBytes { raw in
             do throws(JSONSyntaxError) {
                 let (value, end) = try JSONCodec.parsePrefix(UnsafeRawBufferPointer(rebasing: raw[start...]), from: 0)
+                if let (offset, reason) = JSONLimits.problem(in: bytes[start..<(start + end)]) {
+                    return .failure(.json(offset: start + offset, reason: reason))
+                }
                 return .success((value, start + end))
             } catch {
                 return .failure(.json(offset: start + error.offset, reason: error.message))

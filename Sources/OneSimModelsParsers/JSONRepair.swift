@@ -11,8 +11,10 @@ import OneSimModelsCore
 /// - bare keys followed by a colon (`{name: "x"}`) are quoted;
 /// - raw newlines, tabs and other control characters inside strings are escaped, and an invalid
 ///   escape such as `\d` or a Windows path's `\U` keeps its backslash as text;
-/// - a truncated text is closed: an open string (inside an object or array), a key without a
-///   value (`null` is supplied), and every open bracket and brace, innermost first;
+/// - a truncated text is closed: an open string value (inside an object or array), a complete
+///   key without a value (`null` is supplied), and every open bracket and brace, innermost
+///   first; a key cut off mid-word (`{"a": 1, "bo`) is a fragment and is dropped, never
+///   completed into a member;
 /// - anything after the first complete object or array is ignored (after a lone scalar it is
 ///   an error).
 ///
@@ -282,6 +284,7 @@ private struct Repairer {
     /// (or at the end of the input), as a double-quoted JSON string.
     mutating func string(open: Int, closers: [[UInt8]]) -> Bool {
         let isKey = expectsKey
+        let before = (out: out.count, frame: stack.last)
         if isKey {
             guard beginKey() else { return false }
         } else {
@@ -340,6 +343,14 @@ private struct Repairer {
                 out.append(c)
                 i += 1
             }
+        }
+        // A key cut off by the end of the text is a fragment, not a member: it is dropped
+        // (with the comma before it) rather than completed.
+        if !closed && isKey, let frame = before.frame {
+            out.removeSubrange(before.out...)
+            stack[stack.count - 1] = frame
+            pendingComma = false
+            return true
         }
         out.append(UInt8(ascii: "\""))
         // A string cut off by the end of the text is closed only inside an object or array: a

@@ -8,6 +8,8 @@ import OneSimModelsCore
 /// is a JSON object from name to content, where a repeated name keeps its last block, and
 /// every name of `requiredTags` must be present. Contents are trimmed. A reply with no tags
 /// gives an empty array or object, as in the original; a start tag without an end is skipped.
+/// Reasoning blocks (`<think>…</think>`, see `reasoningTags`) are skipped first; a reply that is
+/// only reasoning is an error, not an empty result.
 ///
 /// ```swift
 /// let parser = MultiTagParser(tagStart: "<tag:", tagEnd: "</tag>", namedTags: true, requiredTags: ["plan"])
@@ -39,18 +41,25 @@ public struct MultiTagParser: ResponseParser {
     public var requiredTags: [String]
     /// Named mode: one example per tag in the format instruction, in this order.
     public var contentHint: [Hint]
+    /// Names of the reasoning tags whose blocks are skipped before anything is read, so a
+    /// draft inside `<think>…</think>` is never taken for the answer (default `think`,
+    /// `thinking`, `reasoning`; `[]` turns skipping off). A block opens at the start of a line;
+    /// an unclosed one runs to the end, and a reply that is only reasoning is an error. A tag
+    /// that is also this parser's own tag is not skipped.
+    public var reasoningTags: [String]
 
     /// A parser for repeated tags. `contentHint` keeps its literal order:
     /// `contentHint: ["plan": "your plan", "mood": "one word"]`.
     public init(
         tagStart: String, tagEnd: String, namedTags: Bool = false, requiredTags: [String] = [],
-        contentHint: KeyValuePairs<String, String> = [:]
+        contentHint: KeyValuePairs<String, String> = [:], reasoningTags: [String] = ["think", "thinking", "reasoning"]
     ) {
         self.tagStart = tagStart
         self.tagEnd = tagEnd
         self.namedTags = namedTags
         self.requiredTags = requiredTags
         self.contentHint = contentHint.map { Hint(name: $0.key, hint: $0.value) }
+        self.reasoningTags = reasoningTags
     }
 
     /// The original's instruction. Named:
@@ -74,7 +83,8 @@ public struct MultiTagParser: ResponseParser {
     /// The blocks: a JSON array of strings (unnamed) or an object of strings (named).
     public func parse(_ text: String) throws(ParseError) -> JSONValue {
         if ByteText.isBlank(text) { throw ParseError.empty }
-        let bytes = Array(text.utf8)
+        let bytes = try ReasoningBlocks.answer(
+            text, tags: reasoningTags, parserTags: [tagStart, tagEnd], expected: tagStart)
         let start = Array(tagStart.utf8)
         let end = Array(tagEnd.utf8)
         let gt = Array(">".utf8)

@@ -3,7 +3,8 @@ import OneSimModelsCore
 /// Reads the text between two tags: `<answer>...</answer>`.
 ///
 /// The result is a JSON string: the first block, trimmed of surrounding whitespace. Tags
-/// match exactly (case-sensitive), as in the original.
+/// match exactly (case-sensitive), as in the original. Reasoning blocks (`<think>…</think>`,
+/// see `reasoningTags`) are skipped first, so a tag inside the draft is never the answer.
 ///
 /// ```swift
 /// let parser = TagParser(tagStart: "<answer>", tagEnd: "</answer>")
@@ -18,12 +19,22 @@ public struct TagParser: ResponseParser {
     public var tagEnd: String
     /// What the format instruction shows between the tags (default `{your_content}`).
     public var contentHint: String
+    /// Names of the reasoning tags whose blocks are skipped before anything is read, so a
+    /// draft inside `<think>…</think>` is never taken for the answer (default `think`,
+    /// `thinking`, `reasoning`; `[]` turns skipping off). A block opens at the start of a line;
+    /// an unclosed one runs to the end, and a reply that is only reasoning is an error. A tag
+    /// that is also this parser's own tag is not skipped.
+    public var reasoningTags: [String]
 
     /// A parser for the text between `tagStart` and `tagEnd`.
-    public init(tagStart: String, tagEnd: String, contentHint: String = "{your_content}") {
+    public init(
+        tagStart: String, tagEnd: String, contentHint: String = "{your_content}",
+        reasoningTags: [String] = ["think", "thinking", "reasoning"]
+    ) {
         self.tagStart = tagStart
         self.tagEnd = tagEnd
         self.contentHint = contentHint
+        self.reasoningTags = reasoningTags
     }
 
     /// The original's instruction:
@@ -39,7 +50,8 @@ public struct TagParser: ResponseParser {
     /// The first block's text, as a JSON string.
     public func parse(_ text: String) throws(ParseError) -> JSONValue {
         if ByteText.isBlank(text) { throw ParseError.empty }
-        let bytes = Array(text.utf8)
+        let bytes = try ReasoningBlocks.answer(
+            text, tags: reasoningTags, parserTags: [tagStart, tagEnd], expected: tagStart)
         guard let s = ByteText.find(Array(tagStart.utf8), in: bytes, from: 0) else {
             throw ParseError(
                 .startTagNotFound(tag: tagStart), snippet: ByteText.preview(text),

@@ -130,8 +130,8 @@ struct JSONBlockParserTests {
         #expect(try parser.parse(text) == ["s": "a } and ] and \" and {", "t": [1]])
     }
 
-    @Test func unfencedPrefersTheLongestCandidate() throws {
-        // "[1]" is valid JSON too, but the object is the answer.
+    @Test func unfencedPrefersAnObjectToAnArray() throws {
+        // "[1]" is valid JSON too, but loose objects come before loose arrays.
         let text = "See [1]. Result: {\"name\": \"x\", \"tags\": [\"a\", \"b\"]}"
         #expect(try parser.parse(text) == ["name": "x", "tags": ["a", "b"]])
     }

@@ -59,7 +59,7 @@ struct JSONRepairTests {
     @Test func truncatedStructuresAreClosed() {
         #expect(repaired("{\"a\": [1, 2, {\"b\": \"tex") == ["a": [1, 2, ["b": "tex"]]])
         #expect(repaired("{\"a\": 1, \"b\":") == ["a": 1, "b": .null])
-        #expect(repaired("{\"a\": 1, \"b") == ["a": 1, "b": .null])
+        #expect(repaired("{\"a\": 1, \"b") == ["a": 1])  // a key cut off mid-word is dropped
         #expect(repaired("[1, 2,") == [1, 2])
         #expect(repaired("{\"a\": \"x\\") == ["a": "x"])
         #expect(repaired("[\"\\u00") == [""])

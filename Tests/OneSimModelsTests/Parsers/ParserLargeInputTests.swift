@@ -56,6 +56,19 @@ struct ParserLargeInputTests {
                 String(repeating: "<t:", count: Self.size / 3)) == [:])
     }
 
+    @Test func megabyteOfReasoningThenTheAnswer() throws {
+        let draft = String(repeating: "{\"draft\": 1}\n<think>\n", count: Self.size / 22)
+        #expect(try JSONBlockParser().parse("<think>\n" + draft + "</think>\n{\"ok\": 1}") == ["ok": 1])
+        #expect(thrownParseErrorKind { _ = try JSONBlockParser().parse("<think>\n" + draft) } != nil)
+        let closers = String(repeating: "</think>\n", count: Self.size / 9)
+        #expect(try TagParser(tagStart: "<a>", tagEnd: "</a>").parse(closers + "<a>ok</a>") == "ok")
+    }
+
+    @Test func manyBlocksNeedingRepairThenAValidOne() throws {
+        let noise = String(repeating: "```json\n{\"a\": \"x\n```\n", count: Self.size / 20)
+        #expect(try JSONBlockParser().parse(noise + "```json\n{\"ok\": 1}\n```") == ["ok": 1])
+    }
+
     @Test func manyCodeBlocks() throws {
         let text = String(repeating: "```python\npass\n```\n", count: Self.size / 20)
         #expect(try CodeBlockParser(language: "python").codeBlocks(in: text).count == Self.size / 20)

@@ -170,6 +170,29 @@ struct ParserPropertyTests {
         }
     }
 
+    /// Issue 16: other JSON in a reasoning block never wins over the answer after it, whatever
+    /// the draft's form (compact, pretty, fenced) and the answer's (fenced, or loose for objects
+    /// and arrays), and when only the closing tag is in the reply (the prompt opened it).
+    @Test func answerAfterReasoningWithOtherJSONRoundTrips() async {
+        await propertyCheck(count: 200, input: anyJSON, anyJSON, plainProse) { value, draft, filler throws in
+            let drafts = [compact(draft), JSONPretty.format(draft), "```json\n" + compact(draft) + "\n```"]
+            var answers = ["```json\n" + compact(value) + "\n```"]
+            if value.arrayValue != nil || value.objectValue != nil {
+                answers += [compact(value), JSONPretty.format(value), "Final answer: " + compact(value)]
+            }
+            for d in drafts {
+                for a in answers {
+                    #expect(try JSONBlockParser().parse("<think>\n" + filler + "\n" + d + "\n</think>\n" + a) == value)
+                    #expect(try JSONBlockParser().parse(filler + " " + d + "\n</think>\n\n" + a) == value)
+                }
+            }
+            if value.objectValue != nil {
+                let text = "<think>" + filler + compact(draft) + "</think>\nAnswer: " + compact(value)
+                #expect(try JSONDictParser().parse(text) == value)
+            }
+        }
+    }
+
     /// Python's `repr` style: single-quoted strings (with `\'`), `True`/`False`/`None`.
     static func pythonRepr(_ value: JSONValue) -> String {
         switch value {

@@ -32,6 +32,16 @@ private let characterReply = "Here it is:\n```json\n{\"name\": \"Ada\", \"descri
 /// Each parser example of the README, as written there.
 @Suite("README parser examples")
 struct ParserReadmeTests {
+    @Test func reasoningModels() throws {
+        let reply = "<think>Maybe {\"name\": \"draft\"}?</think>\n{\"name\": \"final\"}"
+        let answer = try JSONDictParser(requiredKeys: ["name"]).parse(reply)
+        // answer == ["name": "final"]
+        let everything = JSONBlockParser(reasoningTags: [])  // reads reasoning like any other text
+
+        #expect(answer == ["name": "final"])
+        #expect(try everything.parse(reply) == ["name": "draft"])
+    }
+
     @Test func structuredReplies() async throws {
         let model = ReadmeModel(replies: [characterReply])
 
