@@ -1,6 +1,7 @@
 import OneSimModelsCore
 
-/// Reads the code of a markdown fenced code block: ```` ```python ... ``` ````.
+/// Reads the code of a markdown fenced code block: three backticks and a language, the code,
+/// three backticks.
 ///
 /// The result is always a string: the code of the *first* matching block, trimmed of
 /// surrounding whitespace, whatever the constructor (the original returned a list without a
@@ -8,7 +9,7 @@ import OneSimModelsCore
 /// every matching block.
 ///
 /// With a `language`, a block matches when the first word of its info string is that
-/// language in any case (```` ```Python ```` yes, ```` ```python3 ```` no); when no block
+/// language in any case (`Python` matches `python`, `python3` does not); when no block
 /// matches, a lenient parser takes the first block with no language. Without a language,
 /// every block matches. Fences are found line by line, so `\r\n` works and languages such as
 /// `c++` need no escaping. Reasoning blocks (`<think>…</think>`, see `reasoningTags`) are

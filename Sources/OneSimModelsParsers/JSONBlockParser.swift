@@ -1,13 +1,14 @@
 import Foundation
 import OneSimModelsCore
 
-/// Reads a JSON value from a reply, normally from a ```` ```json ```` markdown block.
+/// Reads a JSON value from a reply, normally from a markdown block fenced with three backticks
+/// and `json`.
 ///
 /// By default it is lenient, because real model output is messy: it also accepts the tag in
-/// any case, a bare ```` ``` ```` fence, JSON written straight into the prose, and JSON with
+/// any case, a bare fence of three backticks, JSON written straight into the prose, and JSON with
 /// comments, trailing commas, single or smart quotes, Python `True`/`False`/`None`, raw
 /// newlines in strings, or a reply cut off before its closing braces. `strict: true` reads
-/// only what sits between the exact tags, as strict JSON. Either way a ```` ``` ```` inside a
+/// only what sits between the exact tags, as strict JSON. Either way a fence of three backticks inside a
 /// JSON string does not end the block, and `\r\n` line ends work. Any JSON type is accepted.
 /// Reasoning blocks (`<think>…</think>`, see `reasoningTags`) are skipped first, in either
 /// mode, so a draft is never read as the answer. Among several blocks, the first that is valid
@@ -19,9 +20,9 @@ import OneSimModelsCore
 /// // value == ["mood": "happy"]
 /// ```
 public struct JSONBlockParser: ResponseParser {
-    /// The text that opens the block (default ```` ```json ````).
+    /// The text that opens the block (default: three backticks followed by `json`).
     public var tagStart: String
-    /// The text that closes the block (default ```` ``` ````).
+    /// The text that closes the block (default: three backticks).
     public var tagEnd: String
     /// What the format instruction shows between the tags (default `{your_json_object}`).
     public var contentHint: String

@@ -13,9 +13,9 @@ import OneSimModelsCore
 /// let parsed = try parser.parse(response).parsed
 /// ```
 public struct JSONDictParser: ResponseParser {
-    /// The text that opens the block (default ```` ```json ````).
+    /// The text that opens the block (default: three backticks followed by `json`).
     public var tagStart: String
-    /// The text that closes the block (default ```` ``` ````).
+    /// The text that closes the block (default: three backticks).
     public var tagEnd: String
     /// What the instruction shows between the tags; `nil` shows `{your_json_object}`.
     public var contentHint: String?
