@@ -73,6 +73,14 @@ let targets: [String: @Sendable ([UInt8]) -> Void] = [
         }
         _ = OpenAIErrorMapper.map(HTTPResult(status: 429, headers: ["retry-after": "1"], body: buffer), configName: "fuzz")
     },
+    "server-metrics": { bytes in
+        let load = ServerMetricsParser.parse(bytes)
+        precondition((load.running ?? 0) >= 0 && (load.waiting ?? 0) >= 0)
+        precondition((0...1).contains(load.kvCacheUsage ?? 0))
+        var estimate = SlotEstimate()
+        estimate.observe(load)
+        precondition((estimate.slots ?? 1) > 0)
+    },
     "config": { bytes in
         let manager = ModelManager(responder: FixedResponder(body: "{}"))
         if (try? manager.loadModelConfigs(data: Data(bytes), source: "fuzz.json")) != nil {
