@@ -5,16 +5,24 @@
 /// UTF-8 bytes in one pass, reports errors with line and column, and writes compact JSON
 /// without an intermediate `Encoder` tree.
 package enum JSONCodec {
-    /// Nesting deeper than this is rejected rather than risking the stack.
+    /// The most arrays and objects open at once (exactly: 512 deep parses, 513 is an error), so
+    /// outside input cannot exhaust the stack.
     package static let maximumDepth = 512
 
     /// Parses one JSON value from UTF-8 bytes; surrounding whitespace is allowed, anything else is an error.
-    package static func parse<Bytes: Collection<UInt8>>(_ bytes: Bytes) throws(JSONSyntaxError) -> JSONValue {
+    ///
+    /// With `exactNumbers`, a number a `Double` cannot hold (`1e400`, which would read as
+    /// infinity, or a non-zero `1e-400`, which would read as 0) is an error; without it such a
+    /// number reads as that `Double` (config files rely on `1e309` reading as infinity, which
+    /// their range checks then name).
+    package static func parse<Bytes: Collection<UInt8>>(
+        _ bytes: Bytes, exactNumbers: Bool = false
+    ) throws(JSONSyntaxError) -> JSONValue {
         let result: Result<JSONValue, JSONSyntaxError>? = bytes.withContiguousStorageIfAvailable { buf in
-            parseResult(UnsafeRawBufferPointer(buf))
+            parseResult(UnsafeRawBufferPointer(buf), exactNumbers: exactNumbers)
         }
         if let result { return try result.get() }
-        return try Array(bytes).withUnsafeBytes { parseResult($0) }.get()
+        return try Array(bytes).withUnsafeBytes { parseResult($0, exactNumbers: exactNumbers) }.get()
     }
 
     /// Parses one JSON value from a string.
@@ -23,21 +31,27 @@ package enum JSONCodec {
         return try text.withUTF8 { parseResult(UnsafeRawBufferPointer($0)) }.get()
     }
 
-    package static func parseResult(_ buffer: UnsafeRawBufferPointer) -> Result<JSONValue, JSONSyntaxError> {
-        Result { () throws(JSONSyntaxError) -> JSONValue in try parse(buffer: buffer) }
+    package static func parseResult(
+        _ buffer: UnsafeRawBufferPointer, exactNumbers: Bool = false
+    ) -> Result<JSONValue, JSONSyntaxError> {
+        Result { () throws(JSONSyntaxError) -> JSONValue in try parse(buffer: buffer, exactNumbers: exactNumbers) }
     }
 
     /// Parses the longest JSON value that starts at `start` (after optional whitespace) and
     /// returns it with the offset just past it. Used by scanners that find JSON inside prose.
-    package static func parsePrefix(_ buffer: UnsafeRawBufferPointer, from start: Int) throws(JSONSyntaxError) -> (JSONValue, end: Int) {
+    package static func parsePrefix(
+        _ buffer: UnsafeRawBufferPointer, from start: Int, exactNumbers: Bool = false
+    ) throws(JSONSyntaxError) -> (JSONValue, end: Int) {
         var reader = JSONReader(buffer: buffer, position: start)
+        reader.exactNumbers = exactNumbers
         reader.skipWhitespace()
         let value = try reader.readValue(depth: 0)
         return (value, reader.position)
     }
 
-    package static func parse(buffer: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> JSONValue {
+    package static func parse(buffer: UnsafeRawBufferPointer, exactNumbers: Bool = false) throws(JSONSyntaxError) -> JSONValue {
         var reader = JSONReader(buffer: buffer, position: 0)
+        reader.exactNumbers = exactNumbers
         reader.skipWhitespace()
         let value = try reader.readValue(depth: 0)
         reader.skipWhitespace()

@@ -2,6 +2,8 @@
 package struct JSONReader {
     package let buffer: UnsafeRawBufferPointer
     package var position: Int
+    /// Whether a number a `Double` cannot hold is an error (see `JSONCodec.parse(_:exactNumbers:)`).
+    package var exactNumbers = false
 
     /// A reader of `buffer` starting at byte `position`.
     package init(buffer: UnsafeRawBufferPointer, position: Int) {
@@ -38,11 +40,12 @@ package struct JSONReader {
 
     package mutating func readValue(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         guard position < buffer.count else { throw error("unexpected end of input, expected a value") }
-        if depth > JSONCodec.maximumDepth { throw error("nesting deeper than \(JSONCodec.maximumDepth) levels") }
         let byte = buffer[position]
         switch byte {
-        case UInt8(ascii: "{"): return try readObject(depth: depth + 1)
-        case UInt8(ascii: "["): return try readArray(depth: depth + 1)
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            // `depth` containers are open around this one: at most `maximumDepth` in all, exactly.
+            guard depth < JSONCodec.maximumDepth else { throw error("nesting deeper than \(JSONCodec.maximumDepth) levels") }
+            return byte == UInt8(ascii: "{") ? try readObject(depth: depth + 1) : try readArray(depth: depth + 1)
         case UInt8(ascii: "\""): return .string(try readString())
         case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
@@ -154,6 +157,12 @@ package struct JSONReader {
         let text = String(decoding: slice, as: UTF8.self)
         if isInteger, let i = Int(text) { return .int(i) }
         guard let d = Double(text) else { throw error("invalid number", at: start) }
+        guard exactNumbers else { return .double(d) }
+        // Never a silently different value: no infinity for 1e400, no 0 for 1e-400.
+        guard d.isFinite else { throw error("number \(text) is too large for a Double", at: start) }
+        if d == 0, slice.prefix(while: { $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") }).contains(where: { $0 > 0x30 && $0 <= 0x39 }) {
+            throw error("number \(text) is too small for a Double (it would read as 0)", at: start)
+        }
         return .double(d)
     }
 

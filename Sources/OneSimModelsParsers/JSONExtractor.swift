@@ -22,7 +22,7 @@ import OneSimModelsCore
 /// Steps 1–4 run twice: first every block with the strict parser, then every block through
 /// `JSONRepair`, so that the first block valid as it is wins, and a block that needs repair
 /// never wins over one that does not. Step 6 likewise tries its balanced spans strictly, then
-/// repaired. Every value is checked against `JSONLimits` (numbers a `Double` cannot hold,
+/// repaired. Every value is parsed with `JSONCodec`'s exact numbers and depth limit (numbers a `Double` cannot hold,
 /// nesting deeper than 512): a candidate that breaks them fails. The end tag of a block is the
 /// first one after a complete JSON value, so a fence inside a JSON string never cuts the
 /// block; failing that, the first line that is exactly the end tag outside any JSON string (a
@@ -287,10 +287,7 @@ struct JSONExtractor: Sendable {
     private func decode(_ bytes: [UInt8], _ range: Range<Int>, repair: Bool) -> Result<JSONValue, Problem> {
         let strictResult = JSONExtractor.strictParse(bytes, range)
         guard case .failure(let problem) = strictResult, !strict, repair else { return strictResult }
-        if let fixed = JSONRepair.repair(bytes[range]), let value = try? JSONCodec.parse(fixed) {
-            if let (offset, reason) = JSONLimits.problem(in: fixed[...]) {
-                return .failure(.json(offset: range.lowerBound + min(offset, range.count), reason: reason))
-            }
+        if let fixed = JSONRepair.repair(bytes[range]), let value = try? JSONCodec.parse(fixed, exactNumbers: true) {
             return .success(value)
         }
         return .failure(problem)
@@ -298,11 +295,7 @@ struct JSONExtractor: Sendable {
 
     static func strictParse(_ bytes: [UInt8], _ range: Range<Int>) -> Result<JSONValue, Problem> {
         do throws(JSONSyntaxError) {
-            let value = try JSONCodec.parse(bytes[range])
-            if let (offset, reason) = JSONLimits.problem(in: bytes[range]) {
-                return .failure(.json(offset: range.lowerBound + offset, reason: reason))
-            }
-            return .success(value)
+            return .success(try JSONCodec.parse(bytes[range], exactNumbers: true))
         } catch {
             return .failure(.json(offset: range.lowerBound + error.offset, reason: error.message))
         }
@@ -312,10 +305,7 @@ struct JSONExtractor: Sendable {
         guard start < bytes.count else { return .failure(.noEnd) }
         return bytes.withUnsafeBytes { raw in
             do throws(JSONSyntaxError) {
-                let (value, end) = try JSONCodec.parsePrefix(UnsafeRawBufferPointer(rebasing: raw[start...]), from: 0)
-                if let (offset, reason) = JSONLimits.problem(in: bytes[start..<(start + end)]) {
-                    return .failure(.json(offset: start + offset, reason: reason))
-                }
+                let (value, end) = try JSONCodec.parsePrefix(UnsafeRawBufferPointer(rebasing: raw[start...]), from: 0, exactNumbers: true)
                 return .success((value, start + end))
             } catch {
                 return .failure(.json(offset: start + error.offset, reason: error.message))
