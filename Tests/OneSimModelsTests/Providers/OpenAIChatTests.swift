@@ -210,7 +210,7 @@ struct OpenAIChatTests {
             let model = try m.getModel(configName: "c")
             sim.enqueue(.delay(.seconds(30)))
             let task = Task { try await model.acall("slow") }
-            while sim.requestCount == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            try await waitUntil("the request reached the server") { sim.requestCount > 0 }
             task.cancel()
             let result = await task.result
             guard case .failure(let error) = result, let modelError = error as? ModelError else {

@@ -106,7 +106,7 @@ struct OpenAIStreamingTests {
                 }
                 return count
             }
-            while !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
+            try await waitUntil("the stream started") { started.withLock { $0 } }
             task.cancel()
             _ = await task.result
             var waited = 0

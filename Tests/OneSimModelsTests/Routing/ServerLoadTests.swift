@@ -70,13 +70,13 @@ struct ServerLoadTests {
     }
 
     @Test func randomBytesNeverTrap() {
-        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var random = SplitMix64(seed: 42)
         let alphabet = Array("vlm:num_requests_running waiting{}\"\\=,.0123456789eE+-NaInf#\n\r\t ".utf8)
         for _ in 0..<2_000 {
-            var bytes: [UInt8] = []
-            for _ in 0..<Int(seed % 200) {
-                seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                bytes.append(seed >> 60 == 0 ? UInt8(truncatingIfNeeded: seed >> 33) : alphabet[Int(seed >> 33) % alphabet.count])
+            let bytes = (0..<Int.random(in: 0..<200, using: &random)).map { _ in
+                // Mostly bytes of the format, sometimes any byte.
+                Int.random(in: 0..<16, using: &random) == 0
+                    ? UInt8.random(in: 0...255, using: &random) : alphabet.randomElement(using: &random) ?? 0
             }
             let load = ServerMetricsParser.parse(bytes)
             #expect((load.running ?? 0) >= 0 && (load.waiting ?? 0) >= 0)

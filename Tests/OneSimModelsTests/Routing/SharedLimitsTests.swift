@@ -47,7 +47,7 @@ struct SharedLimitsTests {
             let early = (0..<6).map { i in Task { try await before.acall("before \(i)") } }
             // Once the old balancer's three calls are at the server, reload: the automatic
             // balancer is rebuilt while they are in flight, and the new one gets calls too.
-            while sims[0].inFlight < 3 { try await Task.sleep(for: .milliseconds(1)) }
+            try await waitUntil("three calls in flight on the server") { sims[0].inFlight >= 3 }
             try m.loadModelConfigs(json: config)
             let after = try m.getModel()
             let rebuilt = (after as? LoadBalancer).map { new in (before as? LoadBalancer).map { $0 !== new } ?? false } ?? false
@@ -121,7 +121,7 @@ struct SharedLimitsTests {
                 for try await _ in stream {}
             }
             // Wait for the event: the stalled stream is open on the server.
-            while sims[0].stalls == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            try await waitUntil("the stalled stream is open on the server") { sims[0].stalls > 0 }
             stalled.cancel()
             _ = await stalled.result
             // The one slot is free again: this call is served.

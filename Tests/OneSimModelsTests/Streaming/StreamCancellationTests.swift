@@ -9,15 +9,6 @@ import Testing
 @testable import OneSimModelsRouting
 @testable import OneSimModelsUsage
 
-/// Waits (bounded, for an event, never for a duration) until `condition` holds.
-private func waitUntil(_ what: Comment, _ condition: () -> Bool) async throws {
-    for _ in 0..<6_000 {
-        if condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    Issue.record("gave up waiting: \(what)")
-}
-
 /// A reply that, one word per 100 ms chunk, streams for 5 minutes: a test that cancels it after
 /// its first deltas never races the stream's natural end, however busy the machine (a
 /// cancelled stream stops at once, so no test waits that long).
