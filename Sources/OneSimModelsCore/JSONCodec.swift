@@ -98,12 +98,12 @@ package enum JSONCodec {
             out.append(UInt8(ascii: "{"))
             var first = true
             if sortedKeys {
-                for key in o.keys.sorted() {
+                for (key, value) in o.sorted(by: { $0.key < $1.key }) {
                     if !first { out.append(UInt8(ascii: ",")) }
                     first = false
                     writeString(key, into: &out)
                     out.append(UInt8(ascii: ":"))
-                    write(o[key]!, into: &out, sortedKeys: true)
+                    write(value, into: &out, sortedKeys: true)
                 }
             } else {
                 for (key, member) in o {

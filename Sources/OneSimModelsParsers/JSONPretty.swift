@@ -28,12 +28,12 @@ enum JSONPretty {
             out.append(UInt8(ascii: "]"))
         case .object(let o) where !o.isEmpty:
             out.append(UInt8(ascii: "{"))
-            for (i, key) in o.keys.sorted().enumerated() {
+            for (i, (key, value)) in o.sorted(by: { $0.key < $1.key }).enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 newline(level + 1, indent, &out)
                 JSONCodec.writeString(key, into: &out)
                 out.append(contentsOf: Array(": ".utf8))
-                write(o[key]!, level: level + 1, indent: indent, into: &out)
+                write(value, level: level + 1, indent: indent, into: &out)
             }
             newline(level, indent, &out)
             out.append(UInt8(ascii: "}"))
