@@ -25,13 +25,18 @@ public struct CallOptions: Sendable, Hashable {
     public var responseFormat: ResponseFormat?
     /// Any other request body fields, merged last (e.g. `["seed": 7, "n": 2]`).
     public var extraBody: [String: JSONValue]
+    /// Who this call belongs to (an agent id, a conversation id), for routing only: a balancer
+    /// prefers the member that served the same key last, and `strategy: "affinity"` keeps a key
+    /// on one member. Never sent to the provider. `nil`: no affinity.
+    public var affinityKey: String?
 
     /// Options with the given fields; every default means "use the config's".
     public init(
         temperature: Double? = nil, maxTokens: Int? = nil, topP: Double? = nil, stop: [String]? = nil,
         timeout: Duration? = nil, maxRetries: Int? = nil, tools: [ToolDefinition] = [], toolChoice: ToolChoice? = nil,
-        responseFormat: ResponseFormat? = nil, extraBody: [String: JSONValue] = [:]
+        responseFormat: ResponseFormat? = nil, extraBody: [String: JSONValue] = [:], affinityKey: String? = nil
     ) {
+        self.affinityKey = affinityKey
         self.tools = tools
         self.toolChoice = toolChoice
         self.responseFormat = responseFormat
