@@ -8,6 +8,9 @@ package struct Grant: Sendable, Hashable {
     let tokens: Double
     /// When the slot was taken.
     let startedAt: Duration
+    /// Requests in flight on the deployment when it was taken, this one included (the
+    /// learned limit grows only from requests that used most of it).
+    var inFlightAtStart: Int = 0
 }
 
 /// How a request's wait for a member ended.
@@ -68,4 +71,8 @@ struct Waiter: Sendable, Hashable {
     var retry: Bool = false
     /// When it started waiting (its place in the FIFO order shared with other balancers).
     var arrival: Duration = .zero
+    /// Its prompt's blocks and affinity key, for the fleet and affinity dispatch.
+    var fingerprint: PromptFingerprint = .none
+    /// Times a younger waiter took a slot ahead of it (the look-ahead's starvation bound).
+    var skipped = 0
 }
