@@ -3,7 +3,7 @@ import OneSimModelsCore
 /// A concurrency slot (and rpm/tpm charge) on one member, held by one request attempt.
 package struct Grant: Sendable, Hashable {
     /// The member's index in config order.
-    let member: Int
+    package let member: Int
     /// Tokens charged against the member's `tpm` budget.
     let tokens: Double
     /// When the slot was taken.
@@ -14,7 +14,7 @@ package struct Grant: Sendable, Hashable {
 }
 
 /// How a request's wait for a member ended.
-enum AdmissionOutcome: Sendable, Hashable {
+package enum AdmissionOutcome: Sendable, Hashable {
     /// The request holds a slot on a member and must release it.
     case granted(Grant)
     /// Every member is tried this round, or the untried ones are all cooling down: the round
@@ -27,7 +27,7 @@ enum AdmissionOutcome: Sendable, Hashable {
 }
 
 /// What `acquire` decided.
-enum AdmissionDecision: Sendable, Hashable {
+package enum AdmissionDecision: Sendable, Hashable {
     /// Decided at once.
     case done(AdmissionOutcome)
     /// Queued as waiter `id`; its outcome arrives later as a resolution.
@@ -35,15 +35,15 @@ enum AdmissionDecision: Sendable, Hashable {
 }
 
 /// A waiter's outcome, to be delivered to its suspended caller.
-struct Resolution: Sendable, Hashable {
+package struct Resolution: Sendable, Hashable {
     /// The waiter.
-    let id: UInt64
+    package let id: UInt64
     /// Its outcome.
-    let outcome: AdmissionOutcome
+    package let outcome: AdmissionOutcome
 }
 
 /// How one attempt on a member ended.
-enum AttemptResult: Sendable {
+package enum AttemptResult: Sendable {
     /// It succeeded after `latency` with `usage`.
     case success(latency: Duration, usage: Usage)
     /// It failed with `error`.

@@ -28,9 +28,9 @@ import Synchronization
 ///   its oldest waiter that could use the deployment (a claim on the deployment's limiter), and
 ///   a request leaves free capacity there to an older claim of another balancer. So a balancer
 ///   with a long queue cannot starve another one's waiters by refilling the slots it frees.
-struct BalancerCore: Sendable {
+package struct BalancerCore: Sendable {
     /// The members, in config order.
-    internal(set) var members: [MemberRuntime]
+    package internal(set) var members: [MemberRuntime]
     /// The routing strategy (its own state included).
     private var strategy: any RoutingStrategy
     /// How members are picked: by the strategy, or by the fleet or affinity dispatch.
@@ -83,7 +83,7 @@ struct BalancerCore: Sendable {
 
     /// A balancer over members named `names` with `deployments`, at time `now`. `limiters` are
     /// the deployments' shared limiters (private ones when `nil`).
-    init(
+    package init(
         names: [String], deployments: [DeploymentSettings], settings: BalancerSettings, now: Duration,
         seed: UInt64? = nil, limiters: [DeploymentLimiter]? = nil
     ) {
@@ -134,7 +134,7 @@ struct BalancerCore: Sendable {
     /// A request asks for a member it has not tried (`excluded`), costing `tokens`, willing to
     /// wait until `deadline`; `retry` says it is in a retry round (so it keeps priority).
     /// Returns the decision and resolutions for other waiters that a due tick produced.
-    mutating func acquire(
+    package mutating func acquire(
         excluding excluded: Set<Int>, tokens: Double, deadline: Duration, now: Duration, retry: Bool = false,
         fingerprint: PromptFingerprint = .none
     ) -> (AdmissionDecision, [Resolution]) {
@@ -162,7 +162,7 @@ struct BalancerCore: Sendable {
     /// An attempt holding `grant` ended with `result` at `now`: frees its slot, updates health
     /// and statistics, and hands freed capacity to waiters. Returns those waiters' resolutions
     /// and whether the member started a cooldown.
-    mutating func release(_ grant: Grant, _ result: AttemptResult, now: Duration) -> (resolutions: [Resolution], cooled: Bool) {
+    package mutating func release(_ grant: Grant, _ result: AttemptResult, now: Duration) -> (resolutions: [Resolution], cooled: Bool) {
         var cooled = false
         switch result {
         case .success(let latency, let usage):
@@ -180,13 +180,13 @@ struct BalancerCore: Sendable {
     }
 
     /// Another balancer freed capacity on a shared deployment: hands it to waiters.
-    mutating func capacityFreed(now: Duration) -> [Resolution] {
+    package mutating func capacityFreed(now: Duration) -> [Resolution] {
         waiting.isEmpty ? [] : dispatch(now: now, everyWaiter: false)
     }
 
     /// Time passed to `now`: serves waiters whose wake time has come (budgets refilled,
     /// cooldowns ended) and times out those past their deadline.
-    mutating func tick(now: Duration) -> [Resolution] {
+    package mutating func tick(now: Duration) -> [Resolution] {
         if waiting.isEmpty { return [] }
         var resolutions = dispatch(now: now, everyWaiter: false)
         var headLeft = false
@@ -214,7 +214,7 @@ struct BalancerCore: Sendable {
     }
 
     /// The earliest time a waiter needs a `tick`, if any waits.
-    mutating func nextWake() -> Duration? {
+    package mutating func nextWake() -> Duration? {
         if waiting.isEmpty { return nil }
         while let top = deadlines.min, waiting[top.id] == nil { deadlines.removeMin() }
         var wake = deadlines.min?.deadline
@@ -544,7 +544,7 @@ struct BalancerCore: Sendable {
     // MARK: - Statistics
 
     /// Every member's statistics at `now`.
-    func memberStats(now: Duration) -> [MemberStats] {
+    package func memberStats(now: Duration) -> [MemberStats] {
         members.map { m in
             MemberStats(
                 configName: m.name, inFlight: m.inFlight, peakInFlight: m.peakInFlight,

@@ -54,7 +54,7 @@ package final class DeploymentLimiter: Sendable {
     }
 
     /// A copy of the limits.
-    var snapshot: DeploymentLimits { limits.withLock { $0 } }
+    package var snapshot: DeploymentLimits { limits.withLock { $0 } }
 
     /// Applies reloaded settings; requests in flight stay counted.
     package func update(_ settings: DeploymentSettings, now: Duration) {

@@ -5,7 +5,7 @@ import OneSimModelsCore
 ///
 /// Driven by events with the time passed in; `DeploymentLimiter` shares one of these behind a
 /// lock between everything that sends to the deployment.
-struct DeploymentLimits: Sendable, Hashable {
+package struct DeploymentLimits: Sendable, Hashable {
     /// The most requests in flight at once, if limited.
     private(set) var maxConcurrency: Int?
     /// The `rpm` budget, if limited.
@@ -13,7 +13,7 @@ struct DeploymentLimits: Sendable, Hashable {
     /// The `tpm` budget, if limited.
     private(set) var tpm: TokenBucket?
     /// Requests in flight now, from every sender.
-    private(set) var inFlight = 0
+    package private(set) var inFlight = 0
     /// The most requests ever in flight at once.
     private(set) var peakInFlight = 0
     /// The concurrency limit learned by the fleet dispatch (`nil` until a fleet balancer sends
@@ -46,7 +46,7 @@ struct DeploymentLimits: Sendable, Hashable {
     }
 
     /// The limit the fleet dispatch fills to: learned, under the configured ceiling.
-    var learnedLimit: Int? { adaptive?.effectiveLimit(ceiling: maxConcurrency) }
+    package var learnedLimit: Int? { adaptive?.effectiveLimit(ceiling: maxConcurrency) }
 
     /// Starts learning a limit (idempotent).
     mutating func enableLearning() {

@@ -4,7 +4,7 @@ import OneSimModelsCore
 /// The live state of one member inside a balancer: health, in-flight count and statistics, and
 /// the deployment's shared limiter. A plain value (but for the limiter, which every balancer
 /// over the deployment shares); the balancer owns it under its lock.
-struct MemberRuntime: Sendable {
+package struct MemberRuntime: Sendable {
     /// The member's config name.
     let name: String
     /// Its weight and limits.
@@ -13,12 +13,12 @@ struct MemberRuntime: Sendable {
     let policy: HealthPolicy
 
     /// The deployment's `max_concurrency`, `rpm` and `tpm`, shared with every other sender.
-    let limiter: DeploymentLimiter
+    package let limiter: DeploymentLimiter
     /// Cooldown and recent failures.
     var health = MemberHealth()
 
     /// Requests this balancer has in flight now.
-    private(set) var inFlight = 0
+    package private(set) var inFlight = 0
     /// The most requests ever in flight at once.
     private(set) var peakInFlight = 0
     /// Requests sent.
