@@ -34,13 +34,23 @@ public final class Simulator: Sendable {
         public var streamChunkBytes: Int?
         /// Pause between the network writes of a streamed reply.
         public var streamChunkDelay: Duration
+        /// Fleet server mode (off when nil): chat requests are played by a vLLM-like server
+        /// model (slots, queue, prefix cache, batch-dependent speed) and answered when it
+        /// finishes them; `GET /metrics` serves its load in vLLM's metric names. See
+        /// ``FleetServerConfig``.
+        public var fleetServer: FleetServerConfig?
+        /// The `model_name` label of the fleet server's metrics.
+        public var fleetModelName: String
 
         /// Settings with the given values.
         public init(
             host: String = "127.0.0.1", port: Int = 0, embeddingDimensions: Int = 8,
             models: [String] = ["sim-chat", "sim-embedding"], requiredAPIKey: String? = nil, latency: Duration = .zero,
-            recordRequests: Bool = true, streamChunkBytes: Int? = nil, streamChunkDelay: Duration = .zero
+            recordRequests: Bool = true, streamChunkBytes: Int? = nil, streamChunkDelay: Duration = .zero,
+            fleetServer: FleetServerConfig? = nil, fleetModelName: String = "sim"
         ) {
+            self.fleetServer = fleetServer
+            self.fleetModelName = fleetModelName
             self.streamChunkBytes = streamChunkBytes
             self.streamChunkDelay = streamChunkDelay
             self.host = host
@@ -74,9 +84,26 @@ public final class Simulator: Sendable {
     private let runner = Mutex<(task: Task<Void, any Error>?, group: ServiceGroup?, port: Int?)>((nil, nil, nil))
     private let stopping = Mutex(false)
 
-    /// A simulator (not yet started).
+    /// The fleet server model's shell, in fleet server mode.
+    let fleet: FleetServerRuntime?
+    private let fleetProblem: FleetConfigError?
+
+    /// A simulator (not yet started). An invalid `fleetServer` config makes ``start()`` throw
+    /// a ``FleetConfigError``.
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
+        if let server = configuration.fleetServer {
+            do throws(FleetConfigError) {
+                fleet = try FleetServerRuntime(config: server)
+                fleetProblem = nil
+            } catch {
+                fleet = nil
+                fleetProblem = error
+            }
+        } else {
+            fleet = nil
+            fleetProblem = nil
+        }
     }
 
     /// The bound port, once started.
@@ -91,6 +118,7 @@ public final class Simulator: Sendable {
     /// Starts serving and returns the bound port.
     @discardableResult
     public func start() async throws -> Int {
+        if let fleetProblem { throw fleetProblem }
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         let router = Router()
         let handlers = SimulatorHandlers(simulator: self)
@@ -125,6 +153,7 @@ public final class Simulator: Sendable {
     /// Stops serving gracefully and waits until the server is down.
     public func stop() async {
         stopping.withLock { $0 = true }
+        fleet?.shutdown()
         let (task, group) = runner.withLock { ($0.task, $0.group) }
         await group?.triggerGracefulShutdown()
         _ = try? await task?.value
@@ -197,6 +226,12 @@ public final class Simulator: Sendable {
 
     /// How many scripted or random faults were played.
     public var faultsPlayed: Int { state.withLock { $0.faultsPlayed } }
+
+    /// The fleet server's Prometheus text (vLLM names), or nil when fleet mode is off.
+    package func fleetMetricsText() -> String? { fleet?.metricsText(modelName: configuration.fleetModelName) }
+
+    /// A copy of the fleet server's model (nil when fleet mode is off), for tests and reports.
+    package var fleetModel: FleetServerModel? { fleet?.model }
 
     /// Forgets recorded requests, counters and scripts.
     public func reset() {

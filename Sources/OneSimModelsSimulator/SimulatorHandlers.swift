@@ -12,12 +12,22 @@ struct SimulatorHandlers: Sendable {
         router.post("/v1/embeddings") { request, _ in try await self.handle(request, answer: self.embeddings) }
         router.get("/v1/models") { request, _ in try await self.handle(request, answer: { _, _ in self.models() }) }
         SimulatorProtocols.register(on: router, simulator: simulator)
+        if simulator.fleet != nil {
+            router.get("/metrics") { _, _ in
+                let text = simulator.fleetMetricsText() ?? ""
+                return Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+            }
+        }
     }
 
     /// A successful answer: a JSON body with the tokens it reports, or a chat reply to stream.
     enum Answer {
         case json([String: Any], tokens: Int)
         case stream(SimulatorReply, includeUsage: Bool)
+        /// A chat reply the fleet server model must play first (fleet mode).
+        case fleet(FleetChatJob)
     }
 
     private func handle(
@@ -76,10 +86,19 @@ struct SimulatorHandlers: Sendable {
             }
             json = parsed
         }
-        let answered: Answer
+        var answered: Answer
         do { answered = try answer(json, action) } catch {
             let e = error as? SimulatorRequestError ?? SimulatorRequestError(status: 500, message: "\(error)")
             return errorResponse(e.status, message: e.message, type: "invalid_request_error", code: e.code, param: e.param)
+        }
+        if case .fleet(let job) = answered {
+            guard let fleet = simulator.fleet,
+                let done = await fleet.run(blocks: job.blocks, promptTokens: job.promptTokens, outputTokens: job.outputTokens)
+            else {
+                return errorResponse(
+                    503, message: "the simulated fleet server is full or stopping", type: "server_error", code: nil)
+            }
+            answered = job.answer(after: done)
         }
         let body: [String: Any]
         switch answered {
@@ -87,6 +106,8 @@ struct SimulatorHandlers: Sendable {
             tokens = reply.totalTokens
             return SimulatorStreamWriter(simulator: simulator, reply: reply, includeUsage: includeUsage, fault: action.fault)
                 .response()
+        case .fleet:
+            return errorResponse(500, message: "fleet reply not played", type: "server_error", code: nil)
         case .json(let json, let reported):
             if case .streamError? = action.fault { return errorResponse(500, message: "simulated error", type: "server_error", code: nil) }
             if case .stallBody? = action.fault { return ProtocolPipeline.stalledBody(simulator) }
@@ -201,6 +222,9 @@ struct SimulatorHandlers: Sendable {
             reply.finishReason = "length"
         }
         reply.completionTokens = SimulatorText.tokens(reply.text ?? "") + reply.toolCalls.count * 5
+        if let server = simulator.configuration.fleetServer {
+            return .fleet(FleetChatJob(body: body, messages: messages, reply: reply, blockTokens: server.blockTokens))
+        }
         if body["stream"] as? Bool == true {
             let includeUsage = (body["stream_options"] as? [String: Any])?["include_usage"] as? Bool ?? false
             return .stream(reply, includeUsage: includeUsage)

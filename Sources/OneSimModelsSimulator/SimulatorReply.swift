@@ -11,11 +11,18 @@ struct SimulatorReply {
     var promptTokens: Int
     var completionTokens: Int
     var choices: Int
+    /// Prompt tokens served from a prefix cache (fleet mode): reported as
+    /// `usage.prompt_tokens_details.cached_tokens`.
+    var cachedTokens: Int? = nil
 
     var totalTokens: Int { promptTokens + completionTokens * choices }
 
     var usage: [String: Any] {
-        ["prompt_tokens": promptTokens, "completion_tokens": completionTokens * choices, "total_tokens": totalTokens]
+        var usage: [String: Any] = [
+            "prompt_tokens": promptTokens, "completion_tokens": completionTokens * choices, "total_tokens": totalTokens,
+        ]
+        if let cachedTokens { usage["prompt_tokens_details"] = ["cached_tokens": cachedTokens] }
+        return usage
     }
 
     /// The reply as a `chat.completion` object.

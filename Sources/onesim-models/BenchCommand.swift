@@ -60,6 +60,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "End with one JSON line of the results.")
     var json = false
 
+    @OptionGroup(title: "Workloads and simulated fleets")
+    var workloadOptions: BenchWorkloadOptions
+
     func validate() throws {
         try FlagRange.check("--requests", requests, 1...100_000_000)
         try FlagRange.check("--concurrency", concurrency, 1...1_000_000)
@@ -67,6 +70,10 @@ struct BenchCommand: AsyncParsableCommand {
         try FlagRange.check("--latency-ms", latencyMilliseconds, 0...86_400_000)
         if raw && inMemory { throw ValidationError("--raw and --in-memory cannot be combined") }
         if latencyMilliseconds != 0 && !inMemory { throw ValidationError("--latency-ms needs --in-memory") }
+        if workloadOptions.isActive && (raw || inMemory || embeddings || parsers) {
+            throw ValidationError("--workload, --agents and --fleet cannot be combined with --raw, --in-memory, --embeddings or --parsers")
+        }
+        if workloadOptions.fleet != nil && config != nil { throw ValidationError("--fleet and --config cannot be combined") }
         for (flag, value) in [("--max-concurrency", maxConcurrency), ("--tpm", tpm), ("--rpm", rpm)] {
             guard let value else { continue }
             try FlagRange.check(flag, value, 1...1_000_000_000_000)
@@ -77,6 +84,10 @@ struct BenchCommand: AsyncParsableCommand {
     func run() async throws {
         if parsers {
             print(try ParserBench.run())
+            return
+        }
+        if workloadOptions.isActive {
+            try await runWorkload()
             return
         }
         var http = HTTPSettings()
@@ -257,13 +268,14 @@ struct BenchResult {
             """
     }
 
-    var jsonLine: String {
-        let value: JSONValue = [
+    var jsonLine: String { JSONValue.object(jsonObject).description }
+
+    var jsonObject: [String: JSONValue] {
+        [
             "requests": .int(requests), "ok": .int(ok), "errors": .int(errors), "wall_s": .double(wallSeconds),
             "rps": .double(rps), "p50_ms": .double(p50), "p90_ms": .double(p90), "p99_ms": .double(p99),
             "cpu_us_per_request": .double(cpuMicrosecondsPerRequest), "peak_rss_mb": .double(peakRSSMegabytes),
         ]
-        return value.description
     }
 }
 

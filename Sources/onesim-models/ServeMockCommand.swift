@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import OneSimModelsSimulator
 
 /// `onesim-models serve-mock`: runs the OpenAI-compatible simulator until interrupted.
@@ -18,6 +19,12 @@ struct ServeMockCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Latency added to every request, in milliseconds.")
     var latencyMs: Int = 0
 
+    @Option(name: .long, help: "A fleet file (JSON): start one simulated vLLM-like server per entry, on consecutive ports from --port (free ones with --port 0), and print a models config for them.")
+    var fleet: String?
+
+    @Option(name: .long, help: "With --fleet: the printed balancer's strategy (default: none named, the balancer's default).")
+    var strategy: String?
+
     func validate() throws {
         try FlagRange.check("--port", port, 0...65_535)
         try FlagRange.check("--dimensions", dimensions, 1...65_536)
@@ -25,6 +32,27 @@ struct ServeMockCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let fleet {
+            let configs: [FleetServerConfig]
+            let launcher: FleetLauncher
+            do {
+                configs = try FleetDescription.load(path: fleet)
+                launcher = try await FleetLauncher.start(configs, host: host, firstPort: port)
+            } catch {
+                printError("error: \(error)")
+                throw ExitCode.failure
+            }
+            for m in launcher.members {
+                print("fleet server \(m.config.name) listening on \(m.baseURL) (metrics \(m.metricsURL))")
+            }
+            print(launcher.modelsConfig(strategy: strategy))
+            fflush(nil)
+            await withTaskGroup(of: Void.self) { group in
+                for m in launcher.members { group.addTask { try? await m.simulator.runUntilCancelled() } }
+            }
+            await launcher.stop()
+            return
+        }
         let simulator = Simulator(
             configuration: .init(
                 host: host, port: port, embeddingDimensions: dimensions, latency: .milliseconds(latencyMs),
