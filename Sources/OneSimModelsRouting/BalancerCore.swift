@@ -62,7 +62,7 @@ package struct BalancerCore: Sendable {
     /// group is dropped while it is no longer waiting.
     private var retrying: [Set<Int>: Deque<UInt64>] = [:]
     /// Live waiters in `retrying`.
-    private var liveRetrying = 0
+    var liveRetrying = 0
     /// Every waiter's deadline, earliest first; entries of waiters that left are dropped when
     /// they reach the top (or when the heap is rebuilt).
     private var deadlines = Heap<DeadlineEntry>()
@@ -472,6 +472,7 @@ package struct BalancerCore: Sendable {
             }
             viaPanic = !candidates.isEmpty
         }
+        if mode == .fleet && candidates.count > 0 && members.count > 1 { withoutStragglers(&candidates, now: now) }
         if !candidates.isEmpty {
             let position: Int
             switch mode {

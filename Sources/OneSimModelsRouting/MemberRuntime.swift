@@ -56,6 +56,13 @@ package struct MemberRuntime: Sendable {
         self.limiter = limiter ?? DeploymentLimiter(name: name, settings: settings, now: now)
     }
 
+    /// The moving average of latency per output token if a sample came within
+    /// `latencyMemory` of `now` (an older one no longer says how fast the member is).
+    func recentLatencyPerToken(at now: Duration) -> Double? {
+        guard let latencyPerToken, let last = lastSampleAt, now - last <= Self.latencyMemory else { return nil }
+        return latencyPerToken
+    }
+
     /// The larger used share of the deployment's rpm and tpm budgets.
     func usageShare(at now: Duration) -> Double {
         limiter.withLimits { $0.usageShare(at: now) }

@@ -84,7 +84,7 @@ package struct FleetSimulation {
         var outcome = Outcome(callsPerMember: Array(repeating: 0, count: servers.count), peakPerMember: Array(repeating: 0, count: servers.count), cacheHitRate: 0, latencies: [])
         var now: Duration = .zero
         var nextReport = options.metricsInterval.map { _ in Duration.zero }
-        var previousSplit = FleetCapacity.Split()
+        var previousSplit = FleetCapacity.split([], blockTokens: servers.first?.blockTokens ?? 16)
         var seen: [FleetCapacity.Call] = []
         var nextID: UInt64 = 1
 

@@ -146,6 +146,36 @@ extension BalancerCore {
         return load < otherLoad
     }
 
+    /// Leaves out of `candidates` the members so much slower than the fastest that a call given
+    /// to them now would finish after the fast members could have drained the queue and served
+    /// it: a member whose recent latency per output token is `r` times the fastest one's (`r`
+    /// above 1.5) takes no call while fewer than `S × (r − 1)` calls wait, `S` being the fast
+    /// members' slots. So at the end of a step no call starts on a straggler that a fast server
+    /// would finish sooner, and under load (a longer queue) the slow member still does its share.
+    /// Only with fresh latency samples (a member unused for `latencyMemory` counts as unknown),
+    /// and only while the fast members are busy (they will free slots).
+    func withoutStragglers(_ candidates: inout [RoutingCandidate], now: Duration) {
+        var fastest = Double.infinity
+        for m in members where !m.health.isCooled(at: now) {
+            if let perToken = m.recentLatencyPerToken(at: now) { fastest = min(fastest, perToken) }
+        }
+        guard fastest.isFinite, fastest > 0 else { return }
+        var fastSlots = 0
+        var fastBusy = false
+        for m in members where !m.health.isCooled(at: now) {
+            guard let perToken = m.recentLatencyPerToken(at: now), perToken <= fastest * 1.25 else { continue }
+            let limits = m.limiter.snapshot
+            fastSlots = fastSlots.saturatingAdd(limits.learnedLimit ?? limits.maxConcurrency ?? max(limits.inFlight, 1))
+            if limits.inFlight > 0 { fastBusy = true }
+        }
+        guard fastBusy else { return }
+        let queued = Double(liveFresh + liveRetrying)
+        candidates.removeAll { c in
+            guard let perToken = members[c.index].recentLatencyPerToken(at: now), perToken > fastest * 1.5 else { return false }
+            return queued < Double(fastSlots) * (perToken / fastest - 1)
+        }
+    }
+
     /// The `affinity` strategy's pick: the ring owner of the call's affinity key (else of its
     /// prompt's first block) among `candidates`, under the bounded-load rule; a call with
     /// neither goes to the candidate with the fewest requests in flight.
