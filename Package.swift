@@ -96,6 +96,7 @@ let package = Package(
             dependencies: [
                 "OneSimModels",
                 "OneSimModelsSimulator",
+                "onesim-models",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -110,17 +110,7 @@ enum ReferenceFleet: String, CaseIterable {
                 agents: agents, personas: personas, personaTokens: personaTokens, maxTokens: 20...200, steps: steps, seed: seed
             ).make()
         else { throw ValidationError("the workload arguments are out of range") }
-        // Agents arrive in a different order each step (the generator lists them by id, and its
-        // persona is the id modulo the personas: round robin over 4 servers would get perfect
-        // affinity by accident).
-        var rng = SplitMix64(seed: seed ^ 0x5EED)
-        let workload = FleetWorkload(steps: generated.steps.map { step in
-            var calls = step
-            for i in stride(from: calls.count - 1, to: 0, by: -1) {
-                calls.swapAt(i, Int(rng.next() % UInt64(i + 1)))
-            }
-            return calls
-        })
+        let workload = generated.shuffled(seed: seed)
         // A persona's blocks, and room for about half the personas plus the running requests' own blocks.
         let personaBlocks = max(personaTokens / 16, 1)
         let halfTheCache = max(personas / 2, 1) * personaBlocks + 16 * 8
@@ -136,5 +126,23 @@ enum ReferenceFleet: String, CaseIterable {
         case .f3, .f4:
             return ((0..<4).map { FleetServerConfig(name: "gpu\($0)", cacheBlocks: halfTheCache) }, workload)
         }
+    }
+}
+
+extension FleetWorkload {
+    /// The same calls, each step in a different order drawn from `seed`. The generator lists
+    /// agents by id and gives agent `i` persona `i mod personas`, so round robin over a number
+    /// of servers dividing the personas would get perfect affinity by accident.
+    func shuffled(seed: UInt64) -> FleetWorkload {
+        var state = seed ^ 0x5EED  // a 64-bit LCG (Knuth's MMIX constants) is plenty for a shuffle
+        return FleetWorkload(
+            steps: steps.map { step in
+                var calls = step
+                for i in stride(from: calls.count - 1, to: 0, by: -1) {
+                    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    calls.swapAt(i, Int((state >> 33) % UInt64(i + 1)))
+                }
+                return calls
+            })
     }
 }
