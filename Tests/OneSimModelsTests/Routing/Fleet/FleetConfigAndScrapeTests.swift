@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+@testable import OneSimModels
+@testable import OneSimModelsCore
+@testable import OneSimModelsRouting
+@testable import OneSimModelsSimulator
+
+/// The fleet dispatch from config files, and `metrics_url` scraped over real HTTP.
+@Suite("Fleet dispatch: configs and server load reports")
+struct FleetConfigAndScrapeTests {
+    @Test("a balancer that names no strategy uses the fleet dispatch; named strategies stay exact")
+    func defaultStrategy() throws {
+        let m = ModelManager(environment: [:])
+        try m.loadModelConfigs(
+            json: """
+                [\(memberConfig("a", baseURL: "http://127.0.0.1:9/v1")), \(memberConfig("b", baseURL: "http://127.0.0.1:9/v1")),
+                 {"config_name": "lb", "model_type": "load_balancer", "models": ["a", "b"]},
+                 {"config_name": "rr", "model_type": "load_balancer", "models": ["a", "b"], "strategy": "round_robin"},
+                 {"config_name": "aff", "model_type": "load_balancer", "models": ["a", "b"], "strategy": "affinity", "affinity_load_factor": 1.5}]
+                """)
+        #expect((try m.getModel(configName: "lb") as? LoadBalancer)?.strategyName == "fleet")
+        #expect((try m.getModel(configName: "rr") as? LoadBalancer)?.strategyName == "round_robin")
+        #expect((try m.getModel(configName: "aff") as? LoadBalancer)?.settings.fleet.affinityLoadFactor == 1.5)
+        #expect((try m.getModel() as? LoadBalancer)?.strategyName == "fleet")
+    }
+
+    @Test(
+        "fleet keys and metrics keys are checked with precise messages",
+        arguments: [
+            (#""metrics_url": "ftp://x/metrics""#, "metrics_url"), (#""metrics_url": 7"#, "metrics_url"),
+            (#""metrics_interval": 0.01"#, "metrics_interval"), (#""metrics_interval": 1e309"#, "metrics_interval"),
+            (#""metrics_interval": "1""#, "metrics_interval"),
+        ])
+    func badMemberKeys(extra: String, key: String) throws {
+        let m = ModelManager(environment: [:])
+        do {
+            try m.loadModelConfigs(json: "[\(memberConfig("a", baseURL: "http://127.0.0.1:9/v1", extra: ", " + extra))]")
+            Issue.record("accepted \(extra)")
+        } catch {
+            #expect(error.kind == .configuration)
+            #expect(error.message.contains(key), "\(error.message)")
+        }
+    }
+
+    @Test(
+        "balancer fleet knobs are range-checked",
+        arguments: [
+            #""lookahead": 0"#, #""lookahead": 5000"#, #""max_skips": -1"#, #""balance_abs_threshold": -2"#,
+            #""balance_rel_threshold": 0.5"#, #""prefix_index_blocks": 1"#, #""affinity_load_factor": 0.9"#,
+            #""affinity_load_factor": 1e309"#, #""strategy": "fleetwise""#,
+        ])
+    func badBalancerKeys(extra: String) throws {
+        let m = ModelManager(environment: [:])
+        do {
+            try m.loadModelConfigs(
+                json: """
+                    [\(memberConfig("a", baseURL: "http://127.0.0.1:9/v1")),
+                     {"config_name": "lb", "model_type": "load_balancer", "models": ["a"], \(extra)}]
+                    """)
+            _ = try m.getModel(configName: "lb")
+            Issue.record("accepted \(extra)")
+        } catch {
+            #expect(error.kind == .configuration, "\(error)")
+        }
+    }
+
+    @Test("a member's metrics_url is scraped in the background: the balancer learns the server's slots, stats show the load")
+    func scrapesAFleetServer() async throws {
+        let server = FleetServerConfig(name: "gpu0", maxNumSeqs: 2, decodeSecondsPerToken: 0.002)
+        try await withSimulators(1, Simulator.Configuration(fleetServer: server)) { sims, m in
+            let base = sims[0].baseURL
+            let metrics = base.replacingOccurrences(of: "/v1", with: "") + "/metrics"
+            try m.loadModelConfigs(
+                json: "[\(memberConfig("a", baseURL: base, extra: #", "metrics_url": "\#(metrics)", "metrics_interval": 0.05"#))]")
+            let lb = try #require(try m.getModel() as? LoadBalancer)
+            try await waitUntil("a first report") { lb.stats().members[0].serverLoad != nil }
+            #expect(lb.stats().members[0].learnedFrom == "server")
+            // Eight calls at once on a two-slot server: it queues, and its report shows the slots.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<8 {
+                    group.addTask { _ = try await lb.acall(Prompt(stringLiteral: "call \(i)"), options: CallOptions(maxTokens: 40)) }
+                }
+                try await waitUntil("the server reports its queue") { (lb.stats().members[0].serverLoad?.waiting ?? 0) > 0 }
+                try await group.waitForAll()
+            }
+            #expect(lb.stats().members[0].learnedConcurrency == 2)
+            #expect(lb.stats().successes == 8)
+        }
+    }
+
+    @Test("a failing metrics_url never fails a call, and its report goes stale")
+    func failingScrape() async throws {
+        try await withSimulators(1) { sims, m in
+            try m.loadModelConfigs(
+                json: "[\(memberConfig("a", sims[0], extra: #", "metrics_url": "http://127.0.0.1:9/metrics", "metrics_interval": 0.05"#))]")
+            let lb = try #require(try m.getModel() as? LoadBalancer)
+            for i in 0..<3 { _ = try await lb.acall(Prompt(stringLiteral: "hi \(i)")) }
+            #expect(lb.stats().successes == 3)
+            #expect(lb.stats().members[0].serverLoad == nil)
+        }
+        // Stale: a report older than two intervals, on a manual clock.
+        let clock = RoutingTestClock()
+        let lb = LoadBalancer(
+            configName: "lb", kind: .chat,
+            members: [
+                BalancerMember(
+                    adapter: ScriptedMember("a"), deployment: DeploymentSettings(metricsURL: "http://x/metrics", metricsInterval: .seconds(1)))
+            ], clock: clock)
+        lb.reportServerLoad(ServerLoad(running: 3, waiting: 1), member: 0)
+        #expect(lb.stats().members[0].serverLoad?.isStale == false)
+        clock.advance(by: .milliseconds(2_001))
+        #expect(lb.stats().members[0].serverLoad?.isStale == true)
+        #expect(lb.stats().description.contains("(stale)"))
+    }
+}
