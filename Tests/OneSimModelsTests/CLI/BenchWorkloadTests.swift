@@ -113,6 +113,12 @@ struct BenchWorkloadTests {
         let grown = FleetCapacity.split([a1, b1, a2], blockTokens: 4)
         #expect(grown.chargedPromptTokens == 11 + (17 - 12))
         #expect(grown.outputTokens == 35)
+        // Ideal hits on 2 servers: 44 prompt tokens, of which 16 are paid once (11 + 5) and the
+        // 8 persona tokens once per server.
+        #expect(grown.promptTokens == 14 + 13 + 17)
+        let expectedHitRate: Double = 1 - 32.0 / 44.0
+        let hitRate = FleetCapacity.idealHitRate(grown, servers: 2) ?? -1
+        #expect(abs(hitRate - expectedHitRate) < 1e-12)
 
         // Calls without keys are separate agents: the same prompt twice is shared, once per server.
         let solo = FleetCapacity.split(
