@@ -3,15 +3,18 @@ import OneSimModelsCore
 /// A concurrency slot (and rpm/tpm charge) on one member, held by one request attempt.
 package struct Grant: Sendable, Hashable {
     /// The member's index in config order.
-    let member: Int
+    package let member: Int
     /// Tokens charged against the member's `tpm` budget.
     let tokens: Double
     /// When the slot was taken.
     let startedAt: Duration
+    /// Requests in flight on the deployment when it was taken, this one included (the
+    /// learned limit grows only from requests that used most of it).
+    var inFlightAtStart: Int = 0
 }
 
 /// How a request's wait for a member ended.
-enum AdmissionOutcome: Sendable, Hashable {
+package enum AdmissionOutcome: Sendable, Hashable {
     /// The request holds a slot on a member and must release it.
     case granted(Grant)
     /// Every member is tried this round, or the untried ones are all cooling down: the round
@@ -24,7 +27,7 @@ enum AdmissionOutcome: Sendable, Hashable {
 }
 
 /// What `acquire` decided.
-enum AdmissionDecision: Sendable, Hashable {
+package enum AdmissionDecision: Sendable, Hashable {
     /// Decided at once.
     case done(AdmissionOutcome)
     /// Queued as waiter `id`; its outcome arrives later as a resolution.
@@ -32,15 +35,15 @@ enum AdmissionDecision: Sendable, Hashable {
 }
 
 /// A waiter's outcome, to be delivered to its suspended caller.
-struct Resolution: Sendable, Hashable {
+package struct Resolution: Sendable, Hashable {
     /// The waiter.
-    let id: UInt64
+    package let id: UInt64
     /// Its outcome.
-    let outcome: AdmissionOutcome
+    package let outcome: AdmissionOutcome
 }
 
 /// How one attempt on a member ended.
-enum AttemptResult: Sendable {
+package enum AttemptResult: Sendable {
     /// It succeeded after `latency` with `usage`.
     case success(latency: Duration, usage: Usage)
     /// It failed with `error`.
@@ -68,4 +71,8 @@ struct Waiter: Sendable, Hashable {
     var retry: Bool = false
     /// When it started waiting (its place in the FIFO order shared with other balancers).
     var arrival: Duration = .zero
+    /// Its prompt's blocks and affinity key, for the fleet and affinity dispatch.
+    var fingerprint: PromptFingerprint = .none
+    /// Times a younger waiter took a slot ahead of it (the look-ahead's starvation bound).
+    var skipped = 0
 }

@@ -7,7 +7,7 @@ package struct BalancerClock: Sendable {
     /// The time now, as a `Duration` since the balancer was created.
     package let now: @Sendable () -> Duration
     /// Sleeps until the given time; throws `CancellationError` when the task is cancelled.
-    let sleepUntil: @Sendable (Duration) async throws -> Void
+    package let sleepUntil: @Sendable (Duration) async throws -> Void
 
     /// Erases `clock`, measuring from its current instant.
     package init<C: Clock>(_ clock: C) where C.Duration == Duration {

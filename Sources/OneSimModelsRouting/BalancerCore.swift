@@ -28,29 +28,41 @@ import Synchronization
 ///   its oldest waiter that could use the deployment (a claim on the deployment's limiter), and
 ///   a request leaves free capacity there to an older claim of another balancer. So a balancer
 ///   with a long queue cannot starve another one's waiters by refilling the slots it frees.
-struct BalancerCore: Sendable {
+package struct BalancerCore: Sendable {
     /// The members, in config order.
-    private(set) var members: [MemberRuntime]
+    package internal(set) var members: [MemberRuntime]
     /// The routing strategy (its own state included).
     private var strategy: any RoutingStrategy
+    /// How members are picked: by the strategy, or by the fleet or affinity dispatch.
+    let mode: DispatchMode
+    /// The fleet dispatch's knobs.
+    let fleet: FleetSettings
+    /// Per member, the prompt blocks sent there (fleet dispatch only; empty otherwise).
+    var prefixIndexes: [PrefixIndex] = []
+    /// Which member served each affinity key last (fleet dispatch: a tie-break).
+    var keyOwners = KeyOwners()
+    /// A counter stamping prefix-index entries with their last use.
+    var dispatchStamp: UInt64 = 0
+    /// The `affinity` strategy's ring.
+    var ring: AffinityRing?
     /// Randomness for the strategy.
     private var generator: SplitMix64
     /// Below this share of healthy members the balancer panics (0 disables it).
     let panicThreshold: Double
 
     /// Waiting requests by id.
-    private var waiting: [UInt64: Waiter] = [:]
+    var waiting: [UInt64: Waiter] = [:]
     /// Fresh waiters' ids, oldest first. The front is always a live waiter (the head); ids of
     /// waiters that left in the middle are dropped when they reach the front.
-    private var fresh: Deque<UInt64> = []
+    var fresh: Deque<UInt64> = []
     /// Live waiters in `fresh`.
-    private var liveFresh = 0
+    var liveFresh = 0
     /// Retrying waiters' ids in FIFO groups, one per set of excluded members (all waiters of a
     /// group can use the same members, so only each group's head is evaluated). The front of a
     /// group is dropped while it is no longer waiting.
     private var retrying: [Set<Int>: Deque<UInt64>] = [:]
     /// Live waiters in `retrying`.
-    private var liveRetrying = 0
+    var liveRetrying = 0
     /// Every waiter's deadline, earliest first; entries of waiters that left are dropped when
     /// they reach the top (or when the heap is rebuilt).
     private var deadlines = Heap<DeadlineEntry>()
@@ -71,7 +83,7 @@ struct BalancerCore: Sendable {
 
     /// A balancer over members named `names` with `deployments`, at time `now`. `limiters` are
     /// the deployments' shared limiters (private ones when `nil`).
-    init(
+    package init(
         names: [String], deployments: [DeploymentSettings], settings: BalancerSettings, now: Duration,
         seed: UInt64? = nil, limiters: [DeploymentLimiter]? = nil
     ) {
@@ -87,6 +99,17 @@ struct BalancerCore: Sendable {
             return MemberRuntime(name: names[i], settings: deployment, policy: policy, now: now, limiter: limiter)
         }
         strategy = settings.strategy.makeStrategy()
+        mode = DispatchMode(settings.strategy)
+        fleet = settings.fleet
+        switch mode {
+        case .fleet:
+            prefixIndexes = Array(repeating: PrefixIndex(capacity: settings.fleet.prefixIndexBlocks), count: count)
+            for m in members { m.limiter.enableLearning() }
+        case .affinity:
+            ring = AffinityRing(names: Array(names.prefix(count)), loadFactor: settings.fleet.affinityLoadFactor)
+        case .strategy:
+            break
+        }
         generator = seed.map(SplitMix64.init(seed:)) ?? SplitMix64()
         panicThreshold = settings.panicThreshold.isFinite ? min(max(settings.panicThreshold, 0), 1) : 0
         scratch.reserveCapacity(count)
@@ -111,16 +134,17 @@ struct BalancerCore: Sendable {
     /// A request asks for a member it has not tried (`excluded`), costing `tokens`, willing to
     /// wait until `deadline`; `retry` says it is in a retry round (so it keeps priority).
     /// Returns the decision and resolutions for other waiters that a due tick produced.
-    mutating func acquire(excluding excluded: Set<Int>, tokens: Double, deadline: Duration, now: Duration, retry: Bool = false)
-        -> (AdmissionDecision, [Resolution])
-    {
+    package mutating func acquire(
+        excluding excluded: Set<Int>, tokens: Double, deadline: Duration, now: Duration, retry: Bool = false,
+        fingerprint: PromptFingerprint = .none
+    ) -> (AdmissionDecision, [Resolution]) {
         var resolutions: [Resolution] = []
         if let earliest = nextWake(), earliest <= now { resolutions = tick(now: now) }
         let isRetry = retry || !excluded.isEmpty
         var wake = deadline
         // A fresh request never passes fresh ones already waiting.
         if isRetry || liveFresh == 0 {
-            switch decide(excluding: excluded, tokens: tokens, deadline: deadline, arrival: now, now: now) {
+            switch decide(excluding: excluded, tokens: tokens, deadline: deadline, arrival: now, now: now, fingerprint: fingerprint) {
             case .granted(let grant): return (.done(.granted(grant)), resolutions)
             case .exhausted: return (.done(.exhausted), resolutions)
             case .wait(let w): wake = w
@@ -130,20 +154,23 @@ struct BalancerCore: Sendable {
             queueTimeouts += 1
             return (.done(.timedOut), resolutions)
         }
-        let id = enqueue(excluding: excluded, tokens: tokens, deadline: deadline, wake: wake, retry: isRetry, arrival: now)
+        let id = enqueue(
+            excluding: excluded, tokens: tokens, deadline: deadline, wake: wake, retry: isRetry, arrival: now, fingerprint: fingerprint)
         return (.wait(id: id), resolutions)
     }
 
     /// An attempt holding `grant` ended with `result` at `now`: frees its slot, updates health
     /// and statistics, and hands freed capacity to waiters. Returns those waiters' resolutions
     /// and whether the member started a cooldown.
-    mutating func release(_ grant: Grant, _ result: AttemptResult, now: Duration) -> (resolutions: [Resolution], cooled: Bool) {
+    package mutating func release(_ grant: Grant, _ result: AttemptResult, now: Duration) -> (resolutions: [Resolution], cooled: Bool) {
         var cooled = false
         switch result {
         case .success(let latency, let usage):
-            members[grant.member].succeeded(latency: latency, reported: usage, charged: grant.tokens, at: now)
+            members[grant.member].succeeded(
+                latency: latency, reported: usage, charged: grant.tokens, inFlightAtStart: grant.inFlightAtStart, at: now)
         case .failure(let error, let disposition):
-            cooled = members[grant.member].failed(error, disposition, charged: grant.tokens, at: now)
+            cooled = members[grant.member].failed(
+                error, disposition, charged: grant.tokens, latency: now - grant.startedAt, at: now)
         case .cancelled:
             members[grant.member].cancelled(charged: grant.tokens, at: now)
         case .notSent:
@@ -153,13 +180,13 @@ struct BalancerCore: Sendable {
     }
 
     /// Another balancer freed capacity on a shared deployment: hands it to waiters.
-    mutating func capacityFreed(now: Duration) -> [Resolution] {
+    package mutating func capacityFreed(now: Duration) -> [Resolution] {
         waiting.isEmpty ? [] : dispatch(now: now, everyWaiter: false)
     }
 
     /// Time passed to `now`: serves waiters whose wake time has come (budgets refilled,
     /// cooldowns ended) and times out those past their deadline.
-    mutating func tick(now: Duration) -> [Resolution] {
+    package mutating func tick(now: Duration) -> [Resolution] {
         if waiting.isEmpty { return [] }
         var resolutions = dispatch(now: now, everyWaiter: false)
         var headLeft = false
@@ -187,7 +214,7 @@ struct BalancerCore: Sendable {
     }
 
     /// The earliest time a waiter needs a `tick`, if any waits.
-    mutating func nextWake() -> Duration? {
+    package mutating func nextWake() -> Duration? {
         if waiting.isEmpty { return nil }
         while let top = deadlines.min, waiting[top.id] == nil { deadlines.removeMin() }
         var wake = deadlines.min?.deadline
@@ -207,12 +234,14 @@ struct BalancerCore: Sendable {
     // MARK: - Queue
 
     private mutating func enqueue(
-        excluding excluded: Set<Int>, tokens: Double, deadline: Duration, wake: Duration, retry: Bool, arrival: Duration
+        excluding excluded: Set<Int>, tokens: Double, deadline: Duration, wake: Duration, retry: Bool, arrival: Duration,
+        fingerprint: PromptFingerprint
     ) -> UInt64 {
         let id = nextWaiterID
         nextWaiterID += 1
         waiting[id] = Waiter(
-            id: id, excluded: excluded, tokens: tokens, deadline: deadline, wake: wake, retry: retry, arrival: arrival)
+            id: id, excluded: excluded, tokens: tokens, deadline: deadline, wake: wake, retry: retry, arrival: arrival,
+            fingerprint: fingerprint)
         if retry {
             retrying[excluded, default: []].append(id)
             liveRetrying += 1
@@ -229,7 +258,7 @@ struct BalancerCore: Sendable {
     }
 
     /// Removes waiter `id` (its deadline entry and non-head queue position go lazily).
-    private mutating func remove(_ id: UInt64) {
+    mutating func remove(_ id: UInt64) {
         guard let waiter = waiting.removeValue(forKey: id) else { return }
         if waiter.retry {
             liveRetrying -= 1
@@ -255,13 +284,18 @@ struct BalancerCore: Sendable {
     /// Admits fresh waiters from the head while the head can go; a head that cannot go keeps
     /// its place and records its wake.
     private mutating func serveFresh(now: Duration, into resolutions: inout [Resolution]) {
+        if case .fleet = mode, fleet.lookahead > 1 {
+            serveFreshWithLookahead(now: now, into: &resolutions)
+            return
+        }
         while liveFresh > 0, let id = fresh.first {
             guard let waiter = waiting[id] else {
                 fresh.removeFirst()
                 continue
             }
             switch decide(
-                excluding: waiter.excluded, tokens: waiter.tokens, deadline: waiter.deadline, arrival: waiter.arrival, now: now)
+                excluding: waiter.excluded, tokens: waiter.tokens, deadline: waiter.deadline, arrival: waiter.arrival, now: now,
+                fingerprint: waiter.fingerprint)
             {
             case .granted(let grant):
                 remove(id)
@@ -277,7 +311,7 @@ struct BalancerCore: Sendable {
 
     /// A waiter that cannot go now: past its deadline it times out (`false`: look at the next
     /// one), otherwise it records when to look again and keeps its place (`true`).
-    private mutating func keepWaiting(
+    mutating func keepWaiting(
         _ id: UInt64, deadline: Duration, wake: Duration, now: Duration, into resolutions: inout [Resolution]
     ) -> Bool {
         if now >= deadline {
@@ -317,7 +351,7 @@ struct BalancerCore: Sendable {
                 guard room || waiter.wake <= now else { break }
                 switch decide(
                     excluding: waiter.excluded, tokens: waiter.tokens, deadline: waiter.deadline, arrival: waiter.arrival,
-                    now: now)
+                    now: now, fingerprint: waiter.fingerprint)
                 {
                 case .granted(let grant):
                     remove(id)
@@ -337,7 +371,8 @@ struct BalancerCore: Sendable {
 
     /// Whether some member has a free slot and rpm budget (cooled or not).
     private func anyMemberHasRoom(now: Duration) -> Bool {
-        members.contains { m in m.limiter.withLimits { $0.admits(tokens: 0, at: now) } }
+        let learned = mode.learnsLimits
+        return members.contains { m in m.limiter.withLimits { $0.admits(tokens: 0, at: now, learned: learned) } }
     }
 
     // MARK: - Decisions
@@ -354,14 +389,17 @@ struct BalancerCore: Sendable {
 
     /// Evaluates and, for a grant, takes the slot. Another balancer may take the capacity
     /// between the look and the take; then it looks again (bounded).
-    private mutating func decide(
-        excluding excluded: Set<Int>, tokens: Double, deadline: Duration, arrival: Duration, now: Duration
+    mutating func decide(
+        excluding excluded: Set<Int>, tokens: Double, deadline: Duration, arrival: Duration, now: Duration,
+        fingerprint: PromptFingerprint = .none
     ) -> Decision {
         for _ in 0...members.count {
-            switch evaluate(excluding: excluded, tokens: tokens, deadline: deadline, arrival: arrival, now: now) {
+            switch evaluate(
+                excluding: excluded, tokens: tokens, deadline: deadline, arrival: arrival, now: now, fingerprint: fingerprint)
+            {
             case .grant(let member, let panic):
-                if members[member].start(tokens: tokens, at: now, panic: panic) {
-                    return .granted(Grant(member: member, tokens: tokens, startedAt: now))
+                if let grant = start(member, tokens: tokens, panic: panic, fingerprint: fingerprint, now: now) {
+                    return .granted(grant)
                 }
             case .wait(let wake):
                 return .wait(wake)
@@ -400,7 +438,8 @@ struct BalancerCore: Sendable {
     /// `arrival` is when the request started waiting: on a shared deployment it leaves free
     /// capacity to an older waiter of another balancer (see the type's notes).
     mutating func evaluate(
-        excluding excluded: Set<Int>, tokens: Double, deadline: Duration, arrival: Duration = .zero, now: Duration
+        excluding excluded: Set<Int>, tokens: Double, deadline: Duration, arrival: Duration = .zero, now: Duration,
+        fingerprint: PromptFingerprint = .none
     ) -> Evaluation {
         evaluations &+= 1
         var candidates: [RoutingCandidate] = []
@@ -433,8 +472,14 @@ struct BalancerCore: Sendable {
             }
             viaPanic = !candidates.isEmpty
         }
+        if mode == .fleet && candidates.count > 0 && members.count > 1 { withoutStragglers(&candidates, now: now) }
         if !candidates.isEmpty {
-            let position = strategy.pick(from: candidates, using: &generator)
+            let position: Int
+            switch mode {
+            case .strategy: position = strategy.pick(from: candidates, using: &generator)
+            case .fleet: position = fleetPick(from: candidates, fingerprint: fingerprint, now: now)
+            case .affinity: position = affinityPick(from: candidates, fingerprint: fingerprint)
+            }
             return .grant(candidates[candidates.indices.contains(position) ? position : 0].index, panic: viaPanic)
         }
         if healthyUntried || panic { return .wait(wake: wake) }
@@ -452,7 +497,7 @@ struct BalancerCore: Sendable {
         let budgetWait = limits.budgetWait(tokens: tokens, at: now)
         if budgetWait > .zero {
             wake = min(wake, now + budgetWait)
-        } else if limits.hasFreeSlot {
+        } else if limits.hasFreeSlot(learned: mode.learnsLimits) {
             // An older waiter of another balancer goes first; its balancer tells this one when
             // it took the capacity or gave up its claim.
             if limiter.isShared && limiter.hasOlderClaim(than: arrival, except: claimOwner, now: now) { return }
@@ -500,7 +545,7 @@ struct BalancerCore: Sendable {
     // MARK: - Statistics
 
     /// Every member's statistics at `now`.
-    func memberStats(now: Duration) -> [MemberStats] {
+    package func memberStats(now: Duration) -> [MemberStats] {
         members.map { m in
             MemberStats(
                 configName: m.name, inFlight: m.inFlight, peakInFlight: m.peakInFlight,
@@ -511,6 +556,22 @@ struct BalancerCore: Sendable {
                 latencyPerOutputToken: m.latencyPerToken.map { .seconds($0) }, usage: m.usage,
                 usageShare: m.usageShare(at: now), weight: m.settings.weight, panicRequests: m.panicRequests,
                 deploymentInFlight: m.limiter.snapshot.inFlight)
+        }.enumerated().map { i, stats in
+            var stats = stats
+            let limits = members[i].limiter.snapshot
+            if mode == .fleet {
+                stats.learnedConcurrency = limits.learnedLimit
+                stats.learnedFrom = limits.adaptive?.source.rawValue
+            }
+            if let report = limits.adaptive?.report, let fresh = limits.reportIsFresh(at: now) {
+                stats.serverLoad = ServerLoadReport(
+                    running: report.load.running, waiting: report.load.waiting, kvCacheUsage: report.load.kvCacheUsage,
+                    age: now - report.at, isStale: !fresh)
+            }
+            if prefixIndexes.indices.contains(i), prefixIndexes[i].queriedBlocks > 0 {
+                stats.prefixMatchRate = Double(prefixIndexes[i].matchedBlocks) / Double(prefixIndexes[i].queriedBlocks)
+            }
+            return stats
         }
     }
 }

@@ -19,6 +19,10 @@ public enum BalancerStrategy: Sendable, CustomStringConvertible {
     public static let latency = BalancerStrategy.builtIn(.latency)
     /// `usage` (lowest used share of `rpm` / `tpm`).
     public static let usage = BalancerStrategy.builtIn(.usage)
+    /// `fleet` (the default): late binding into learned slots, prefix-cache and affinity aware.
+    public static let fleet = BalancerStrategy.builtIn(.fleet)
+    /// `affinity` (consistent hashing with bounded loads on the affinity key).
+    public static let affinity = BalancerStrategy.builtIn(.affinity)
 
     /// Parses a config's `strategy` value.
     ///
@@ -51,8 +55,11 @@ public enum BalancerStrategy: Sendable, CustomStringConvertible {
 /// (config `max_retries`, default 2 rounds); a call's `CallOptions.maxRetries` overrides the
 /// rounds for that call only.
 public struct BalancerSettings: Sendable {
-    /// How a member is picked (default `round_robin`, the original's default).
+    /// How a member is picked (default `fleet`: the fleet-aware dispatch; the original's
+    /// `round_robin` and the other strategies stay exact when named).
     public var strategy: BalancerStrategy
+    /// The fleet dispatch's and the `affinity` strategy's knobs.
+    public var fleet: FleetSettings
     /// How long a member cools down (default 5 s); a member's own `cooldownTime` wins.
     public var cooldownTime: Duration
     /// Transient failures of one member tolerated within `failureWindow` (default 3); the
@@ -78,11 +85,13 @@ public struct BalancerSettings: Sendable {
 
     /// Settings with the given values; every default is the documented one.
     public init(
-        strategy: BalancerStrategy = .roundRobin, cooldownTime: Duration = .seconds(5),
+        strategy: BalancerStrategy = .fleet, cooldownTime: Duration = .seconds(5),
         allowedFails: Int = 3, failureWindow: Duration = .seconds(60), queueTimeout: Duration = .seconds(60),
-        retryPolicy: RetryPolicy = .default, defaultMaxTokensEstimate: Int = 256, panicThreshold: Double = 0.5
+        retryPolicy: RetryPolicy = .default, defaultMaxTokensEstimate: Int = 256, panicThreshold: Double = 0.5,
+        fleet: FleetSettings = .init()
     ) {
         self.strategy = strategy
+        self.fleet = fleet
         self.cooldownTime = cooldownTime
         self.allowedFails = allowedFails
         self.failureWindow = failureWindow
@@ -107,6 +116,7 @@ public struct BalancerSettings: Sendable {
         if queueTimeout < .zero { throw bad("queue_timeout", "must not be negative") }
         if failureWindow <= .zero { throw bad("failure_window", "must be positive") }
         if !(0...1).contains(panicThreshold) { throw bad("panic_threshold", "must be between 0 and 1 (got \(panicThreshold))") }
+        try fleet.validate(balancer: balancer)
     }
 }
 
@@ -121,7 +131,7 @@ extension BalancerSettings {
     /// The old initializer, whose `maxRetries` overrode `retryPolicy.maxRetries`.
     @available(*, deprecated, message: "set the rounds in retryPolicy: RetryPolicy(maxRetries:)")
     public init(
-        strategy: BalancerStrategy = .roundRobin, maxRetries: Int, cooldownTime: Duration = .seconds(5),
+        strategy: BalancerStrategy = .fleet, maxRetries: Int, cooldownTime: Duration = .seconds(5),
         allowedFails: Int = 3, failureWindow: Duration = .seconds(60), queueTimeout: Duration = .seconds(60),
         retryPolicy: RetryPolicy = .default, defaultMaxTokensEstimate: Int = 256, panicThreshold: Double = 0.5
     ) {

@@ -41,6 +41,16 @@ public struct MemberStats: Sendable, Hashable {
     /// Requests in flight on the member's deployment from every balancer that shares it (its
     /// `max_concurrency` bounds this number).
     public var deploymentInFlight: Int
+    /// The fleet dispatch's learned concurrency limit for the member (under `maxConcurrency`);
+    /// `nil` for other strategies.
+    public var learnedConcurrency: Int?
+    /// Where `learnedConcurrency` comes from: `initial`, `latency` or `server` (its `/metrics`).
+    public var learnedFrom: String?
+    /// The member's server's latest load report (`metrics_url`), if it has one.
+    public var serverLoad: ServerLoadReport?
+    /// The share of prompt blocks sent to the member that its prefix index already held (the
+    /// fleet dispatch's estimate of its prefix-cache hit rate); `nil` before any.
+    public var prefixMatchRate: Double?
 
     /// Whether the member is cooling down now.
     public var isCoolingDown: Bool { cooldownRemaining != nil }
@@ -70,6 +80,30 @@ public struct MemberStats: Sendable, Hashable {
         self.weight = weight
         self.panicRequests = panicRequests
         self.deploymentInFlight = deploymentInFlight ?? inFlight
+    }
+}
+
+/// What a member's server said of its load in its latest `/metrics` report.
+public struct ServerLoadReport: Sendable, Hashable {
+    /// Requests it was running.
+    public var running: Int?
+    /// Requests waiting in its own queue.
+    public var waiting: Int?
+    /// The used share of its KV cache, 0...1.
+    public var kvCacheUsage: Double?
+    /// How old the report is.
+    public var age: Duration
+    /// Whether it is older than two `metrics_interval`s, so routing ignores it and uses the
+    /// balancer's own counts.
+    public var isStale: Bool
+
+    /// A report with every field given.
+    public init(running: Int?, waiting: Int?, kvCacheUsage: Double?, age: Duration, isStale: Bool) {
+        self.running = running
+        self.waiting = waiting
+        self.kvCacheUsage = kvCacheUsage
+        self.age = age
+        self.isStale = isStale
     }
 }
 
@@ -132,6 +166,12 @@ public struct BalancerStats: Sendable, Hashable, CustomStringConvertible {
             line += ", in flight \(m.inFlight)" + (m.maxConcurrency.map { "/\($0)" } ?? "") + " (peak \(m.peakInFlight))"
             line += ", cooldowns \(m.cooldowns)"
             if m.panicRequests > 0 { line += ", \(m.panicRequests) in panic" }
+            if let learned = m.learnedConcurrency { line += ", limit \(learned) (\(m.learnedFrom ?? "initial"))" }
+            if let rate = m.prefixMatchRate { line += ", prefix match \(Int((rate * 100).rounded())) %" }
+            if let load = m.serverLoad {
+                line += ", server \(load.running.map(String.init) ?? "?") running \(load.waiting.map(String.init) ?? "?") waiting"
+                if load.isStale { line += " (stale)" }
+            }
             if let remaining = m.cooldownRemaining { line += " (cooling, \(remaining) left)" }
             if let latency = m.averageLatency {
                 line += ", avg latency \((latency.seconds * 10_000).rounded() / 10) ms"

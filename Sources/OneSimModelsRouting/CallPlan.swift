@@ -13,6 +13,8 @@ struct CallPlan: Sendable {
     let policy: RetryPolicy
     /// The longest the call may wait for capacity in total.
     let queueTimeout: Duration
+    /// The call's prompt blocks and affinity key, for the fleet and affinity dispatch.
+    var fingerprint: PromptFingerprint = .none
 
     /// The current round (0 = first pass over the members).
     private(set) var round = 0

@@ -54,11 +54,32 @@ package final class DeploymentLimiter: Sendable {
     }
 
     /// A copy of the limits.
-    var snapshot: DeploymentLimits { limits.withLock { $0 } }
+    package var snapshot: DeploymentLimits { limits.withLock { $0 } }
 
     /// Applies reloaded settings; requests in flight stay counted.
     package func update(_ settings: DeploymentSettings, now: Duration) {
         limits.withLock { $0.update(settings, now: now) }
+    }
+
+    /// The server reported `load` at `now`: the learned limit follows it, and every balancer
+    /// hears of it (the limit may have grown). Call without holding a lock.
+    package func observe(_ load: ServerLoad, at now: Duration) {
+        limits.withLock { $0.observe(load, at: now) }
+        notifyAll()
+    }
+
+    /// Starts learning a concurrency limit for the fleet dispatch (idempotent).
+    func enableLearning() {
+        limits.withLock { $0.enableLearning() }
+    }
+
+    /// Tells every listener that capacity may have changed. Call without holding a lock.
+    func notifyAll() {
+        let all = listeners.withLock { list -> [any CapacityListener] in
+            list.removeAll { $0.value == nil }
+            return list.compactMap { $0.value }
+        }
+        for listener in all { listener.capacityFreed() }
     }
 
     /// Registers `listener` (held weakly) to hear about capacity freed by others.

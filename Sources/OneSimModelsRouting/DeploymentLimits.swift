@@ -5,7 +5,7 @@ import OneSimModelsCore
 ///
 /// Driven by events with the time passed in; `DeploymentLimiter` shares one of these behind a
 /// lock between everything that sends to the deployment.
-struct DeploymentLimits: Sendable, Hashable {
+package struct DeploymentLimits: Sendable, Hashable {
     /// The most requests in flight at once, if limited.
     private(set) var maxConcurrency: Int?
     /// The `rpm` budget, if limited.
@@ -13,15 +13,21 @@ struct DeploymentLimits: Sendable, Hashable {
     /// The `tpm` budget, if limited.
     private(set) var tpm: TokenBucket?
     /// Requests in flight now, from every sender.
-    private(set) var inFlight = 0
+    package private(set) var inFlight = 0
     /// The most requests ever in flight at once.
     private(set) var peakInFlight = 0
+    /// The concurrency limit learned by the fleet dispatch (`nil` until a fleet balancer sends
+    /// here): under `maxConcurrency`, which stays a hard ceiling.
+    private(set) var adaptive: AdaptiveConcurrency?
+    /// How often the deployment's server reports its load (`metrics_interval`), if it does.
+    private(set) var reportInterval: Duration?
 
     /// Full budgets for `settings` at `now`.
     init(_ settings: DeploymentSettings, now: Duration) {
         maxConcurrency = settings.maxConcurrency
         rpm = settings.rpm.map { TokenBucket(perMinute: $0, now: now) }
         tpm = settings.tpm.map { TokenBucket(perMinute: $0, now: now) }
+        reportInterval = settings.metricsURL == nil ? nil : settings.metricsInterval
     }
 
     /// Whether any limit is set.
@@ -33,14 +39,58 @@ struct DeploymentLimits: Sendable, Hashable {
         return inFlight < max(limit, 1)
     }
 
+    /// Whether a slot is free under the learned limit too (`learned`: the fleet dispatch asks).
+    func hasFreeSlot(learned: Bool) -> Bool {
+        guard learned, let adaptive else { return hasFreeSlot }
+        return inFlight < adaptive.effectiveLimit(ceiling: maxConcurrency)
+    }
+
+    /// The limit the fleet dispatch fills to: learned, under the configured ceiling.
+    package var learnedLimit: Int? { adaptive?.effectiveLimit(ceiling: maxConcurrency) }
+
+    /// Starts learning a limit (idempotent).
+    mutating func enableLearning() {
+        if adaptive == nil { adaptive = AdaptiveConcurrency() }
+    }
+
+    /// Requests other clients hold on the server, per its latest fresh report.
+    func othersLoad(at now: Duration) -> Int {
+        guard let adaptive, let reportInterval else { return 0 }
+        return adaptive.othersLoad(at: now, interval: reportInterval)
+    }
+
+    /// Whether the server's latest report is fresh (`nil`: it reports nothing).
+    func reportIsFresh(at now: Duration) -> Bool? {
+        guard let reportInterval else { return nil }
+        return adaptive?.reportIsFresh(at: now, interval: reportInterval) ?? false
+    }
+
+    /// A success feeds the learned limit.
+    mutating func learn(latency: Duration, usage: Usage, inFlightAtStart: Int, at now: Duration) {
+        adaptive?.succeeded(
+            latency: latency, promptTokens: usage.promptTokens, outputTokens: usage.completionTokens,
+            inFlightAtStart: inFlightAtStart, now: now, reportInterval: reportInterval, ceiling: maxConcurrency)
+    }
+
+    /// An overload answer (429, 503) cuts the learned limit.
+    mutating func learnOverload(latency: Duration, at now: Duration) {
+        adaptive?.overloaded(now: now, latency: latency)
+    }
+
+    /// The server reported its load.
+    mutating func observe(_ load: ServerLoad, at now: Duration) {
+        if adaptive == nil { adaptive = AdaptiveConcurrency() }
+        adaptive?.observe(load, ownInFlight: inFlight, at: now, ceiling: maxConcurrency)
+    }
+
     /// How long until the budgets allow a request of `tokens` (zero if now).
     func budgetWait(tokens: Double, at now: Duration) -> Duration {
         max(rpm?.wait(for: 1, at: now) ?? .zero, tpm?.wait(for: tokens, at: now) ?? .zero)
     }
 
     /// Whether a request of `tokens` may start now: a free slot and budget.
-    func admits(tokens: Double, at now: Duration) -> Bool {
-        hasFreeSlot && budgetWait(tokens: tokens, at: now) == .zero
+    func admits(tokens: Double, at now: Duration, learned: Bool = false) -> Bool {
+        hasFreeSlot(learned: learned) && budgetWait(tokens: tokens, at: now) == .zero
     }
 
     /// The larger used share of the rpm and tpm budgets.
@@ -49,8 +99,8 @@ struct DeploymentLimits: Sendable, Hashable {
     }
 
     /// Starts a request of `tokens` if it may start now; returns whether it did.
-    mutating func tryStart(tokens: Double, at now: Duration) -> Bool {
-        guard admits(tokens: tokens, at: now) else { return false }
+    mutating func tryStart(tokens: Double, at now: Duration, learned: Bool = false) -> Bool {
+        guard admits(tokens: tokens, at: now, learned: learned) else { return false }
         inFlight += 1
         peakInFlight = max(peakInFlight, inFlight)
         rpm?.take(1, at: now)
@@ -77,6 +127,7 @@ struct DeploymentLimits: Sendable, Hashable {
     /// rate is unchanged keeps its level; one whose rate changed starts full at the new rate.
     mutating func update(_ settings: DeploymentSettings, now: Duration) {
         maxConcurrency = settings.maxConcurrency
+        reportInterval = settings.metricsURL == nil ? nil : settings.metricsInterval
         if rpm?.capacity != settings.rpm.map({ Double(max($0, 1)) }) { rpm = settings.rpm.map { TokenBucket(perMinute: $0, now: now) } }
         if tpm?.capacity != settings.tpm.map({ Double(max($0, 1)) }) { tpm = settings.tpm.map { TokenBucket(perMinute: $0, now: now) } }
     }

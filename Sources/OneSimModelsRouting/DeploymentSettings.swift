@@ -19,11 +19,25 @@ public struct DeploymentSettings: Sendable, Hashable {
     /// How long the member cools down after a failure that cools it, instead of the balancer's
     /// `cooldownTime`; `.zero` means this member is never cooled.
     public var cooldownTime: Duration?
+    /// Where the member's server reports its load in Prometheus text (`metrics_url`, vLLM's or
+    /// SGLang's `/metrics`); `nil` (the default) for none. A `ModelManager` scrapes it in the
+    /// background every `metricsInterval` and the fleet dispatch learns the server's slot count
+    /// and the load other clients put there from it.
+    public var metricsURL: String?
+    /// How often `metricsURL` is read (`metrics_interval`, default 1 s, at least 50 ms). A
+    /// report older than two intervals is stale and the balancer falls back to its own counts.
+    public var metricsInterval: Duration
+
+    /// The shortest `metricsInterval`.
+    public static let minimumMetricsInterval: Duration = .milliseconds(50)
 
     /// Settings with the given limits; everything unlimited by default.
     public init(
-        weight: Double = 1, rpm: Int? = nil, tpm: Int? = nil, maxConcurrency: Int? = nil, cooldownTime: Duration? = nil
+        weight: Double = 1, rpm: Int? = nil, tpm: Int? = nil, maxConcurrency: Int? = nil, cooldownTime: Duration? = nil,
+        metricsURL: String? = nil, metricsInterval: Duration = .seconds(1)
     ) {
+        self.metricsURL = metricsURL
+        self.metricsInterval = metricsInterval
         self.weight = weight
         self.rpm = rpm
         self.tpm = tpm
@@ -48,6 +62,9 @@ public struct DeploymentSettings: Sendable, Hashable {
             throw bad("max_concurrency", "must be positive (got \(maxConcurrency))")
         }
         if let cooldownTime, cooldownTime < .zero { throw bad("cooldown_time", "must not be negative") }
+        if metricsInterval < Self.minimumMetricsInterval {
+            throw bad("metrics_interval", "must be at least 0.05 seconds")
+        }
     }
 }
 

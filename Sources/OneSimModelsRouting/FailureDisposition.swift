@@ -1,7 +1,7 @@
 import OneSimModelsCore
 
 /// What the balancer does with a member's error.
-enum FailureDisposition: Sendable, Hashable {
+package enum FailureDisposition: Sendable, Hashable {
     /// The request itself is wrong (400, 422, context length, content filter, budget): return
     /// the error to the caller at once; the member's health is untouched.
     case returnNow

@@ -27,7 +27,7 @@ package struct LimitedAdapter: ModelAdapter, CustomStringConvertible, CustomRefl
         gate = LoadBalancer(
             configName: inner.configName, kind: inner.kind,
             members: [BalancerMember(adapter: inner, deployment: deployment)],
-            settings: BalancerSettings(cooldownTime: .zero, retryPolicy: .none, panicThreshold: 0), fallbacks: [],
+            settings: BalancerSettings(strategy: .roundRobin, cooldownTime: .zero, retryPolicy: .none, panicThreshold: 0), fallbacks: [],
             modelName: inner.modelName, balancerClock: clock, metricsFactory: nil, randomSeed: nil, budget: nil,
             limiters: [limiter])
     }

@@ -23,7 +23,7 @@ extension LoadBalancer {
         let promptTokens = TokenEstimate.tokens(in: prompt)
         let maxTokens = max(options.maxTokens ?? settings.defaultMaxTokensEstimate, 0)
         let started = try await route(
-            tokens: Double(promptTokens) + Double(maxTokens), options: options,
+            tokens: Double(promptTokens) + Double(maxTokens), options: options, fingerprint: fingerprint(prompt, options),
             reserve: BudgetAsk(promptTokens: promptTokens, maxTokens: maxTokens),
             send: { adapter, options in
                 try await StartedStream.open(try await adapter.stream(prompt, options: options))

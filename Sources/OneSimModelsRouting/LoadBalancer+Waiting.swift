@@ -86,7 +86,7 @@ extension LoadBalancer {
         let deadline = plan.deadline(from: start)
         let retry = plan.round > 0
         let decision = mutate { core, now in
-            core.acquire(excluding: excluded, tokens: tokens, deadline: deadline, now: now, retry: retry)
+            core.acquire(excluding: excluded, tokens: tokens, deadline: deadline, now: now, retry: retry, fingerprint: plan.fingerprint)
         }
         switch decision {
         case .done(let outcome):

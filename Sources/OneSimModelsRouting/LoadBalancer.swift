@@ -51,6 +51,8 @@ public final class LoadBalancer: ModelAdapter, CapacityListener {
     /// The spending limit of calls through this balancer (config keys `max_cost_usd`, `max_tokens`).
     public let spendingLimit: (any SpendingLimit)?
 
+    /// How members are picked (strategy, fleet or affinity dispatch).
+    let dispatchMode: DispatchMode
     /// The injected clock.
     let clock: BalancerClock
     /// Decisions and suspended callers.
@@ -112,6 +114,7 @@ public final class LoadBalancer: ModelAdapter, CapacityListener {
         self.settings = settings
         self.fallbacks = fallbacks
         self.clock = clock
+        dispatchMode = DispatchMode(settings.strategy)
         let core = BalancerCore(
             names: members.map(\.configName), deployments: members.map(\.deployment), settings: settings,
             now: clock.now(), seed: randomSeed, limiters: limiters)
@@ -144,7 +147,7 @@ public final class LoadBalancer: ModelAdapter, CapacityListener {
         let promptTokens = TokenEstimate.tokens(in: prompt)
         let maxTokens = max(options.maxTokens ?? settings.defaultMaxTokensEstimate, 0)
         return try await route(
-            tokens: Double(promptTokens) + Double(maxTokens), options: options,
+            tokens: Double(promptTokens) + Double(maxTokens), options: options, fingerprint: fingerprint(prompt, options),
             reserve: BudgetAsk(promptTokens: promptTokens, maxTokens: maxTokens),
             send: { adapter, options in try await adapter.acall(prompt, options: options) }, settle: settleResponse)
     }
@@ -155,9 +158,18 @@ public final class LoadBalancer: ModelAdapter, CapacityListener {
             throw ModelError(.unsupported, "'\(configName)' is a chat load balancer and does not embed texts", configName: configName)
         }
         let promptTokens = TokenEstimate.tokens(in: texts)
+        let fingerprint = dispatchMode == .strategy ? PromptFingerprint.none : PromptFingerprint(
+            blocks: [], key: options.affinityKey.map(PromptFingerprint.hash(key:)))
         return try await route(
-            tokens: Double(promptTokens), options: options, reserve: BudgetAsk(promptTokens: promptTokens, maxTokens: 0),
+            tokens: Double(promptTokens), options: options, fingerprint: fingerprint,
+            reserve: BudgetAsk(promptTokens: promptTokens, maxTokens: 0),
             send: { adapter, options in try await adapter.acall(texts: texts, options: options) }, settle: settleResponse)
+    }
+
+    /// What the fleet and affinity dispatch need of a chat call (nothing for the strategies).
+    @inline(never)
+    func fingerprint(_ prompt: Prompt, _ options: CallOptions) -> PromptFingerprint {
+        dispatchMode == .strategy ? .none : PromptFingerprint(prompt: prompt, affinityKey: options.affinityKey)
     }
 
     /// Ends a successful attempt that returned a whole response.
@@ -197,6 +209,13 @@ public final class LoadBalancer: ModelAdapter, CapacityListener {
         }
     }
 
+    /// Member `member`'s server reported `load` (its `/metrics`): the deployment's learned
+    /// limit follows it. A `ModelManager` calls this from its scrapers; tests call it directly.
+    package func reportServerLoad(_ load: ServerLoad, member: Int) {
+        guard limiters.indices.contains(member) else { return }
+        limiters[member].observe(load, at: clock.now())
+    }
+
     /// A snapshot of every member's statistics and the queue.
     public func stats() -> BalancerStats {
         state.withLock { s in
@@ -221,11 +240,12 @@ public final class LoadBalancer: ModelAdapter, CapacityListener {
     /// thread's stack, not into each waiting task's frame (10,000 calls in flight are 10,000
     /// frames).
     func route<Result: Sendable>(
-        tokens: Double, options: CallOptions, reserve: BudgetAsk? = nil,
+        tokens: Double, options: CallOptions, fingerprint: PromptFingerprint = .none, reserve: BudgetAsk? = nil,
         send: (any ModelAdapter, CallOptions) async throws -> Result,
         settle: (inout Result, Grant?, String, inout BudgetReservation?) -> Void
     ) async throws -> Result {
         var plan = makePlan(options)
+        plan.fingerprint = fingerprint
         if Task.isCancelled { throw cancelled(plan) }
         let memberOptions = Self.memberOptions(options)
 

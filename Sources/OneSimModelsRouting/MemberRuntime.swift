@@ -4,7 +4,7 @@ import OneSimModelsCore
 /// The live state of one member inside a balancer: health, in-flight count and statistics, and
 /// the deployment's shared limiter. A plain value (but for the limiter, which every balancer
 /// over the deployment shares); the balancer owns it under its lock.
-struct MemberRuntime: Sendable {
+package struct MemberRuntime: Sendable {
     /// The member's config name.
     let name: String
     /// Its weight and limits.
@@ -13,12 +13,12 @@ struct MemberRuntime: Sendable {
     let policy: HealthPolicy
 
     /// The deployment's `max_concurrency`, `rpm` and `tpm`, shared with every other sender.
-    let limiter: DeploymentLimiter
+    package let limiter: DeploymentLimiter
     /// Cooldown and recent failures.
     var health = MemberHealth()
 
     /// Requests this balancer has in flight now.
-    private(set) var inFlight = 0
+    package private(set) var inFlight = 0
     /// The most requests ever in flight at once.
     private(set) var peakInFlight = 0
     /// Requests sent.
@@ -56,6 +56,13 @@ struct MemberRuntime: Sendable {
         self.limiter = limiter ?? DeploymentLimiter(name: name, settings: settings, now: now)
     }
 
+    /// The moving average of latency per output token if a sample came within
+    /// `latencyMemory` of `now` (an older one no longer says how fast the member is).
+    func recentLatencyPerToken(at now: Duration) -> Double? {
+        guard let latencyPerToken, let last = lastSampleAt, now - last <= Self.latencyMemory else { return nil }
+        return latencyPerToken
+    }
+
     /// The larger used share of the deployment's rpm and tpm budgets.
     func usageShare(at now: Duration) -> Double {
         limiter.withLimits { $0.usageShare(at: now) }
@@ -64,28 +71,35 @@ struct MemberRuntime: Sendable {
     /// Failed requests, all kinds.
     var failures: Int { failuresByKind.values.reduce(0, +) }
 
-    /// Starts a request of `tokens` if the deployment's limits allow it now: takes a slot and
-    /// charges the budgets. Returns whether it started (another balancer may have taken the
-    /// capacity since it was seen).
-    mutating func start(tokens: Double, at now: Duration, panic: Bool = false) -> Bool {
-        guard limiter.withLimits({ $0.tryStart(tokens: tokens, at: now) }) else { return false }
+    /// Starts a request of `tokens` if the deployment's limits allow it now (`learned`: its
+    /// learned limit too): takes a slot and charges the budgets. Returns the deployment's
+    /// requests in flight with this one, or `nil` when it did not start (another balancer may
+    /// have taken the capacity since it was seen).
+    mutating func start(tokens: Double, at now: Duration, panic: Bool = false, learned: Bool = false) -> Int? {
+        let started = limiter.withLimits { limits -> Int? in
+            limits.tryStart(tokens: tokens, at: now, learned: learned) ? limits.inFlight : nil
+        }
+        guard let started else { return nil }
         inFlight += 1
         peakInFlight = max(peakInFlight, inFlight)
         requests += 1
         if panic { panicRequests += 1 }
-        return true
+        return started
     }
 
     /// Ends a successful request: frees its slot, corrects the tpm charge with `reported`
     /// usage, and feeds the latency average (per output token, or per request when there are
     /// none).
-    mutating func succeeded(latency: Duration, reported: Usage, charged: Double, at now: Duration) {
+    mutating func succeeded(latency: Duration, reported: Usage, charged: Double, inFlightAtStart: Int = 0, at now: Duration) {
         inFlight -= 1
         successes += 1
         latencyTotal += latency
         usage = usage + reported
         let refund = reported.isEmpty ? 0 : charged - Double(reported.totalTokens)
-        limiter.withLimits { $0.end(refund: refund, at: now) }
+        limiter.withLimits {
+            $0.end(refund: refund, at: now)
+            $0.learn(latency: latency, usage: reported, inFlightAtStart: inFlightAtStart, at: now)
+        }
         if health.panicEligible(at: now) { health.recover() }
         let sample = latency.seconds / Double(max(reported.completionTokens, 1))
         latencyPerToken = latencyPerToken.map { Self.blend(old: $0, sample: sample, age: lastSampleAt.map { now - $0 }) } ?? sample
@@ -103,10 +117,16 @@ struct MemberRuntime: Sendable {
 
     /// Ends a failed request: frees its slot, refunds the tpm charge (nothing was generated),
     /// counts the failure and applies the cooldown rules. Returns whether a cooldown started.
-    mutating func failed(_ error: ModelError, _ disposition: FailureDisposition, charged: Double, at now: Duration) -> Bool {
+    mutating func failed(
+        _ error: ModelError, _ disposition: FailureDisposition, charged: Double, latency: Duration = .zero, at now: Duration
+    ) -> Bool {
         inFlight -= 1
         failuresByKind[error.kind, default: 0] += 1
-        limiter.withLimits { $0.end(refund: charged, at: now) }
+        let overload = error.kind == .rateLimited || error.status == 503 || error.status == 529
+        limiter.withLimits {
+            $0.end(refund: charged, at: now)
+            if overload { $0.learnOverload(latency: latency, at: now) }
+        }
         return policy.apply(error, disposition, to: &health, at: now)
     }
 

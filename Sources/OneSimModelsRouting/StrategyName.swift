@@ -6,6 +6,13 @@ import OneSimModelsCore
 /// Parse a config's `strategy` value with ``StrategyName/init(parsing:)``; an unknown name is a
 /// `.configuration` error that lists the valid ones.
 public enum StrategyName: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// Fleet-aware dispatch, the default (`"fleet"`): late binding into each member's learned
+    /// slots (calls wait in the balancer and go to the first member with a free slot), with
+    /// prefix-cache and affinity-key awareness. See ``FleetSettings``.
+    case fleet
+    /// Consistent hashing with bounded loads on the call's `affinityKey`, else its prompt's
+    /// first block (`"affinity"`), for hosted APIs whose prompt caches are keyed by prefix.
+    case affinity
     /// Members in config order, one after another (`"round_robin"`).
     case roundRobin = "round_robin"
     /// A uniformly random healthy member (`"random"`).
@@ -48,6 +55,19 @@ public enum StrategyName: String, Sendable, Hashable, CaseIterable, CustomString
         case .leastBusy: return LeastBusyStrategy()
         case .latency: return LowestLatencyStrategy()
         case .usage: return LowestUsageStrategy()
+        case .fleet: return NamedDispatch(name: rawValue)
+        case .affinity: return NamedDispatch(name: rawValue)
         }
+    }
+}
+
+/// The strategy slot of the dispatch modes the balancer core runs itself (`fleet`, `affinity`):
+/// it only names them; its pick (least busy) is used by nothing but custom code that calls it.
+struct NamedDispatch: RoutingStrategy {
+    let name: String
+    mutating func pick(from candidates: [RoutingCandidate], using generator: inout some RandomNumberGenerator) -> Int {
+        var best = 0
+        for i in candidates.indices where candidates[i].inFlight < candidates[best].inFlight { best = i }
+        return best
     }
 }

@@ -26,12 +26,14 @@ struct ConfigParser {
         "client_args", "generate_args", "stream", "model_path", "max_length",
     ]
     /// Per-deployment keys every model accepts (used when it is a balancer member).
-    static let deploymentKeys: Set<String> = Set(["weight", "rpm", "tpm", "max_concurrency", "cooldown_time"])
+    static let deploymentKeys: Set<String> = Set(["weight", "rpm", "tpm", "max_concurrency", "cooldown_time", "metrics_url", "metrics_interval"])
         .union(PriceConfigKeys.all)
     /// Keys of a `load_balancer` entry.
     static let balancerKeys: Set<String> = [
         "config_name", "model_type", "category", "provider", "models", "strategy", "max_retries", "fallbacks",
         "cooldown_time", "allowed_fails", "queue_timeout", "max_cost_usd", "max_tokens", "panic_threshold",
+        "lookahead", "max_skips", "balance_abs_threshold", "balance_rel_threshold", "prefix_index_blocks",
+        "affinity_load_factor",
     ]
     static let clientArgKeys: Set<String> = [
         "base_url", "api_key", "organization", "timeout", "connect_timeout", "read_timeout", "max_retries",
@@ -241,6 +243,15 @@ struct ConfigParser {
             }
         }
         if let v = options["cooldown_time"] { _ = try Self.seconds(v, key: "cooldown_time", fail: fail) }
+        if let v = options["metrics_url"], !v.isNull {
+            guard let url = v.stringValue else { throw fail("key 'metrics_url' must be a URL string, got \(Self.shown(v))") }
+            if let problem = URLCheck.problem(in: url) { throw fail("key 'metrics_url': \(problem)") }
+        }
+        if let v = options["metrics_interval"], !v.isNull {
+            guard let seconds = v.doubleValue, seconds.isFinite, seconds >= 0.05, seconds <= 3600 else {
+                throw fail("key 'metrics_interval' must be a number of seconds from 0.05 to 3600, got \(Self.shown(v))")
+            }
+        }
     }
 
     /// The most retries a config may ask for (`max_retries`, `client_args.max_retries`).
@@ -271,6 +282,21 @@ struct ConfigParser {
         }
         if let v = object["panic_threshold"], !(v.doubleValue.map { (0...1).contains($0) } ?? false) {
             throw fail("key 'panic_threshold' must be a number from 0 to 1, got \(shown(v))")
+        }
+        let integers: [(String, ClosedRange<Int>)] = [
+            ("lookahead", 1...4096), ("max_skips", 0...1_000_000), ("balance_abs_threshold", 0...1_000_000),
+            ("prefix_index_blocks", 2...(1 << 24)),
+        ]
+        for (key, range) in integers {
+            if let v = object[key], !range.contains(v.intValue ?? -1) {
+                throw fail("key '\(key)' must be an integer from \(range.lowerBound) to \(range.upperBound), got \(shown(v))")
+            }
+        }
+        let numbers: [(String, ClosedRange<Double>)] = [("balance_rel_threshold", 1...1_000_000), ("affinity_load_factor", 1...100)]
+        for (key, range) in numbers {
+            if let v = object[key], !(v.doubleValue.map { $0.isFinite && range.contains($0) } ?? false) {
+                throw fail("key '\(key)' must be a number from \(range.lowerBound) to \(range.upperBound), got \(shown(v))")
+            }
         }
         _ = try BudgetLimits.configured(in: object, configName: configName)
     }

@@ -10,7 +10,7 @@ extension ModelManager {
     /// every config with `modelName` if given, else every config of `modelType`. Names are
     /// checked now; an unknown name or strategy is a configuration error.
     public func configureLoadBalancer(
-        modelConfigs: [String]? = nil, strategy: String = "round_robin", configName: String = "chat_load_balancer",
+        modelConfigs: [String]? = nil, strategy: String = "fleet", configName: String = "chat_load_balancer",
         modelType: ModelKind = .chat, modelName: String? = nil, options: [String: JSONValue] = [:]
     ) throws(ModelError) {
         _ = try StrategyName(parsing: strategy)
@@ -155,13 +155,32 @@ extension ModelManager {
 
     /// The one limiter of deployment `name`, with its limits brought up to `settings`.
     func limiter(for name: String, _ settings: DeploymentSettings, in state: inout State) -> DeploymentLimiter {
-        if let limiter = state.limiters[name] {
-            limiter.update(settings, now: limiterClock.now())
-            return limiter
+        let limiter: DeploymentLimiter
+        if let existing = state.limiters[name] {
+            existing.update(settings, now: limiterClock.now())
+            limiter = existing
+        } else {
+            limiter = DeploymentLimiter(name: name, settings: settings, now: limiterClock.now())
+            state.limiters[name] = limiter
         }
-        let limiter = DeploymentLimiter(name: name, settings: settings, now: limiterClock.now())
-        state.limiters[name] = limiter
+        updateScraper(for: name, settings, limiter: limiter, in: &state)
         return limiter
+    }
+
+    /// Starts, restarts (new URL or interval) or stops deployment `name`'s `metrics_url` scraper.
+    private func updateScraper(for name: String, _ settings: DeploymentSettings, limiter: DeploymentLimiter, in state: inout State) {
+        let current = state.scrapers[name]
+        guard let url = settings.metricsURL else {
+            current?.stop()
+            state.scrapers[name] = nil
+            return
+        }
+        if let current, current.url == url, current.interval == max(settings.metricsInterval, DeploymentSettings.minimumMetricsInterval) {
+            return
+        }
+        current?.stop()
+        state.scrapers[name] = ServerMetricsScraper(
+            url: url, interval: settings.metricsInterval, limiter: limiter, transport: transport, clock: limiterClock)
     }
 
     private func describe(_ selection: MemberSelection) -> String {
@@ -181,6 +200,10 @@ extension ModelManager {
         d.tpm = options["tpm"]?.intValue
         d.maxConcurrency = options["max_concurrency"]?.intValue
         d.cooldownTime = options["cooldown_time"]?.doubleValue.flatMap { Duration.clamped(seconds: $0) }
+        d.metricsURL = options["metrics_url"]?.stringValue
+        if let t = options["metrics_interval"]?.doubleValue, t.isFinite, t >= 0.05, let interval = Duration.clamped(seconds: t) {
+            d.metricsInterval = interval
+        }
         try d.validate(member: member)
         return d
     }
@@ -200,6 +223,12 @@ extension ModelManager {
         if let t = spec.options["cooldown_time"]?.doubleValue, let d = Duration.clamped(seconds: t) { s.cooldownTime = d }
         if let t = spec.options["queue_timeout"]?.doubleValue, let d = Duration.clamped(seconds: t) { s.queueTimeout = d }
         if let p = spec.options["panic_threshold"]?.doubleValue { s.panicThreshold = p }
+        if let n = spec.options["lookahead"]?.intValue { s.fleet.lookahead = n }
+        if let n = spec.options["max_skips"]?.intValue { s.fleet.maxSkips = n }
+        if let n = spec.options["balance_abs_threshold"]?.intValue { s.fleet.balanceAbsThreshold = n }
+        if let n = spec.options["prefix_index_blocks"]?.intValue { s.fleet.prefixIndexBlocks = n }
+        if let x = spec.options["balance_rel_threshold"]?.doubleValue { s.fleet.balanceRelThreshold = x }
+        if let x = spec.options["affinity_load_factor"]?.doubleValue { s.fleet.affinityLoadFactor = x }
         try s.validate(balancer: spec.name)
         return s
     }

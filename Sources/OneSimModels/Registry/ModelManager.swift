@@ -32,6 +32,8 @@ public final class ModelManager: Sendable {
         /// One limiter per deployment (config name), shared by every balancer over it; kept
         /// across reloads so rebuilt balancers count the calls still in flight.
         var limiters: [String: DeploymentLimiter] = [:]
+        /// The `metrics_url` scraper of each deployment that has one (kept with the limiters).
+        var scrapers: [String: ServerMetricsScraper] = [:]
         /// Bumped whenever configs or balancers change (an adapter built outside the lock is
         /// cached only if nothing changed meanwhile).
         var generation: UInt64 = 0
@@ -42,6 +44,7 @@ public final class ModelManager: Sendable {
         func cleared() -> State {
             var fresh = State()
             fresh.limiters = limiters
+            fresh.scrapers = scrapers
             fresh.generation = generation &+ 1
             return fresh
         }
@@ -98,6 +101,11 @@ public final class ModelManager: Sendable {
 
     /// Closes the HTTP connections. Calls made afterwards fail.
     public func shutdown() async {
+        let scrapers = state.withLock { state -> [ServerMetricsScraper] in
+            defer { state.scrapers = [:] }
+            return Array(state.scrapers.values)
+        }
+        for scraper in scrapers { scraper.stop() }
         await transport.shutdown()
     }
 

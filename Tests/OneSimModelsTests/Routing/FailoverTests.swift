@@ -57,7 +57,8 @@ struct BalancerFailoverTests {
     func authCoolsAndMovesOn(status: Int) async throws {
         let clock = RoutingTestClock()
         let a = ScriptedMember("a", always: .fail(MemberFailure.status(status))), b = ScriptedMember("b")
-        let lb = LoadBalancer(configName: "lb", kind: .chat, members: fakeMembers(a, b), clock: clock)
+        let lb = LoadBalancer(
+            configName: "lb", kind: .chat, members: fakeMembers(a, b), settings: BalancerSettings(strategy: .roundRobin), clock: clock)
         #expect(servedBy(try await lb.acall("hi")) == "b")
         #expect(lb.stats()[member: "a"]!.cooldownRemaining == .seconds(5))
         for _ in 0..<5 { #expect(servedBy(try await lb.acall("hi")) == "b") }

@@ -223,7 +223,7 @@ func settles(_ condition: () -> Bool) async -> Bool {
 func servedBy(_ response: ModelResponse) -> String { response.modelInfo.member ?? "?" }
 
 /// A core over members `m0`, `m1`, ... with `deployments`, at time zero, seeded.
-func core(_ deployments: [DeploymentSettings], settings: BalancerSettings = .init()) -> BalancerCore {
+func core(_ deployments: [DeploymentSettings], settings: BalancerSettings = .init(strategy: .roundRobin)) -> BalancerCore {
     BalancerCore(names: deployments.indices.map { "m\($0)" }, deployments: deployments, settings: settings, now: .zero, seed: 1)
 }
 

@@ -68,7 +68,7 @@ struct BalancerStatsTests {
         let lb = LoadBalancer(
             configName: "lb", kind: .chat,
             members: [BalancerMember(adapter: a), BalancerMember(adapter: b, deployment: DeploymentSettings(maxConcurrency: 4))],
-            clock: clock)
+            settings: BalancerSettings(strategy: .roundRobin), clock: clock)
         let slow = Task { try await lb.acall("slow") }  // a fails (500), b hangs
         #expect(await settles { b.hungCount == 1 })
         #expect(lb.stats()[member: "b"]!.inFlight == 1)
@@ -96,7 +96,8 @@ struct BalancerStatsTests {
         let recording = RecordingMetricsFactory()
         let a = ScriptedMember("a", script: [.fail(MemberFailure.status(503))]), b = ScriptedMember("b")
         let lb = LoadBalancer(
-            configName: "lb", kind: .chat, members: fakeMembers(a, b), clock: RoutingTestClock(), metricsFactory: recording)
+            configName: "lb", kind: .chat, members: fakeMembers(a, b), settings: BalancerSettings(strategy: .roundRobin),
+            clock: RoutingTestClock(), metricsFactory: recording)
         for _ in 0..<3 { _ = try await lb.acall("hi") }
         let da = [("balancer", "lb"), ("member", "a")], db = [("balancer", "lb"), ("member", "b")]
         #expect(recording.total("onesim_balancer_requests_total", da) == 2)

@@ -38,7 +38,9 @@ struct RoutingStrategyTests {
     @Test("round robin: exact config order through the balancer")
     func roundRobinOrder() async throws {
         let a = ScriptedMember("a"), b = ScriptedMember("b"), c = ScriptedMember("c")
-        let lb = LoadBalancer(configName: "lb", kind: .chat, members: fakeMembers(a, b, c), clock: RoutingTestClock())
+        let lb = LoadBalancer(
+            configName: "lb", kind: .chat, members: fakeMembers(a, b, c), settings: BalancerSettings(strategy: .roundRobin),
+            clock: RoutingTestClock())
         var served: [String] = []
         for _ in 0..<9 { served.append(servedBy(try await lb.acall("hi"))) }
         #expect(served == ["a", "b", "c", "a", "b", "c", "a", "b", "c"])

@@ -1,0 +1,271 @@
+import DequeModule
+import OneSimModelsCore
+
+/// How a balancer core picks members.
+enum DispatchMode: Sendable, Hashable {
+    /// By its `RoutingStrategy` (the named built-ins and custom strategies), exactly.
+    case strategy
+    /// The fleet dispatch: learned limits, late binding, prefix-cache and affinity awareness.
+    case fleet
+    /// Consistent hashing with bounded loads.
+    case affinity
+
+    init(_ strategy: BalancerStrategy) {
+        switch strategy {
+        case .builtIn(.fleet): self = .fleet
+        case .builtIn(.affinity): self = .affinity
+        default: self = .strategy
+        }
+    }
+
+    /// Whether members' learned concurrency limits bound dispatch.
+    var learnsLimits: Bool { self == .fleet }
+}
+
+/// Which member served each affinity key last: two generations of at most `capacity / 2`
+/// keys each, so memory stays bounded however many agents there are.
+struct KeyOwners: Sendable {
+    static let capacity = 65_536
+    private var current: [UInt64: Int] = [:]
+    private var previous: [UInt64: Int] = [:]
+
+    subscript(key: UInt64) -> Int? { current[key] ?? previous[key] }
+
+    mutating func set(_ key: UInt64, _ member: Int) {
+        if current.updateValue(member, forKey: key) == nil, current.count >= Self.capacity / 2 {
+            previous = current
+            current = [:]
+        }
+    }
+}
+
+extension BalancerCore {
+    /// Takes a slot on `member` for a request of `tokens` with `fingerprint`; records the
+    /// prompt in the member's prefix index (fleet dispatch). `nil` when the capacity is gone.
+    mutating func start(_ member: Int, tokens: Double, panic: Bool, fingerprint: PromptFingerprint, now: Duration) -> Grant? {
+        guard let inFlight = members[member].start(tokens: tokens, at: now, panic: panic, learned: mode.learnsLimits) else {
+            return nil
+        }
+        if mode == .fleet { recordDispatch(fingerprint, to: member) }
+        return Grant(member: member, tokens: tokens, startedAt: now, inFlightAtStart: inFlight)
+    }
+
+    /// Remembers that `fingerprint`'s prompt went to `member`.
+    mutating func recordDispatch(_ fingerprint: PromptFingerprint, to member: Int) {
+        guard prefixIndexes.indices.contains(member) else { return }
+        dispatchStamp &+= 1
+        prefixIndexes[member].insert(fingerprint.blocks, stamp: dispatchStamp)
+        if let key = fingerprint.key { keyOwners.set(key, member) }
+    }
+
+    /// A member's load for the fleet dispatch: requests in flight on its deployment plus what
+    /// other clients hold there per its server's fresh report.
+    func fleetLoad(_ candidate: RoutingCandidate, now: Duration) -> Int {
+        candidate.inFlight.saturatingAdd(members[candidate.index].limiter.withLimits { $0.othersLoad(at: now) })
+    }
+
+    /// How well `member` suits a request: its prefix match (blocks), whether it served the
+    /// request's affinity key last, and how recently it used the matched prefix. Compared in
+    /// that order.
+    func affinityScore(_ member: Int, _ fingerprint: PromptFingerprint) -> (length: Int, owner: Int, stamp: UInt64) {
+        let match = prefixIndexes.indices.contains(member) ? prefixIndexes[member].match(fingerprint.blocks) : (length: 0, stamp: 0)
+        let owner = fingerprint.key.map { keyOwners[$0] == member ? 1 : 0 } ?? 0
+        return (match.length, owner, match.stamp)
+    }
+
+    /// The fleet dispatch's pick among `candidates` (members with a free learned slot): the best
+    /// prefix match (then the key's last member, then the most recently used prefix), unless it
+    /// holds more than `balanceAbsThreshold` requests above the least loaded candidate and more
+    /// than `balanceRelThreshold ×` its load: then the best match among the candidates within
+    /// the threshold of the least loaded. With no match anywhere, the least used share of its
+    /// limit (ties: the member with the smallest prefix index, so new prompts spread).
+    mutating func fleetPick(from candidates: [RoutingCandidate], fingerprint: PromptFingerprint, now: Duration) -> Int {
+        if candidates.count <= 1 { return 0 }
+        var minLoad = Int.max
+        for c in candidates { minLoad = min(minLoad, fleetLoad(c, now: now)) }
+        var best = -1
+        var bestScore = (length: 0, owner: 0, stamp: UInt64(0))
+        var bestLoad = 0
+        for (position, c) in candidates.enumerated() {
+            let score = affinityScore(c.index, fingerprint)
+            guard score.length > 0 || score.owner > 0 else { continue }
+            let load = fleetLoad(c, now: now)
+            if best < 0 || Self.isBetter(score, load, than: bestScore, bestLoad) {
+                best = position
+                bestScore = score
+                bestLoad = load
+            }
+        }
+        if best >= 0 {
+            let imbalanced =
+                bestLoad - minLoad > fleet.balanceAbsThreshold && Double(bestLoad) > fleet.balanceRelThreshold * Double(minLoad)
+            guard imbalanced else { return best }
+            // Load first, but keep whatever affinity the less loaded members offer.
+            var fallback = -1
+            var fallbackScore = (length: 0, owner: 0, stamp: UInt64(0))
+            var fallbackLoad = 0
+            for (position, c) in candidates.enumerated() {
+                let load = fleetLoad(c, now: now)
+                guard load - minLoad <= fleet.balanceAbsThreshold else { continue }
+                let score = affinityScore(c.index, fingerprint)
+                if fallback < 0 || Self.isBetter(score, load, than: fallbackScore, fallbackLoad) {
+                    fallback = position
+                    fallbackScore = score
+                    fallbackLoad = load
+                }
+            }
+            if fallback >= 0 { return fallback }
+        }
+        // No affinity anywhere: the least used share of its limit.
+        var choice = 0
+        var choiceShare = Double.infinity
+        var choiceIndexSize = Int.max
+        for (position, c) in candidates.enumerated() {
+            let load = fleetLoad(c, now: now)
+            let limit = members[c.index].limiter.withLimits { $0.learnedLimit ?? $0.maxConcurrency }
+            let share = Double(load) / Double(max(limit ?? 1, 1))
+            let size = prefixIndexes.indices.contains(c.index) ? prefixIndexes[c.index].count : 0
+            if share < choiceShare || (share == choiceShare && size < choiceIndexSize) {
+                choice = position
+                choiceShare = share
+                choiceIndexSize = size
+            }
+        }
+        return choice
+    }
+
+    /// Whether `score` at `load` beats `other` at `otherLoad`: longer match, then the key's
+    /// member, then the more recent prefix, then the lighter load.
+    static func isBetter(
+        _ score: (length: Int, owner: Int, stamp: UInt64), _ load: Int, than other: (length: Int, owner: Int, stamp: UInt64),
+        _ otherLoad: Int
+    ) -> Bool {
+        if score.length != other.length { return score.length > other.length }
+        if score.owner != other.owner { return score.owner > other.owner }
+        if score.stamp != other.stamp { return score.stamp > other.stamp }
+        return load < otherLoad
+    }
+
+    /// Leaves out of `candidates` the members so much slower than the fastest that a call given
+    /// to them now would finish after the fast members could have drained the queue and served
+    /// it: a member whose recent latency per output token is `r` times the fastest one's (`r`
+    /// above 1.5) takes no call while fewer than `S × (r − 1)` calls wait, `S` being the fast
+    /// members' slots. So at the end of a step no call starts on a straggler that a fast server
+    /// would finish sooner, and under load (a longer queue) the slow member still does its share.
+    /// Only with fresh latency samples (a member unused for `latencyMemory` counts as unknown),
+    /// and only while the fast members are busy (they will free slots).
+    func withoutStragglers(_ candidates: inout [RoutingCandidate], now: Duration) {
+        var fastest = Double.infinity
+        for m in members where !m.health.isCooled(at: now) {
+            if let perToken = m.recentLatencyPerToken(at: now) { fastest = min(fastest, perToken) }
+        }
+        guard fastest.isFinite, fastest > 0 else { return }
+        var fastSlots = 0
+        var fastBusy = false
+        for m in members where !m.health.isCooled(at: now) {
+            guard let perToken = m.recentLatencyPerToken(at: now), perToken <= fastest * 1.25 else { continue }
+            let limits = m.limiter.snapshot
+            fastSlots = fastSlots.saturatingAdd(limits.learnedLimit ?? limits.maxConcurrency ?? max(limits.inFlight, 1))
+            if limits.inFlight > 0 { fastBusy = true }
+        }
+        guard fastBusy else { return }
+        let queued = Double(liveFresh + liveRetrying)
+        candidates.removeAll { c in
+            guard let perToken = members[c.index].recentLatencyPerToken(at: now), perToken > fastest * 1.5 else { return false }
+            return queued < Double(fastSlots) * (perToken / fastest - 1)
+        }
+    }
+
+    /// The `affinity` strategy's pick: the ring owner of the call's affinity key (else of its
+    /// prompt's first block) among `candidates`, under the bounded-load rule; a call with
+    /// neither goes to the candidate with the fewest requests in flight.
+    func affinityPick(from candidates: [RoutingCandidate], fingerprint: PromptFingerprint) -> Int {
+        if candidates.count <= 1 { return 0 }
+        guard let ring, let key = fingerprint.key ?? fingerprint.blocks.first else {
+            var best = 0
+            for i in candidates.indices where candidates[i].inFlight < candidates[best].inFlight { best = i }
+            return best
+        }
+        var total = 0
+        for m in members { total = total.saturatingAdd(m.inFlight) }
+        let owner = ring.owner(
+            of: key, eligible: { member in candidates.contains { $0.index == member } }, load: { members[$0].inFlight },
+            total: total)
+        return owner.flatMap { member in candidates.firstIndex { $0.index == member } } ?? 0
+    }
+
+    /// The fleet dispatch's queue service: when the head can go to a member, the member takes,
+    /// among the `lookahead` oldest waiters, the one whose prompt it has cached best (the head
+    /// on ties). A head passed over `maxSkips` times goes next regardless, so every waiter is
+    /// served within a bounded number of releases.
+    mutating func serveFreshWithLookahead(now: Duration, into resolutions: inout [Resolution]) {
+        while liveFresh > 0, let id = fresh.first {
+            guard let head = waiting[id] else {
+                fresh.removeFirst()
+                continue
+            }
+            switch evaluate(
+                excluding: head.excluded, tokens: head.tokens, deadline: head.deadline, arrival: head.arrival, now: now,
+                fingerprint: head.fingerprint)
+            {
+            case .grant(let member, let panic):
+                if head.skipped < fleet.maxSkips, let chosen = betterWaiter(for: member, than: head), let waiter = waiting[chosen],
+                    let grant = start(member, tokens: waiter.tokens, panic: panic, fingerprint: waiter.fingerprint, now: now)
+                {
+                    waiting[id]?.skipped += 1
+                    remove(chosen)
+                    resolutions.append(Resolution(id: chosen, outcome: .granted(grant)))
+                    continue
+                }
+                if let grant = start(member, tokens: head.tokens, panic: panic, fingerprint: head.fingerprint, now: now) {
+                    remove(id)
+                    resolutions.append(Resolution(id: id, outcome: .granted(grant)))
+                    continue
+                }
+                // The capacity went to another balancer meanwhile: decide again the usual way.
+                switch decide(
+                    excluding: head.excluded, tokens: head.tokens, deadline: head.deadline, arrival: head.arrival, now: now,
+                    fingerprint: head.fingerprint)
+                {
+                case .granted(let grant):
+                    remove(id)
+                    resolutions.append(Resolution(id: id, outcome: .granted(grant)))
+                case .exhausted:
+                    remove(id)
+                    resolutions.append(Resolution(id: id, outcome: .exhausted))
+                case .wait(let wake):
+                    if keepWaiting(id, deadline: head.deadline, wake: wake, now: now, into: &resolutions) { return }
+                }
+            case .exhausted:
+                remove(id)
+                resolutions.append(Resolution(id: id, outcome: .exhausted))
+            case .wait(let wake):
+                if keepWaiting(id, deadline: head.deadline, wake: wake, now: now, into: &resolutions) { return }
+            }
+        }
+    }
+
+    /// Among the `lookahead` oldest fresh waiters after `head`, the one `member` suits strictly
+    /// better than the head (the oldest of equals), or `nil`. Looks at no more than twice
+    /// `lookahead` queue entries (ids of waiters that left count too), so its cost is bounded
+    /// whatever the queue's length.
+    func betterWaiter(for member: Int, than head: Waiter) -> UInt64? {
+        guard prefixIndexes.indices.contains(member) else { return nil }
+        var bestScore = affinityScore(member, head.fingerprint)
+        var best: UInt64?
+        var visited = 0
+        var live = 1
+        for id in fresh {
+            visited += 1
+            if visited > 2 * fleet.lookahead || live >= fleet.lookahead { break }
+            guard id != head.id, let waiter = waiting[id] else { continue }
+            live += 1
+            let score = affinityScore(member, waiter.fingerprint)
+            if Self.isBetter(score, 0, than: bestScore, 0) {
+                best = id
+                bestScore = score
+            }
+        }
+        return best
+    }
+}

@@ -1,0 +1,59 @@
+import OneSimModelsCore
+
+/// The knobs of the fleet dispatch (`strategy: "fleet"`, the default) and of the `affinity`
+/// strategy. The defaults suit fleets of self-hosted vLLM/SGLang servers; none needs setting.
+public struct FleetSettings: Sendable, Hashable {
+    /// Waiting calls a freed slot looks at, oldest first, to find the one whose prompt the
+    /// member has cached best (`lookahead`, default 32; 1 is strict FIFO).
+    public var lookahead: Int
+    /// How often the oldest waiting call may be passed over by a younger one with a better
+    /// match before it goes next regardless (`max_skips`, default 8): nobody starves.
+    public var maxSkips: Int
+    /// An arriving call leaves the member with its best prefix match for a less loaded one when
+    /// that member holds more than `balanceAbsThreshold` requests above the least loaded one
+    /// (`balance_abs_threshold`, default 8) ...
+    public var balanceAbsThreshold: Int
+    /// ... and more than `balanceRelThreshold ×` its load (`balance_rel_threshold`, default 1.5),
+    /// as SGLang's cache-aware router. It then prefers the best match among the less loaded.
+    public var balanceRelThreshold: Double
+    /// Prompt blocks (256 bytes each) remembered per member (`prefix_index_blocks`, default
+    /// 16,384: about a million tokens, the order of one GPU's KV cache).
+    public var prefixIndexBlocks: Int
+    /// `c` of the `affinity` strategy's bounded loads (`affinity_load_factor`, default 1.25): a
+    /// key leaves its ring owner when that member would hold more than `c ×` the average load.
+    public var affinityLoadFactor: Double
+
+    /// Settings with the given values; every default is the documented one.
+    public init(
+        lookahead: Int = 32, maxSkips: Int = 8, balanceAbsThreshold: Int = 8, balanceRelThreshold: Double = 1.5,
+        prefixIndexBlocks: Int = 16_384, affinityLoadFactor: Double = 1.25
+    ) {
+        self.lookahead = lookahead
+        self.maxSkips = maxSkips
+        self.balanceAbsThreshold = balanceAbsThreshold
+        self.balanceRelThreshold = balanceRelThreshold
+        self.prefixIndexBlocks = prefixIndexBlocks
+        self.affinityLoadFactor = affinityLoadFactor
+    }
+
+    /// Checks the values.
+    ///
+    /// - Throws: `ModelError.Kind.configuration` naming the bad key and `balancer`.
+    package func validate(balancer: String) throws(ModelError) {
+        func bad(_ key: String, _ why: String) -> ModelError {
+            ModelError(.configuration, "load balancer '\(balancer)': \(key) \(why)", param: key, configName: balancer)
+        }
+        if !(1...4096).contains(lookahead) { throw bad("lookahead", "must be between 1 and 4096 (got \(lookahead))") }
+        if !(0...1_000_000).contains(maxSkips) { throw bad("max_skips", "must be between 0 and 1000000 (got \(maxSkips))") }
+        if balanceAbsThreshold < 0 { throw bad("balance_abs_threshold", "must not be negative (got \(balanceAbsThreshold))") }
+        if !balanceRelThreshold.isFinite || balanceRelThreshold < 1 {
+            throw bad("balance_rel_threshold", "must be a number ≥ 1 (got \(balanceRelThreshold))")
+        }
+        if !(2...(1 << 24)).contains(prefixIndexBlocks) {
+            throw bad("prefix_index_blocks", "must be between 2 and 16777216 (got \(prefixIndexBlocks))")
+        }
+        if !affinityLoadFactor.isFinite || affinityLoadFactor < 1 || affinityLoadFactor > 100 {
+            throw bad("affinity_load_factor", "must be a number between 1 and 100 (got \(affinityLoadFactor))")
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import OneSimModelsCore
+
+/// What the fleet dispatch knows of a request: chained hashes of its prompt's leading blocks
+/// and a hash of its affinity key.
+///
+/// The prompt is read in message order as one byte stream (each message's role, its text and
+/// image references, a separator) cut into fixed blocks of `blockBytes` bytes (about 64 tokens);
+/// block *i*'s hash covers every byte up to the end of block *i*, so two prompts share their
+/// first *k* hashes exactly when they share their first *k* blocks: a persona shared by
+/// thousands of agents matches, and an agent's previous prompt matches the start of its next,
+/// longer one. Only whole blocks count (a server's prefix cache works on whole blocks too), and
+/// at most `maximumBlocks` are hashed, so the cost is bounded by the prompt's first 128 KB.
+///
+/// The affinity key is not hashed into the blocks: a unique key per call must not break a
+/// shared persona's match; it only breaks ties.
+package struct PromptFingerprint: Sendable, Hashable {
+    /// Chained hashes of the prompt's whole blocks, in order.
+    package var blocks: [UInt64]
+    /// A hash of the call's affinity key, if it has one.
+    package var key: UInt64?
+
+    /// Bytes per block.
+    package static let blockBytes = 256
+    /// The most blocks hashed.
+    package static let maximumBlocks = 512
+
+    package init(blocks: [UInt64] = [], key: UInt64? = nil) {
+        self.blocks = blocks
+        self.key = key
+    }
+
+    /// No prompt and no key: nothing to match.
+    package static let none = PromptFingerprint()
+
+    /// The fingerprint of `prompt`, with `affinityKey`.
+    package init(prompt: Prompt, affinityKey: String?) {
+        var hasher = BlockHasher()
+        outer: for message in prompt.messages {
+            hasher.feed(byte: UInt8(truncatingIfNeeded: message.role.rawValue.utf8.first ?? 0))
+            switch message.content {
+            case .text(let text):
+                hasher.feed(text)
+            case .parts(let parts):
+                for part in parts {
+                    switch part {
+                    case .text(let text): hasher.feed(text)
+                    case .imageURL(let url, _): hasher.feed(url)
+                    case .imageFile(let path, _): hasher.feed(path)
+                    case .imageData(let data, _, _): hasher.feed(word: UInt64(truncatingIfNeeded: data.hashValue))
+                    }
+                    if hasher.isFull { break outer }
+                }
+            }
+            for call in message.toolCalls {
+                hasher.feed(call.name)
+                hasher.feed(call.arguments)
+            }
+            hasher.feed(byte: 0x1E)
+            if hasher.isFull { break }
+        }
+        self.blocks = hasher.blocks
+        self.key = affinityKey.map(Self.hash(key:))
+    }
+
+    /// A stable 64-bit hash of an affinity key (FNV-1a, then mixed).
+    package static func hash(key: String) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in key.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return mix(h)
+    }
+
+    /// A 64-bit finalizer (SplitMix64's).
+    @inline(__always)
+    static func mix(_ value: UInt64) -> UInt64 {
+        var z = value
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Cuts a byte stream into blocks and chains their hashes.
+struct BlockHasher {
+    private(set) var blocks: [UInt64] = []
+    private var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    private var word: UInt64 = 0
+    private var wordBytes = 0
+    private var blockFill = 0
+
+    var isFull: Bool { blocks.count >= PromptFingerprint.maximumBlocks }
+
+    mutating func feed(_ text: String) {
+        var text = text
+        text.withUTF8 { buffer in
+            for byte in buffer {
+                if isFull { return }
+                feed(byte: byte)
+            }
+        }
+    }
+
+    mutating func feed(word value: UInt64) {
+        for shift in stride(from: 0, to: 64, by: 8) { feed(byte: UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+
+    @inline(__always)
+    mutating func feed(byte: UInt8) {
+        guard !isFull else { return }
+        word |= UInt64(byte) << UInt64(wordBytes * 8)
+        wordBytes += 1
+        blockFill += 1
+        if wordBytes == 8 {
+            state = (state ^ word) &* 0x9FB2_1C65_1E98_DF25
+            state ^= state >> 29
+            word = 0
+            wordBytes = 0
+        }
+        if blockFill == PromptFingerprint.blockBytes {
+            blocks.append(PromptFingerprint.mix(state))
+            blockFill = 0
+        }
+    }
+}

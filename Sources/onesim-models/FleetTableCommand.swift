@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import OneSimModels
+import OneSimModelsSimulator
+
+/// `onesim-models fleet-table`: every strategy on the four reference fleets, in virtual time
+/// (`FleetSimulation`): makespan ÷ the fleet's capacity bound, the prefix-cache hit rate, and
+/// the p99 latency. Deterministic: the same arguments print the same table.
+struct FleetTableCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fleet-table",
+        abstract: "Compare routing strategies on simulated vLLM fleets (virtual time): makespan ÷ capacity bound, cache hits.")
+
+    @Option(name: .long, help: "Agent calls per step.")
+    var agents: Int = 2_000
+
+    @Option(name: .long, help: "Distinct personas (shared system prompts).")
+    var personas: Int = 8
+
+    @Option(name: .customLong("persona-tokens"), help: "Tokens per persona.")
+    var personaTokens: Int = 800
+
+    @Option(name: .customLong("history-steps"), help: "Steps of F4 (each agent's history grows every step).")
+    var historySteps: Int = 3
+
+    @Option(name: .long, help: "Workload seed.")
+    var seed: UInt64 = 1
+
+    @Option(name: .long, help: "Fleets to run, comma-separated (F1, F2, F3, F4).")
+    var fleets: String = "F1,F2,F3,F4"
+
+    @Flag(name: .long, help: "Print one JSON object instead of the table.")
+    var json = false
+
+    func validate() throws {
+        guard (1...100_000).contains(agents) else { throw ValidationError("--agents must be 1...100000") }
+        guard (1...1_000).contains(personas) else { throw ValidationError("--personas must be 1...1000") }
+        guard (1...20_000).contains(personaTokens) else { throw ValidationError("--persona-tokens must be 1...20000") }
+        guard (1...20).contains(historySteps) else { throw ValidationError("--history-steps must be 1...20") }
+        for name in fleets.split(separator: ",") where ReferenceFleet(rawValue: String(name)) == nil {
+            throw ValidationError("unknown fleet '\(name)' (valid: F1, F2, F3, F4)")
+        }
+    }
+
+    func run() throws {
+        var rows: [[String: Any]] = []
+        if !json {
+            print("| fleet | strategy | makespan ÷ ideal | prefix-cache hits | p99 latency (s) | peak per server |")
+            print("|---|---|---|---|---|---|")
+        }
+        for name in fleets.split(separator: ",") {
+            guard let fleet = ReferenceFleet(rawValue: String(name)) else { continue }
+            let (servers, workload) = try fleet.make(
+                agents: agents, personas: personas, personaTokens: personaTokens, historySteps: historySteps, seed: seed)
+            for entry in FleetTableEntry.all {
+                let outcome = try FleetSimulation.run(workload, servers: servers, options: entry.options)
+                let ratio = (outcome.ratio * 100).rounded() / 100
+                let hits = Int((outcome.cacheHitRate * 100).rounded())
+                if json {
+                    rows.append([
+                        "fleet": fleet.rawValue, "strategy": entry.label, "ratio": ratio, "cache_hit_rate": outcome.cacheHitRate,
+                        "p99_latency_s": outcome.latency(0.99), "calls_per_member": outcome.callsPerMember,
+                        "peak_per_member": outcome.peakPerMember,
+                    ])
+                } else {
+                    print(
+                        "| \(fleet.rawValue) | \(entry.label) | \(String(format: "%.2f", ratio)) | \(hits) % | "
+                            + "\(String(format: "%.1f", outcome.latency(0.99))) | \(outcome.peakPerMember.map(String.init).joined(separator: "/")) |")
+                }
+            }
+        }
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: ["rows": rows], options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+}
+
+/// One column of the comparison: a strategy and how it is configured.
+struct FleetTableEntry {
+    let label: String
+    let options: FleetSimulation.Options
+
+    static let all: [FleetTableEntry] = [
+        FleetTableEntry(label: "round_robin", options: .init(strategy: .roundRobin)),
+        FleetTableEntry(label: "least_busy", options: .init(strategy: .leastBusy)),
+        FleetTableEntry(label: "least_busy + max_concurrency = slots", options: .init(strategy: .leastBusy, limitToSlots: true)),
+        FleetTableEntry(label: "affinity", options: .init(strategy: .affinity)),
+        FleetTableEntry(label: "fleet (default, latency-learned limits)", options: .init(strategy: .fleet)),
+        FleetTableEntry(label: "fleet + metrics_url (1 s)", options: .init(strategy: .fleet, metricsInterval: .seconds(1))),
+    ]
+}
+
+/// The reference fleets of issue 14's benchmark: 16-slot vLLM-like servers.
+enum ReferenceFleet: String, CaseIterable {
+    /// Three servers, speeds 4:2:1.
+    case f1 = "F1"
+    /// Four equal servers; one slows 4× ten seconds in.
+    case f2 = "F2"
+    /// Four equal servers whose prefix caches hold about half the personas.
+    case f3 = "F3"
+    /// F3 over several steps, each agent's history growing.
+    case f4 = "F4"
+
+    func make(agents: Int, personas: Int, personaTokens: Int, historySteps: Int, seed: UInt64) throws -> ([FleetServerConfig], FleetWorkload) {
+        let steps = self == .f4 ? historySteps : 1
+        guard
+            let generated = FleetWorkloadGenerator(
+                agents: agents, personas: personas, personaTokens: personaTokens, maxTokens: 20...200, steps: steps, seed: seed
+            ).make()
+        else { throw ValidationError("the workload arguments are out of range") }
+        // Agents arrive in a different order each step (the generator lists them by id, and its
+        // persona is the id modulo the personas: round robin over 4 servers would get perfect
+        // affinity by accident).
+        var rng = SplitMix64(seed: seed ^ 0x5EED)
+        let workload = FleetWorkload(steps: generated.steps.map { step in
+            var calls = step
+            for i in stride(from: calls.count - 1, to: 0, by: -1) {
+                calls.swapAt(i, Int(rng.next() % UInt64(i + 1)))
+            }
+            return calls
+        })
+        // A persona's blocks, and room for about half the personas plus the running requests' own blocks.
+        let personaBlocks = max(personaTokens / 16, 1)
+        let halfTheCache = max(personas / 2, 1) * personaBlocks + 16 * 8
+        switch self {
+        case .f1:
+            return ([1.0, 0.5, 0.25].enumerated().map { FleetServerConfig(name: "gpu\($0.offset)", speed: $0.element) }, workload)
+        case .f2:
+            let servers = (0..<4).map { i in
+                FleetServerConfig(
+                    name: "gpu\(i)", speedChanges: i == 3 ? [FleetServerConfig.SpeedChange(at: .seconds(10), speed: 0.25)] : [])
+            }
+            return (servers, workload)
+        case .f3, .f4:
+            return ((0..<4).map { FleetServerConfig(name: "gpu\($0)", cacheBlocks: halfTheCache) }, workload)
+        }
+    }
+}

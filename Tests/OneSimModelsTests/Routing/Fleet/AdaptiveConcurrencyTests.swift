@@ -1,0 +1,90 @@
+import Testing
+
+@testable import OneSimModelsCore
+@testable import OneSimModelsRouting
+
+/// The learned concurrency limit, event by event (no clock, no sleeps).
+@Suite("Fleet dispatch: learned limits")
+struct AdaptiveConcurrencyTests {
+    /// A success of `latency` seconds for 100 output tokens and no prompt.
+    func success(_ a: inout AdaptiveConcurrency, seconds: Double, inFlight: Int, at now: Duration, ceiling: Int? = nil) {
+        a.succeeded(
+            latency: .milliseconds(Int64(seconds * 1000)), promptTokens: 0, outputTokens: 100, inFlightAtStart: inFlight,
+            now: now, reportInterval: nil, ceiling: ceiling)
+    }
+
+    @Test("slow start adds one per success that used at least half the limit; idle successes add nothing")
+    func slowStart() {
+        var a = AdaptiveConcurrency()
+        #expect(a.limit == AdaptiveConcurrency.initialLimit)
+        success(&a, seconds: 1, inFlight: 32, at: .seconds(1))
+        #expect(a.limit == 33)
+        success(&a, seconds: 1, inFlight: 2, at: .seconds(2))
+        #expect(a.limit == 33, "a request that started with the member almost idle says nothing about its limit")
+        for i in 0..<10 { success(&a, seconds: 1, inFlight: 40, at: .seconds(3 + Int64(i))) }
+        #expect(a.limit == 43)
+        #expect(a.slowStart)
+        #expect(a.source == .latency)
+    }
+
+    @Test("a slow sample cuts the limit to 80 %, once per round trip; then growth is additive")
+    func congestion() {
+        var a = AdaptiveConcurrency()
+        success(&a, seconds: 1, inFlight: 32, at: .seconds(1))  // baseline 10 ms per token, limit 33
+        success(&a, seconds: 3, inFlight: 33, at: .seconds(10))  // 3 x the baseline
+        #expect(abs(a.limit - 33 * 0.8) < 1e-9)
+        #expect(!a.slowStart)
+        success(&a, seconds: 3, inFlight: 33, at: .seconds(12))  // within the 3 s round trip of the cut
+        #expect(abs(a.limit - 33 * 0.8) < 1e-9, "requests of the same congestion count once")
+        success(&a, seconds: 3, inFlight: 33, at: .seconds(14))
+        #expect(abs(a.limit - 33 * 0.8 * 0.8) < 1e-9)
+        let before = a.limit
+        success(&a, seconds: 1, inFlight: 30, at: .seconds(20))
+        #expect(abs(a.limit - (before + 1 / before)) < 1e-9, "after slow start: one per limit successes")
+    }
+
+    @Test("429 and 503 cut the limit; the configured max_concurrency is a ceiling; the floor is 1")
+    func overloadAndBounds() {
+        var a = AdaptiveConcurrency()
+        a.overloaded(now: .seconds(1), latency: .zero)
+        #expect(abs(a.limit - 32 * 0.8) < 1e-9)
+        #expect(a.effectiveLimit(ceiling: 4) == 4)
+        #expect(a.effectiveLimit(ceiling: nil) == 25)
+        for i in 0..<100 { a.overloaded(now: .seconds(2 + Int64(i)), latency: .zero) }
+        #expect(a.effectiveLimit(ceiling: nil) == 1)
+        var b = AdaptiveConcurrency()
+        for i in 0..<50 { success(&b, seconds: 1, inFlight: 100, at: .seconds(Int64(i)), ceiling: 40) }
+        #expect(b.limit == 40)
+    }
+
+    @Test("a server that queues shows its slot count; other clients' requests are left to them")
+    func serverReports() {
+        var a = AdaptiveConcurrency()
+        a.observe(ServerLoad(running: 10, waiting: 0), ownInFlight: 24, at: .seconds(1), ceiling: nil)
+        #expect(a.limit == 48, "no queue while most of the limit is used: grow by half")
+        a.observe(ServerLoad(running: 16, waiting: 8), ownInFlight: 24, at: .seconds(2), ceiling: nil)
+        #expect(a.limit == 16)
+        #expect(a.source == .server)
+        a.observe(ServerLoad(running: 16, waiting: 12), ownInFlight: 20, at: .seconds(3), ceiling: nil)
+        #expect(a.limit == 8, "another client holds 8 of the server's 16 slots")
+        #expect(a.othersLoad(at: .seconds(3), interval: .seconds(1)) == 8)
+    }
+
+    @Test("a stale report is ignored: latency rules the limit again")
+    func staleReport() {
+        var a = AdaptiveConcurrency()
+        a.observe(ServerLoad(running: 4, waiting: 2), ownInFlight: 6, at: .seconds(1), ceiling: nil)
+        #expect(a.limit == 4)
+        #expect(a.reportIsFresh(at: .seconds(3), interval: .seconds(1)))
+        a.succeeded(
+            latency: .seconds(1), promptTokens: 0, outputTokens: 100, inFlightAtStart: 4, now: .seconds(2),
+            reportInterval: .seconds(1), ceiling: nil)
+        #expect(a.limit == 4, "a fresh report rules")
+        #expect(!a.reportIsFresh(at: .milliseconds(3_001), interval: .seconds(1)))
+        #expect(a.othersLoad(at: .seconds(4), interval: .seconds(1)) == 0)
+        a.succeeded(
+            latency: .seconds(1), promptTokens: 0, outputTokens: 100, inFlightAtStart: 4, now: .seconds(4),
+            reportInterval: .seconds(1), ceiling: nil)
+        #expect(a.limit > 4, "two intervals without a report: back to latency")
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import Testing
+
+@testable import OneSimModelsCore
+@testable import OneSimModelsRouting
+
+/// The fleet dispatch's decisions, stepped exactly on the balancer core (no clock, no sleeps).
+@Suite("Fleet dispatch: decisions")
+struct FleetDispatchTests {
+    func fleetCore(_ deployments: [DeploymentSettings], fleet: FleetSettings = .init()) -> BalancerCore {
+        BalancerCore(
+            names: deployments.indices.map { "m\($0)" }, deployments: deployments,
+            settings: BalancerSettings(strategy: .fleet, fleet: fleet), now: .zero, seed: 1)
+    }
+
+    /// A prompt of persona `persona` (three blocks) and `extra` blocks of its own.
+    func prompt(_ persona: UInt64, _ extra: [UInt64] = [], key: String? = nil) -> PromptFingerprint {
+        PromptFingerprint(blocks: [persona * 1000 + 1, persona * 1000 + 2, persona * 1000 + 3] + extra, key: key.map(PromptFingerprint.hash(key:)))
+    }
+
+    func take(_ c: inout BalancerCore, _ fingerprint: PromptFingerprint = .none, now: Duration = .zero) -> AdmissionDecision {
+        c.acquire(excluding: [], tokens: 1, deadline: .seconds(600), now: now, fingerprint: fingerprint).0
+    }
+
+    func success() -> AttemptResult { .success(latency: .seconds(1), usage: Usage(promptTokens: 10, completionTokens: 100)) }
+
+    @Test("late binding: calls beyond every member's learned slots wait, and go to the first member that frees one")
+    func lateBinding() throws {
+        var c = fleetCore([.default, .default])
+        var grants: [Grant] = []
+        for _ in 0..<6 { grants.append(try #require(grant(take(&c)))) }
+        #expect(grants.filter { $0.member == 0 }.count == 3, "spread by the used share of the limit")
+        // Each server reports 2 running and 1 waiting while this balancer holds 3 there: 2 slots.
+        for i in 0..<2 { c.members[i].limiter.observe(ServerLoad(running: 2, waiting: 1), at: .zero) }
+        #expect(c.members.map { $0.limiter.snapshot.learnedLimit } == [2, 2])
+        let waiting = take(&c)
+        guard case .wait(let id) = waiting else {
+            Issue.record("expected a wait, got \(waiting)")
+            return
+        }
+        let onOne = grants.filter { $0.member == 1 }
+        #expect(c.release(onOne[0], success(), now: .seconds(1)).resolutions.isEmpty, "member 1 is still at its 2 slots")
+        let freed = c.release(onOne[1], success(), now: .seconds(1)).resolutions
+        #expect(freed.count == 1)
+        #expect(freed.first?.id == id)
+        if case .granted(let g)? = freed.first?.outcome { #expect(g.member == 1) } else { Issue.record("not granted: \(freed)") }
+    }
+
+    @Test("an arriving call goes to the member that has its prompt's prefix, new prefixes spread")
+    func arrivalAffinity() throws {
+        var c = fleetCore(Array(repeating: DeploymentSettings(maxConcurrency: 8), count: 3))
+        let a = try #require(grant(take(&c, prompt(1))))
+        let b = try #require(grant(take(&c, prompt(2))))
+        let d = try #require(grant(take(&c, prompt(3))))
+        #expect(Set([a.member, b.member, d.member]) == [0, 1, 2], "each new persona to the member with the least cached")
+        for _ in 0..<3 {
+            #expect(grant(take(&c, prompt(1, [77])))?.member == a.member)
+            #expect(grant(take(&c, prompt(2, [78])))?.member == b.member)
+        }
+        // A tie on the prefix goes to the member that served the call's key last.
+        var tied = fleetCore(Array(repeating: DeploymentSettings(maxConcurrency: 8), count: 2))
+        _ = grant(take(&tied, prompt(1, [], key: "agent-1")))
+        let other = try #require(grant(take(&tied, prompt(9))))
+        _ = grant(take(&tied, prompt(1, [], key: "agent-2"), now: .seconds(1)))  // persona 1 now also on... the same member
+        #expect(grant(take(&tied, prompt(1, [5], key: "agent-1")))?.member != other.member)
+    }
+
+    @Test("affinity yields to load beyond the balance thresholds, keeping what affinity the others offer")
+    func imbalance() throws {
+        let fleet = FleetSettings(balanceAbsThreshold: 2, balanceRelThreshold: 1.5)
+        var c = fleetCore(Array(repeating: DeploymentSettings(maxConcurrency: 100), count: 3), fleet: fleet)
+        var loads = [0, 0, 0]
+        for i in 0..<60 {
+            let minimum = loads.min() ?? 0
+            let g = try #require(grant(take(&c, prompt(1, [UInt64(10_000 + i)]))))
+            let before = loads[g.member]
+            loads[g.member] += 1
+            let imbalanced = before - minimum > fleet.balanceAbsThreshold && Double(before) > fleet.balanceRelThreshold * Double(minimum)
+            #expect(!imbalanced, "call \(i): loads \(loads)")
+        }
+        #expect(loads.allSatisfy { $0 >= 15 }, "one hot persona still uses the whole fleet: \(loads)")
+    }
+
+    @Test("a freed slot takes the waiter its member has cached best; a passed-over head goes after max_skips")
+    func lookaheadAndStarvationBound() throws {
+        var c = fleetCore(
+            Array(repeating: DeploymentSettings(maxConcurrency: 1), count: 2), fleet: FleetSettings(lookahead: 8, maxSkips: 2))
+        var onA = try #require(grant(take(&c, prompt(1))))
+        let onB = try #require(grant(take(&c, prompt(2))))
+        #expect(onA.member != onB.member)
+        var ids: [UInt64] = []
+        for persona in [2, 1, 1, 1, 1] as [UInt64] {
+            guard case .wait(let id) = take(&c, prompt(persona, [persona * 7])) else {
+                Issue.record("expected to wait")
+                return
+            }
+            ids.append(id)
+        }
+        // Persona 1's member frees its slot three times: two persona-1 waiters pass the persona-2
+        // head, then the head has been passed over twice and goes.
+        var served: [UInt64] = []
+        for step in 0..<3 {
+            let resolutions = c.release(onA, success(), now: .seconds(Int64(step + 1))).resolutions
+            #expect(resolutions.count == 1)
+            guard let r = resolutions.first, case .granted(let g) = r.outcome else { return }
+            #expect(g.member == onA.member)
+            served.append(r.id)
+            onA = g
+        }
+        #expect(served == [ids[1], ids[2], ids[0]])
+    }
+
+    @Test("every path frees the learned slot: success, failure, cancellation, never sent")
+    func everyPathFreesItsSlot() throws {
+        var c = fleetCore([DeploymentSettings(maxConcurrency: 1)])
+        let results: [AttemptResult] = [
+            success(), .failure(ModelError(.serverError, "boom", status: 500), .retryable), .cancelled, .notSent,
+        ]
+        for (i, result) in results.enumerated() {
+            let g = try #require(grant(take(&c, prompt(1), now: .seconds(Int64(i)))))
+            guard case .wait = take(&c, prompt(1), now: .seconds(Int64(i))) else {
+                Issue.record("the slot should be taken")
+                return
+            }
+            let freed = c.release(g, result, now: .seconds(Int64(i))).resolutions
+            #expect(freed.count == 1, "after \(result)")
+            if case .granted(let next)? = freed.first?.outcome {
+                _ = c.release(next, success(), now: .seconds(Int64(i)))
+            }
+            #expect(c.members[0].limiter.snapshot.inFlight == 0)
+        }
+    }
+}
+
+/// The `affinity` strategy: consistent hashing with bounded loads.
+@Suite("Fleet dispatch: affinity strategy")
+struct AffinityStrategyTests {
+    func affinityCore(_ n: Int, factor: Double = 1.25) -> BalancerCore {
+        BalancerCore(
+            names: (0..<n).map { "m\($0)" }, deployments: Array(repeating: .default, count: n),
+            settings: BalancerSettings(strategy: .affinity, fleet: FleetSettings(affinityLoadFactor: factor)), now: .zero, seed: 1)
+    }
+
+    func key(_ k: Int) -> PromptFingerprint { PromptFingerprint(blocks: [], key: PromptFingerprint.hash(key: "agent-\(k)")) }
+
+    @Test("a key keeps its member while loads are even; a member that cools down moves only its own keys")
+    func stickyAndStable() throws {
+        var c = affinityCore(5)
+        var owner: [Int: Int] = [:]
+        for k in 0..<200 {
+            let g = try #require(grant(c.acquire(excluding: [], tokens: 1, deadline: .seconds(60), now: .zero, fingerprint: key(k)).0))
+            owner[k] = g.member
+            _ = c.release(g, .success(latency: .seconds(1), usage: .zero), now: .zero)
+        }
+        #expect(Set(owner.values).count == 5, "keys spread over every member")
+        for k in 0..<200 {
+            let g = try #require(grant(c.acquire(excluding: [], tokens: 1, deadline: .seconds(60), now: .zero, fingerprint: key(k)).0))
+            #expect(g.member == owner[k])
+            _ = c.release(g, .success(latency: .seconds(1), usage: .zero), now: .zero)
+        }
+        // Cool the first key's member down (401), then look again.
+        let first = try #require(grant(c.acquire(excluding: [], tokens: 1, deadline: .seconds(60), now: .zero, fingerprint: key(0)).0))
+        _ = c.release(first, .failure(ModelError(.authentication, "no", status: 401), .coolAndMove), now: .zero)
+        let gone = owner[0] ?? -1
+        for k in 0..<200 {
+            let g = try #require(grant(c.acquire(excluding: [], tokens: 1, deadline: .seconds(60), now: .seconds(1), fingerprint: key(k)).0))
+            if owner[k] == gone { #expect(g.member != gone) } else { #expect(g.member == owner[k], "key \(k) moved") }
+            _ = c.release(g, .success(latency: .seconds(1), usage: .zero), now: .seconds(1))
+        }
+    }
+
+    @Test("with Zipf-skewed keys no member ever holds more than c × the average load", arguments: [1.25, 1.5])
+    func boundedLoads(factor: Double) throws {
+        let n = 8
+        var c = affinityCore(n, factor: factor)
+        var random = SplitMix64(seed: 42)
+        // Zipf(1.1) over 1,000 keys by inversion of the cumulative weights.
+        let weights = (1...1_000).map { 1 / pow(Double($0), 1.1) }
+        let total = weights.reduce(0, +)
+        var cumulative: [Double] = []
+        var sum = 0.0
+        for w in weights {
+            sum += w / total
+            cumulative.append(sum)
+        }
+        var held: [Grant] = []
+        let ring = AffinityRing(names: (0..<n).map { "m\($0)" }, loadFactor: factor)
+        for _ in 0..<5_000 {
+            let u = Double(random.next() >> 11) / Double(1 << 53)
+            let k = cumulative.firstIndex { $0 >= u } ?? 999
+            let before = c.members.reduce(0) { $0 + $1.inFlight }
+            let g = try #require(grant(c.acquire(excluding: [], tokens: 1, deadline: .seconds(60), now: .zero, fingerprint: key(k)).0))
+            #expect(c.members[g.member].inFlight <= ring.bound(total: before, members: n))
+            held.append(g)
+            if held.count > 64 {
+                let i = Int(random.next() % UInt64(held.count))
+                _ = c.release(held.remove(at: i), .success(latency: .seconds(1), usage: .zero), now: .zero)
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Testing
+
+@testable import OneSimModelsCore
+@testable import OneSimModelsRouting
+
+@Suite("Fleet dispatch: prompt fingerprints and the prefix index")
+struct PrefixIndexTests {
+    static let persona = String(repeating: "You are a careful economist in a small town. ", count: 30)
+
+    func prompt(_ system: String, _ turns: [String]) -> Prompt {
+        Prompt([SystemMessage(system)] + turns.map { UserMessage($0) })
+    }
+
+    @Test("a shared persona gives shared leading blocks; a growing history extends its previous prompt")
+    func fingerprints() {
+        let a = PromptFingerprint(prompt: prompt(Self.persona, ["agent 1: what do you buy?"]), affinityKey: "agent-1")
+        let b = PromptFingerprint(prompt: prompt(Self.persona, ["agent 2: what do you sell?"]), affinityKey: "agent-2")
+        let personaBlocks = (Self.persona.utf8.count + 1) / PromptFingerprint.blockBytes
+        #expect(personaBlocks >= 4)
+        #expect(Array(a.blocks.prefix(personaBlocks)) == Array(b.blocks.prefix(personaBlocks)))
+        #expect(a.key != b.key)
+        let history = (0..<20).map { "step \($0): I bought bread and sold apples at the market today." }
+        let before = PromptFingerprint(prompt: prompt(Self.persona, history), affinityKey: nil)
+        let after = PromptFingerprint(prompt: prompt(Self.persona, history + ["step 20: prices rose."]), affinityKey: nil)
+        #expect(after.blocks.count >= before.blocks.count)
+        #expect(Array(after.blocks.prefix(before.blocks.count)) == before.blocks)
+        let other = PromptFingerprint(prompt: prompt("You are a farmer." + Self.persona, ["hi"]), affinityKey: nil)
+        #expect(other.blocks.first != a.blocks.first, "a different start shares nothing")
+    }
+
+    @Test("the affinity key is not hashed into the blocks; hashing stops at the block cap")
+    func keyAndCap() {
+        let p = prompt(Self.persona, ["x"])
+        #expect(PromptFingerprint(prompt: p, affinityKey: "a").blocks == PromptFingerprint(prompt: p, affinityKey: "b").blocks)
+        let huge = String(repeating: "z", count: PromptFingerprint.blockBytes * (PromptFingerprint.maximumBlocks + 50))
+        #expect(PromptFingerprint(prompt: prompt(huge, []), affinityKey: nil).blocks.count == PromptFingerprint.maximumBlocks)
+    }
+
+    @Test("matches count leading blocks and report the deepest one's last use")
+    func matching() {
+        var index = PrefixIndex(capacity: 1_000)
+        index.insert([1, 2, 3, 4], stamp: 7)
+        #expect(index.match([1, 2, 3, 4, 5, 6]).length == 4)
+        #expect(index.match([1, 2, 3, 4, 5, 6]).stamp == 7)
+        #expect(index.match([1, 2, 9]).length == 2)
+        #expect(index.match([9, 10, 11]).length == 0)
+        #expect(index.match([]).length == 0)
+        index.insert([1, 2, 3, 4, 5], stamp: 8)
+        #expect(index.queriedBlocks == 9)
+        #expect(index.matchedBlocks == 4)
+        #expect(index.match([1, 2, 3, 4, 5]).stamp == 8)
+    }
+
+    @Test("the index never holds more than its capacity, and recently used blocks survive eviction")
+    func eviction() {
+        var index = PrefixIndex(capacity: 100)
+        let hot: [UInt64] = [1_000_001, 1_000_002]
+        for i in 0..<10_000 {
+            index.insert([UInt64(i) &* 7 &+ 13], stamp: UInt64(i))
+            if i % 10 == 0 { index.insert(hot, stamp: UInt64(i)) }
+            #expect(index.count <= 100)
+        }
+        #expect(index.match(hot).length == 2, "blocks touched every few inserts stay")
+        #expect(index.match([13]).length == 0, "the first block, never touched again, is gone")
+    }
+}
