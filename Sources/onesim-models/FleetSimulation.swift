@@ -42,6 +42,9 @@ package struct FleetSimulation {
         package var cacheHitRate: Double
         /// Call latencies (seconds), sorted.
         package var latencies: [Double]
+        /// The hit rate the capacity bound assumes: every prompt token but each call's charged
+        /// ones and each shared block's first prefill per server.
+        package var idealHitRate: Double = 0
 
         /// Σ makespans ÷ Σ capacity bounds.
         package var ratio: Double {
@@ -171,6 +174,15 @@ package struct FleetSimulation {
                 FleetCapacity.difference(split, previousSplit), servers: servers, from: stepStart.seconds)
             previousSplit = split
             outcome.steps.append(((now - stepStart).seconds, ideal))
+            if ProcessInfo.processInfo.environment["FLEET_DEBUG"] != nil {
+                let limits = core.members.map { $0.limiter.snapshot.learnedLimit.map(String.init) ?? "-" }
+                print("step: makespan \((now - stepStart).seconds) ideal \(ideal) limits \(limits)")
+            }
+        }
+        let total = FleetCapacity.split(seen, blockTokens: blockTokens)
+        if total.promptTokens > 0 {
+            let paid = total.chargedPromptTokens.saturatingAdd(total.sharedTokens.multipliedReportingOverflow(by: servers.count).partialValue)
+            outcome.idealHitRate = max(0, 1 - Double(paid) / Double(total.promptTokens))
         }
         let queries = models.reduce(0) { $0 + $1.prefixQueries }
         outcome.cacheHitRate = queries > 0 ? Double(models.reduce(0) { $0 + $1.prefixHits }) / Double(queries) : 0

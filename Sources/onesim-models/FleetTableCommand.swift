@@ -45,7 +45,7 @@ struct FleetTableCommand: ParsableCommand {
     func run() throws {
         var rows: [[String: Any]] = []
         if !json {
-            print("| fleet | strategy | makespan ÷ ideal | prefix-cache hits | p99 latency (s) | peak per server |")
+            print("| fleet | strategy | makespan ÷ ideal | prefix-cache hits (ideal) | p99 latency (s) | peak per server |")
             print("|---|---|---|---|---|---|")
         }
         for name in fleets.split(separator: ",") {
@@ -59,12 +59,13 @@ struct FleetTableCommand: ParsableCommand {
                 if json {
                     rows.append([
                         "fleet": fleet.rawValue, "strategy": entry.label, "ratio": ratio, "cache_hit_rate": outcome.cacheHitRate,
+                        "ideal_cache_hit_rate": outcome.idealHitRate,
                         "p99_latency_s": outcome.latency(0.99), "calls_per_member": outcome.callsPerMember,
                         "peak_per_member": outcome.peakPerMember,
                     ])
                 } else {
                     print(
-                        "| \(fleet.rawValue) | \(entry.label) | \(String(format: "%.2f", ratio)) | \(hits) % | "
+                        "| \(fleet.rawValue) | \(entry.label) | \(String(format: "%.2f", ratio)) | \(hits) % (\(Int((outcome.idealHitRate * 100).rounded())) %) | "
                             + "\(String(format: "%.1f", outcome.latency(0.99))) | \(outcome.peakPerMember.map(String.init).joined(separator: "/")) |")
                 }
             }
