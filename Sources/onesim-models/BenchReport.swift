@@ -16,6 +16,8 @@ struct BenchWorkloadReport {
         var p99 = 0.0
         var perMember: [String: Int] = [:]
         var hitRate: Double?
+        /// The best hit rate the fleet could reach (see `FleetCapacity.idealHitRate`).
+        var idealHitRate: Double?
         var ideal: Double?
         var ratio: Double? {
             guard let ideal, ideal > 0 else { return nil }
@@ -85,9 +87,10 @@ struct BenchWorkloadReport {
                 index += step.count
                 let upTo = FleetCapacity.split(Array(all[0..<index]), blockTokens: blockTokens)
                 let started = byStep[k].map(\.start).min() ?? 0
-                let ideal = FleetCapacity.idealMakespan(
-                    FleetCapacity.difference(upTo, before), servers: fleet.servers, from: fleet.offset + started)
+                let added = FleetCapacity.difference(upTo, before)
+                let ideal = FleetCapacity.idealMakespan(added, servers: fleet.servers, from: fleet.offset + started)
                 steps[k].ideal = ideal
+                steps[k].idealHitRate = FleetCapacity.idealHitRate(added, servers: fleet.servers.count)
                 total += ideal
                 before = upTo
             }
@@ -97,17 +100,20 @@ struct BenchWorkloadReport {
             overall.ideal = FleetCapacity.idealMakespan(
                 FleetCapacity.split(all, blockTokens: blockTokens), servers: fleet.servers, from: fleet.offset)
         }
+        overall.idealHitRate = FleetCapacity.idealHitRate(
+            FleetCapacity.split(all, blockTokens: blockTokens), servers: fleet.servers.count)
     }
 
     var table: String {
         func f(_ v: Double?, _ digits: Int) -> String { v.map { String(format: "%.\(digits)f", $0) } ?? "-" }
-        var lines = ["step  calls    ok  errors  makespan_s   ideal_s  ÷ideal   p50_ms    p99_ms  prefix_hit"]
+        var lines = ["step  calls    ok  errors  makespan_s   ideal_s  ÷ideal   p50_ms    p99_ms  prefix_hit  ideal_hit"]
         func row(_ name: String, _ x: Figures) -> String {
             name.padding(toLength: 4, withPad: " ", startingAt: 0)
                 + String(format: " %6d %5d %7d", x.calls, x.ok, x.errors)
                 + " " + f(x.makespan, 3).leftPad(11) + " " + f(x.ideal, 3).leftPad(9) + " " + f(x.ratio, 3).leftPad(7)
                 + " " + f(x.p50, 1).leftPad(8) + " " + f(x.p99, 1).leftPad(9) + " " + f(x.hitRate.map { $0 * 100 }, 1).leftPad(10)
-                + (x.hitRate == nil ? "" : " %")
+                + (x.hitRate == nil ? "  " : " %") + " " + f(x.idealHitRate.map { $0 * 100 }, 1).leftPad(8)
+                + (x.idealHitRate == nil ? "" : " %")
         }
         if steps.count > 1 || atOnce { for (i, s) in steps.enumerated() { lines.append(row(String(i), s)) } }
         lines.append(row("all", overall))
@@ -126,6 +132,7 @@ struct BenchWorkloadReport {
                 "calls_per_member": .object(x.perMember.mapValues { .int($0) }),
             ]
             if let h = x.hitRate { o["prefix_hit_rate"] = .double(h) }
+            if let h = x.idealHitRate { o["ideal_prefix_hit_rate"] = .double(h) }
             if let i = x.ideal { o["ideal_s"] = .double(i) }
             if let r = x.ratio { o["makespan_over_ideal"] = .double(r) }
             return .object(o)
@@ -134,6 +141,7 @@ struct BenchWorkloadReport {
         out["makespan_s"] = .double(overall.makespan)
         out["calls_per_member"] = .object(overall.perMember.mapValues { .int($0) })
         if let h = overall.hitRate { out["prefix_hit_rate"] = .double(h) }
+        if let h = overall.idealHitRate { out["ideal_prefix_hit_rate"] = .double(h) }
         if let i = overall.ideal { out["ideal_s"] = .double(i) }
         if let r = overall.ratio { out["makespan_over_ideal"] = .double(r) }
         return out

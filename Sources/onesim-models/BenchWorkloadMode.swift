@@ -14,8 +14,11 @@ extension BenchCommand {
             printError("error: \(error)")
             throw ExitCode.failure
         }
+        // Enough connections that every call in flight has one: a call waiting for a pooled
+        // connection is not a call the server queues, and would blur what routing does.
+        let inFlight = options.atOnce ? workload.steps.map(\.count).max() ?? 1 : concurrency
         var http = HTTPSettings()
-        http.connectionPool.maxConnectionsPerHost = maxConnections ?? 256
+        http.connectionPool.maxConnectionsPerHost = maxConnections ?? min(65_536, max(256, inFlight))
         let manager = ModelManager(httpSettings: http)
         var launcher: FleetLauncher?
         var launchedAt = ContinuousClock.now

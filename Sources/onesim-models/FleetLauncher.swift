@@ -44,7 +44,8 @@ struct FleetLauncher {
         for m in members { await m.simulator.stop() }
     }
 
-    /// The models config for these servers: one `vllm_chat` entry per server (with its
+    /// The models config for these servers: one `vllm_chat` entry per server (a 600 s request
+    /// timeout, so a long server queue is waited for rather than retried elsewhere; with its
     /// `metrics_url` when `metricsURL` is true) and a `load_balancer` named `balancer` over them
     /// (with `strategy` when given), as pretty JSON.
     func modelsConfig(balancer: String = "fleet", strategy: String? = nil, metricsURL: Bool = true) -> String {
@@ -52,7 +53,7 @@ struct FleetLauncher {
         for m in members {
             var entry: [String: JSONValue] = [
                 "config_name": .string(m.config.name), "model_type": "vllm_chat", "model_name": .string(Self.modelName),
-                "client_args": ["base_url": .string(m.baseURL)],
+                "client_args": ["base_url": .string(m.baseURL), "timeout": 600],
             ]
             if metricsURL { entry["metrics_url"] = .string(m.metricsURL) }
             entries.append("  " + JSONValue.object(entry).description)

@@ -1,6 +1,5 @@
 import Foundation
 import OneSimModels
-import OneSimModelsRouting
 import OneSimModelsSimulator
 
 /// The balancer's own decisions (its `BalancerCore`, exactly as a `LoadBalancer` runs it) against

@@ -56,6 +56,15 @@ package enum FleetCapacity {
             promptTokens: max(0, later.promptTokens - earlier.promptTokens))
     }
 
+    /// The best prefix-cache hit rate a fleet of `servers` servers can reach on a split workload:
+    /// every prompt token hits except the once-paid ones and each shared block once per server.
+    /// Nil when the workload has no prompt tokens.
+    package static func idealHitRate(_ split: Split, servers: Int) -> Double? {
+        guard split.promptTokens > 0 else { return nil }
+        let missed = Double(split.chargedPromptTokens) + Double(split.sharedTokens) * Double(max(1, servers))
+        return max(0, min(1, 1 - missed / Double(split.promptTokens)))
+    }
+
     /// Splits `calls` (in sending order) into shared and once-paid prompt tokens.
     package static func split(_ calls: [Call], blockTokens: Int) -> Split {
         var owners: [UInt64: Int] = [:]  // block → first agent index, or -1 once two agents use it

@@ -12,7 +12,9 @@ final class FleetServerRuntime: Sendable {
     struct State: Sendable {
         var model: FleetServerModel
         var waiters: [UInt64: CheckedContinuation<FleetCompletion?, Never>] = [:]
-        /// Ids cancelled before their continuation was stored.
+        /// Ids handed out whose request is not submitted yet (bounded by the callers in flight).
+        var unsubmitted: Set<UInt64> = []
+        /// Of those, the ones cancelled before their request was submitted.
         var cancelledEarly: Set<UInt64> = []
         var nextID: UInt64 = 0
         var timer: Task<Void, Never>?
@@ -37,13 +39,15 @@ final class FleetServerRuntime: Sendable {
     func run(blocks: [UInt64], promptTokens: Int, outputTokens: Int) async -> FleetCompletion? {
         let id: UInt64 = state.withLock { s in
             s.nextID &+= 1
+            s.unsubmitted.insert(s.nextID)
             return s.nextID
         }
         let request = FleetRequest(id: id, promptBlocks: blocks, promptTokens: promptTokens, outputTokens: outputTokens)
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<FleetCompletion?, Never>) in
                 let resumed: [(CheckedContinuation<FleetCompletion?, Never>, FleetCompletion?)] = state.withLock { s in
-                    if s.stopped || s.cancelledEarly.remove(id) != nil { return [(continuation, nil)] }
+                    s.unsubmitted.remove(id)
+                    if s.cancelledEarly.remove(id) != nil || s.stopped { return [(continuation, nil)] }
                     let time = now
                     var ready = settle(&s, at: time)
                     if s.model.submit(request, at: time) {
@@ -60,7 +64,8 @@ final class FleetServerRuntime: Sendable {
         } onCancel: {
             let waiter: CheckedContinuation<FleetCompletion?, Never>? = state.withLock { s in
                 guard let waiter = s.waiters.removeValue(forKey: id) else {
-                    if !s.stopped { s.cancelledEarly.insert(id) }
+                    // Not submitted yet: remember, so it is not. Already answered: nothing to do.
+                    if s.unsubmitted.contains(id) { s.cancelledEarly.insert(id) }
                     return nil
                 }
                 s.model.cancel(id: id, at: now)

@@ -1,4 +1,5 @@
 import Foundation
+import OneSimModels
 import Testing
 
 @testable import OneSimModelsSimulator
@@ -112,6 +113,12 @@ struct BenchWorkloadTests {
         let grown = FleetCapacity.split([a1, b1, a2], blockTokens: 4)
         #expect(grown.chargedPromptTokens == 11 + (17 - 12))
         #expect(grown.outputTokens == 35)
+        // Ideal hits on 2 servers: 44 prompt tokens, of which 16 are paid once (11 + 5) and the
+        // 8 persona tokens once per server.
+        #expect(grown.promptTokens == 14 + 13 + 17)
+        let expectedHitRate: Double = 1 - 32.0 / 44.0
+        let hitRate = FleetCapacity.idealHitRate(grown, servers: 2) ?? -1
+        #expect(abs(hitRate - expectedHitRate) < 1e-12)
 
         // Calls without keys are separate agents: the same prompt twice is shared, once per server.
         let solo = FleetCapacity.split(
@@ -207,5 +214,55 @@ struct BenchWorkloadCommandTests {
             #expect(outcome.status != 0, "\(arguments)")
             #expect(outcome.error.contains(message), "\(arguments): \(outcome.error)")
         }
+    }
+}
+
+/// `serve-mock --fleet`: the printed models config drives real calls.
+@Suite("serve-mock --fleet", .timeLimit(.minutes(3)))
+struct ServeMockFleetTests {
+    /// Standard output of a running child, collected on a dispatch thread.
+    final class Output: @unchecked Sendable {  // guarded by `lock`
+        private let lock = NSLock()
+        private var data = Data()
+        func append(_ more: Data) { lock.withLock { data.append(more) } }
+        var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+    }
+
+    @Test func printsAConfigThatWorks() async throws {
+        let fleet = try BenchWorkloadCommandTests.write(BenchWorkloadCommandTests.fleet, "fleet.json")
+        let process = Process()
+        process.executableURL = CommandLineHardeningTests.binary
+        process.arguments = ["serve-mock", "--fleet", fleet, "--port", "0", "--strategy", "least_busy"]
+        process.environment = ["PATH": "/usr/bin:/bin"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        let output = Output()
+        pipe.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+            pipe.fileHandleForReading.readabilityHandler = nil
+        }
+        try await waitUntil("the config is printed") { output.text.contains("\n]") }
+        let text = output.text
+        let start = try #require(text.firstIndex(of: "["))
+        let end = try #require(text.range(of: "\n]")?.upperBound)
+        let config = try #require(
+            try JSONSerialization.jsonObject(with: Data(text[start..<end].utf8)) as? [[String: Any]])
+        #expect(config.count == 3)
+        #expect(config.compactMap { $0["config_name"] as? String } == ["gpu0", "gpu1", "fleet"])
+        #expect(config[0]["metrics_url"] is String)
+        #expect(config[2]["strategy"] as? String == "least_busy")
+        // The registry does not know `metrics_url` yet: load the config without it.
+        let members = config.map { entry in entry.filter { $0.key != "metrics_url" } }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: members), as: UTF8.self)
+        let manager = ModelManager(environment: [:])
+        try manager.loadModelConfigs(json: json)
+        let reply = try await manager.getModel(configName: "fleet").acall("Plan the harvest.", options: CallOptions(maxTokens: 3))
+        #expect(reply.usage.completionTokens == 3)
+        #expect(["gpu0", "gpu1"].contains(reply.modelInfo.member ?? ""))
+        await manager.shutdown()
     }
 }

@@ -170,7 +170,7 @@ struct ConfigHardeningTests {
             let mutations = Generator<UInt64, Shrink.None<UInt64>> { rng in rng.next() }
             var loaded = 0
             await propertyCheck(count: 1_200, input: mutations) { seed in
-                var rng = SplitMix64(seed: seed)
+                var rng = OneSimModelsRouting.SplitMix64(seed: seed)
                 let mutated = ConfigMutator.mutate(original, rng: &rng)
                 let manager = ModelManager(environment: [:])
                 do {
@@ -212,13 +212,13 @@ enum ConfigMutator {
         .string(String(repeating: "x", count: 5000)), .string("least_busy"), .string("nope"), .string("http://[::1]:0"),
     ]
 
-    static func mutate(_ value: JSONValue, rng: inout SplitMix64) -> JSONValue {
+    static func mutate(_ value: JSONValue, rng: inout OneSimModelsRouting.SplitMix64) -> JSONValue {
         var value = value
         for _ in 0..<(1 + Int(rng.next() % 3)) { value = mutateOnce(value, rng: &rng, depth: 0) }
         return value
     }
 
-    private static func mutateOnce(_ value: JSONValue, rng: inout SplitMix64, depth: Int) -> JSONValue {
+    private static func mutateOnce(_ value: JSONValue, rng: inout OneSimModelsRouting.SplitMix64, depth: Int) -> JSONValue {
         switch value {
         case .object(var object) where !object.isEmpty:
             let keys = object.keys.sorted()

@@ -220,4 +220,61 @@ struct FleetServerModelTests {
         #expect(shared == (6 + 1 + 160 + 1) / 16)
         #expect(a.blocks.count == (6 + 1 + 160 + 1 + 4 + 1 + 11 + 1) / 16)
     }
+
+    /// A discrete-event run of random workloads: every request finishes exactly once, never
+    /// before it was submitted, admissions are first come first served, at most `maxNumSeqs` run,
+    /// and the counters agree with the completions.
+    @Test(arguments: [1, 2, 3, 4, 5] as [UInt64])
+    func randomWorkloadsKeepTheInvariants(seed: UInt64) throws {
+        var rng = OneSimModelsSimulator.SplitMix64(seed: seed)
+        func draw(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
+        let seqs = 1 + draw(8)
+        var m = try FleetServerModel(
+            config: FleetServerConfig(
+                name: "r", maxNumSeqs: seqs, speed: 0.5 + Double(draw(4)), batchSlowdown: Double(draw(3)) / 10,
+                cacheBlocks: draw(40), blockTokens: 4,
+                speedChanges: [.init(at: .milliseconds(200 + draw(500)), speed: 0.25 + Double(draw(3)))]))
+        var submitted: [UInt64: Duration] = [:]
+        var finished: [UInt64: FleetCompletion] = [:]
+        var startOrder: [UInt64] = []
+        var now = Duration.zero
+        var next: UInt64 = 0
+        var hits = 0
+        var queries = 0
+        func record(_ done: [FleetCompletion]) {
+            for c in done {
+                #expect(finished[c.id] == nil, "finished twice: \(c.id)")
+                #expect(c.finishedAt >= (submitted[c.id] ?? .zero) + c.queuedFor)
+                finished[c.id] = c
+                hits += c.cachedTokens
+                queries += c.promptTokens
+            }
+        }
+        for _ in 0..<400 {
+            if draw(3) == 0, let t = m.nextEventTime() {
+                now = max(now, t)
+                record(m.advance(to: now))
+            } else {
+                now += .milliseconds(draw(20))
+                record(m.advance(to: now))
+                let persona = UInt64(draw(4))
+                let blocks = [persona, persona &* 31 &+ 7] + (0..<draw(4)).map { _ in rng.next() }
+                m.submit(FleetRequest(id: next, promptBlocks: blocks, promptTokens: blocks.count * 4 + draw(4), outputTokens: draw(30)), at: now)
+                submitted[next] = now
+                startOrder.append(next)
+                next += 1
+            }
+            #expect(m.running <= seqs)
+            #expect(m.waiting == 0 || m.running == seqs)
+            #expect(m.prefixHits <= m.prefixQueries)
+        }
+        while let t = m.nextEventTime() { record(m.advance(to: t)) }
+        #expect(finished.count == Int(next))
+        #expect(m.running == 0 && m.waiting == 0)
+        #expect(m.prefixHits == hits && m.prefixQueries == queries)
+        // First come, first served: admission times (finish − work is not known here, but
+        // submission + queueing is) never go backwards in submission order.
+        let admitted = startOrder.map { (submitted[$0] ?? .zero) + (finished[$0]?.queuedFor ?? .zero) }
+        #expect(zip(admitted, admitted.dropFirst()).allSatisfy { $0 <= $1 })
+    }
 }

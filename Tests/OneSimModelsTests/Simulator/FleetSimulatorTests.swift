@@ -90,19 +90,23 @@ struct FleetSimulatorTests {
         #expect(model.running == 0 && model.waiting == 0)
     }
 
-    @Test func aCancelledClientFreesItsSlot() async throws {
-        // One slot and a request that would run for 10,000 s: cancelling the client must free it.
-        let sim = Self.fleetSimulator(seqs: 1, decode: 10)
+    @Test func aClientThatGoesAwayDoesNotLeakItsSlot() async throws {
+        // One slot and a request of 40 output tokens at 25 ms each. The client goes away while it
+        // runs; the server (like Hummingbird's handler, which is not cancelled by a disconnect)
+        // finishes it and the slot is free again for the next request.
+        let sim = Self.fleetSimulator(seqs: 1, decode: 0.025)
         try await sim.start()
         defer { Task { await sim.stop() } }
         let call = Task {
-            try await post(sim, #"{"model": "sim", "max_tokens": 1000, "messages": [{"role": "user", "content": "long"}]}"#).0
+            try await post(sim, #"{"model": "sim", "max_tokens": 40, "messages": [{"role": "user", "content": "long"}]}"#).0
         }
         try await waitUntil("the request runs") { sim.fleetModel?.running == 1 }
         call.cancel()
         _ = try? await call.value
         try await waitUntil("the slot is free") { sim.fleetModel?.running == 0 }
-        #expect(sim.fleetModel?.completed == 0)
+        let (status, _) = try await post(sim, #"{"model": "sim", "max_tokens": 1, "messages": [{"role": "user", "content": "next"}]}"#)
+        #expect(status == 200)
+        #expect(sim.fleetModel?.running == 0 && sim.fleetModel?.waiting == 0)
     }
 
     @Test func anInvalidFleetConfigFailsToStart() async {
@@ -119,5 +123,23 @@ struct FleetArticleSampleTests {
         try await gpu.start()
         #expect(gpu.fleetModel?.config.maxNumSeqs == 16)
         await gpu.stop()
+    }
+}
+
+/// The real-time shell without HTTP: a cancelled caller leaves the model at once.
+@Suite("Fleet server runtime", .timeLimit(.minutes(3)))
+struct FleetServerRuntimeTests {
+    @Test func cancellingACallerFreesItsSlot() async throws {
+        let runtime = try FleetServerRuntime(config: FleetServerConfig(name: "g", maxNumSeqs: 1, decodeSecondsPerToken: 60))
+        let running = Task { await runtime.run(blocks: [], promptTokens: 1, outputTokens: 1000) }
+        try await waitUntil("the call runs") { runtime.model.running == 1 }
+        let waiting = Task { await runtime.run(blocks: [], promptTokens: 1, outputTokens: 1000) }
+        try await waitUntil("the second call waits") { runtime.model.waiting == 1 }
+        running.cancel()
+        #expect(await running.value == nil)
+        // The waiting call took the freed slot.
+        #expect(runtime.model.running == 1 && runtime.model.waiting == 0)
+        runtime.shutdown()
+        #expect(await waiting.value == nil)
     }
 }
