@@ -7,10 +7,12 @@ enum ArticleSnippets {
     /// RoutingForLLMFleets.md, "Sending the agents".
     static func fleet() async throws -> BalancerStats? {
         let fleet = try getModel("fleet")
+        let personas = ["You are a farmer in a small village.", "You are a merchant at the market."]
         try await withThrowingTaskGroup(of: Void.self) { group in
             for agent in 1...200 {
                 group.addTask {
-                    let reply = try await fleet.acall(fleet.format(UserMessage("Agent \(agent): what do you do next?")))
+                    let prompt = fleet.format(SystemMessage(personas[agent % personas.count]), UserMessage("Agent \(agent): what do you do next?"))
+                    let reply = try await fleet.acall(prompt, options: CallOptions(affinityKey: "agent-\(agent)"))
                     print(reply.modelInfo.member ?? "", reply.text ?? "")
                 }
             }
@@ -21,7 +23,8 @@ enum ArticleSnippets {
             let stats = balancer.stats()
             print(stats.queued, stats.queueTimeouts)
             for member in stats.members {
-                print(member.configName, member.requests, "peak in flight", member.peakInFlight, "of", member.maxConcurrency ?? 0)
+                print(member.configName, member.requests, "limit", member.learnedConcurrency ?? 0, "from", member.learnedFrom ?? "-",
+                      "server waiting", member.serverLoad?.waiting ?? 0, "prefix match", member.prefixMatchRate ?? 0)
             }
         }
         return (fleet as? LoadBalancer)?.stats()
