@@ -24,7 +24,7 @@ enum BalancingSnippets {
 
     static func unknownStrategy() {
         do { _ = try StrategyName(parsing: "fastest") }
-        catch { print(error.message) }  // unknown load balancing strategy 'fastest' (valid: round_robin, random, weighted, least_busy, latency, usage)
+        catch { print(error.message) }  // unknown load balancing strategy 'fastest' (valid: fleet, affinity, round_robin, random, weighted, least_busy, latency, usage)
     }
 
     /// Prefer the cheapest member (config order), use the others only when it cannot serve.
