@@ -6,6 +6,6 @@ struct OneSimModelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "onesim-models",
         abstract: "One interface to language and embedding models, with load balancing.",
-        subcommands: [DemoCommand.self, ChatCommand.self, EmbedCommand.self, BenchCommand.self, ServeMockCommand.self],
+        subcommands: [DemoCommand.self, ChatCommand.self, EmbedCommand.self, BenchCommand.self, ServeMockCommand.self, ServeCommand.self],
         defaultSubcommand: DemoCommand.self)
 }
