@@ -54,7 +54,10 @@ public final class Gateway: Sendable {
         serverLogger.logLevel = max(serverLogger.logLevel, .notice)
         return Application(
             responder: CallbackResponder<GatewayContext> { request, context in await routes.respond(request, context) },
-            server: .http1(configuration: .init(idleTimeout: configuration.idleTimeout.timeAmount)),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [DisconnectHandler(watcher: self.watcher)],
+                    idleTimeout: configuration.idleTimeout.timeAmount)),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "onesim-gateway", backlog: 4096),
             onServerRunning: { channel in onServerRunning(channel.localAddress?.port ?? 0) },

@@ -150,7 +150,13 @@ struct GatewayRoutes: Sendable {
             }
             let waited = ContinuousClock.now - upstreamStart
             let member = first?.modelInfo.map { $0.member ?? $0.configName }
+            // A client that goes away mid-stream: close the connection, so the next write fails
+            // and the relay ends, dropping (and so cancelling) the upstream stream.
+            let channel = context.channel
+            let watcher = gateway.watcher
             let body = ResponseBody { writer in
+                let token = watcher.register(channel) { channel.close(promise: nil) }
+                defer { watcher.unregister(token) }
                 try await SSERelay.relay(
                     first: first, rest: iterator, to: &writer, id: id, model: chat.model, created: created,
                     includeUsage: chat.includeUsage, call: call, waited: waited)

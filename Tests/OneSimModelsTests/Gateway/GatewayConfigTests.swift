@@ -27,7 +27,7 @@ struct GatewayConfigTests {
         (#"{"gateway": {"keys": [{"key": 42}]}}"#, "keys[0].key"),
         (#"{"gateway": {"master": "x"}}"#, "unknown key 'master'"),
         (#"{"gateway": {"keys": {"key": "sk-1"}}}"#, "'keys' must be an array"),
-        (#"{"gateway": [], "config_name": null}"#, "gateway"),
+        (#"{"gateway": []}"#, "gateway: must be an object"),
         (#"{"gateway": {"keys": [{"key": "sk-1", "name": "a"}, {"key": "sk-2", "name": "a"}]}}"#, "used twice"),
     ])
     func aBadSectionIsAPreciseConfigurationError(_ section: String, _ expected: String) {

@@ -30,11 +30,11 @@ struct GatewayErrorTests {
             config: { sims in
                 """
                 [\(memberConfig("a", baseURL: sims[0].baseURL)), \(memberConfig("b", baseURL: sims[1].baseURL)),
-                 {"config_name": "lb", "model_type": "load_balancer", "models": ["a", "b"], "max_retries": 1}]
+                 {"config_name": "lb", "model_type": "load_balancer", "models": ["a", "b"], "max_retries": 0}]
                 """
             }
         ) { h in
-            for sim in h.simulators { sim.enqueue(.fail(.status(502, message: "bad gateway upstream"))) }
+            for sim in h.simulators { sim.setFaultRate(SimulatorFaultRate(rate: 1, fault: .status(502, message: "bad gateway upstream"))) }
             let reply = try await h.post("/v1/chat/completions", #"{"model": "lb", "messages": [{"role": "user", "content": "hi"}]}"#)
             #expect(reply.status == 502, "\(reply.body)")
             #expect(reply.json?["error"]?["message"] != nil)

@@ -84,7 +84,7 @@ struct GatewayRoutesTests {
                 """
             }
         ) { h in
-            h.simulators[0].enqueue(.fail(.status(500, message: "down")))
+            h.simulators[0].setFaultRate(SimulatorFaultRate(rate: 1, fault: .status(401, message: "upstream key revoked", type: "invalid_request_error", code: "invalid_api_key")))
             _ = try await h.post("/v1/chat/completions", #"{"model": "lb", "messages": [{"role": "user", "content": "hi"}]}"#)
             let ready = try await h.get("/health/ready")
             #expect(ready.status == 503, "\(ready.body)")
