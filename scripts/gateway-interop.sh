@@ -65,6 +65,8 @@ INTEROP_MASTER_KEY=sk-interop-master "$bin" serve --config "$work/models.json" -
 wait_for "http://127.0.0.1:$port/health/live" || { cat "$work/gateway.log"; exit 1; }
 
 status=0
+# LiteLLM would fetch its price map from the internet first; the copy it ships is enough here.
+export LITELLM_LOCAL_MODEL_COST_MAP=True
 timeout 600 "$venv/bin/python" scripts/gateway-interop.py "http://127.0.0.1:$port/v1" sk-interop-client || status=$?
 
 # SIGTERM drains and exits 0.

@@ -281,9 +281,9 @@ struct GatewayRoutes: Sendable {
         return caller.name
     }
 
-    /// The model a request names, checked against the caller's key.
+    /// The model a request names (404 when nothing has that name), checked against the
+    /// caller's key (403).
     func resolve(_ name: String, kind: ModelKind, caller: KeyStore.Caller) throws -> any ModelAdapter {
-        try gateway.keys.authorize(caller, model: name)
         guard let adapter = try gateway.manager.servedModel(named: name, kind: kind) else {
             throw GatewayError(
                 404, "The model '\(name.prefix(200))' does not exist or you do not have access to it.", code: "model_not_found",
@@ -294,6 +294,7 @@ struct GatewayRoutes: Sendable {
                 400, "The model '\(name.prefix(200))' is a \(adapter.kind.rawValue) model; it cannot serve this request.",
                 code: "wrong_model_kind", param: "model")
         }
+        try gateway.keys.authorize(caller, model: name)
         return adapter
     }
 
