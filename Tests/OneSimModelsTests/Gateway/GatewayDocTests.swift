@@ -13,7 +13,7 @@ struct GatewayDocTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("models.json")
         try Data("[\(memberConfig("a", baseURL: simulator.baseURL))]".utf8).write(to: file)
-        try await GatewayDocSnippets.serveInProcess(configFile: file.path)
+        try await serveInProcess(configFile: file.path)
         await simulator.stop()
     }
 
@@ -28,7 +28,7 @@ struct GatewayDocTests {
             keys: #"{"gateway": {"keys": [{"key": "sk-team-a", "models": ["lb"]}]}}"#
         ) { h in
             h.simulators[0].enqueue(.reply("I explore the map."))
-            let text = try await GatewayDocSnippets.callThroughTheGateway(gatewayURL: h.base + "/v1")
+            let text = try await callThroughTheGateway(gatewayURL: h.base + "/v1")
             #expect(text == "I explore the map.")
         }
     }
