@@ -40,7 +40,7 @@ public final class Gateway: Sendable {
         self.configuration = configuration
         keys = KeyStore(configuration.keys)
         metrics = GatewayMetrics(registry: configuration.metrics)
-        accessLogger = Logger(label: "onesim.gateway.access")
+        accessLogger = configuration.accessLogger
         prices = manager.effectivePrices()
     }
 

@@ -24,6 +24,8 @@ extension Gateway {
         public var metrics: PrometheusCollectorRegistry
         /// The gateway's own log (start, stop, refusals).
         public var logger: Logger
+        /// Where the access log lines go (label `onesim.gateway.access` by default).
+        public var accessLogger: Logger
         /// Keys, limits and budgets (from a config file's `gateway` section).
         var keys: GatewaySection?
 
@@ -32,8 +34,9 @@ extension Gateway {
             host: String = "127.0.0.1", port: Int = 4000, maxBodyBytes: Int = 16 << 20, drainTimeout: Duration = .seconds(30),
             idleTimeout: Duration = .seconds(120), accessLog: Bool = true,
             metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-            logger: Logger = Logger(label: "onesim.gateway")
+            logger: Logger = Logger(label: "onesim.gateway"), accessLogger: Logger = Logger(label: "onesim.gateway.access")
         ) {
+            self.accessLogger = accessLogger
             self.host = host
             self.port = port
             self.maxBodyBytes = maxBodyBytes

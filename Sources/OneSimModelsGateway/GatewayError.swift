@@ -63,6 +63,11 @@ struct GatewayError: Error, Sendable {
             self.init(429, message, type: "rate_limit_exceeded", code: "queue_timeout", retryAfter: retry ?? 1)
         case .budgetExceeded:
             self.init(402, message, type: "insufficient_quota", code: "insufficient_quota")
+        case .allAttemptsFailed
+        where error.attempts.last.map({ $0.status == nil && GatewayError.requestKinds.contains($0.kind) }) ?? false:
+            // Every member refused the request itself (a field its provider cannot honour): the
+            // client's mistake, not an outage.
+            self.init(400, message, code: error.attempts.last?.kind.rawValue)
         case .allAttemptsFailed:
             let last = error.attempts.last
             let status = last?.status ?? error.status ?? 503
@@ -79,6 +84,9 @@ struct GatewayError: Error, Sendable {
                 retryAfter: retry ?? (status == 429 ? 1 : nil))
         }
     }
+
+    /// Failures caused by the request itself rather than by the member.
+    static let requestKinds: Set<ModelError.Kind> = [.unsupported, .badRequest, .contextLengthExceeded, .contentFiltered]
 
     /// A status an HTTP response can carry (an upstream's odd status becomes 502).
     static func clampedStatus(_ status: Int) -> Int { (400...599).contains(status) ? status : 502 }

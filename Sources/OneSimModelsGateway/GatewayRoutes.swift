@@ -107,7 +107,7 @@ struct GatewayRoutes: Sendable {
             }
             record.model = chat.model
             record.stream = chat.stream
-            return try await self.chat(chat, caller: caller, context: context, record: record, start: start)
+            return try await self.chat(chat, caller: caller, context: context, record: &record, start: start)
         case ("/v1/embeddings", .post):
             let caller = try authenticate(request)
             record.caller = callerName(caller)
@@ -126,9 +126,8 @@ struct GatewayRoutes: Sendable {
     // MARK: Chat
 
     func chat(
-        _ chat: ChatRequest, caller: KeyStore.Caller, context: GatewayContext, record: AccessRecord, start: ContinuousClock.Instant
+        _ chat: ChatRequest, caller: KeyStore.Caller, context: GatewayContext, record: inout AccessRecord, start: ContinuousClock.Instant
     ) async throws -> Outcome {
-        var record = record
         let adapter = try resolve(chat.model, kind: .chat, caller: caller)
         try gateway.keys.admit(caller)
         let call = CallGuard(gateway: gateway, caller: caller, record: record, start: start, kind: .chat)

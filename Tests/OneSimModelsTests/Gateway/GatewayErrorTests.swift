@@ -157,3 +157,23 @@ struct GatewayErrorTests {
         }
     }
 }
+
+@Suite("Gateway: unsupported fields through a balancer")
+struct GatewayBalancerUnsupportedTests {
+    @Test func aBalancerOverAnAnthropicMemberStillAnswers400NamingTheField() async throws {
+        try await withGateway(
+            config: { sims in
+                """
+                [{"config_name": "claude", "model_type": "anthropic_chat", "model_name": "claude-x", "api_key": "k",
+                  "client_args": {"base_url": "\(sims[0].baseURL)", "max_retries": 0}},
+                 {"config_name": "lb", "model_type": "load_balancer", "models": ["claude"]}]
+                """
+            }
+        ) { h in
+            let reply = try await h.post(
+                "/v1/chat/completions", #"{"model": "lb", "messages": [{"role": "user", "content": "hi"}], "logit_bias": {"1": 1}}"#)
+            #expect(reply.status == 400, "\(reply.body)")
+            #expect(reply.errorMessage.contains("logit_bias"))
+        }
+    }
+}

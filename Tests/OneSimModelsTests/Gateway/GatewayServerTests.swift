@@ -1,5 +1,7 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
+import Synchronization
 import NIOCore
 import OneSimModels
 @testable import OneSimModelsGateway
@@ -86,6 +88,61 @@ struct GatewayServerTests {
             #expect(second.headers.first(name: "retry-after") != nil)
             first.cancel()
             _ = try? await first.value
+        }
+    }
+}
+
+/// Keeps every log line (message and metadata) a logger writes.
+final class CapturedLog: Sendable {
+    let lines = Mutex<[String]>([])
+
+    var logger: Logger {
+        Logger(label: "test.access") { _ in Handler(log: self) }
+    }
+
+    struct Handler: LogHandler {
+        let log: CapturedLog
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            let fields = (event.metadata ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            log.lines.withLock { $0.append("\(event.message) \(fields)") }
+        }
+    }
+}
+
+@Suite("Gateway: access log")
+struct GatewayAccessLogTests {
+    @Test func oneLinePerRequestWithoutBodiesOrKeys() async throws {
+        let captured = CapturedLog()
+        try await withGateway(
+            config: { basicGatewayConfig($0) }, keys: #"{"gateway": {"keys": [{"key": "sk-logged-never", "name": "team-z"}]}}"#,
+            configure: {
+                $0.accessLog = true
+                $0.accessLogger = captured.logger
+            }
+        ) { h in
+            h.simulators[0].enqueue(.reply("the secret reply text"))
+            let reply = try await h.post(
+                "/v1/chat/completions", #"{"model": "chat", "messages": [{"role": "user", "content": "the secret prompt"}]}"#,
+                headers: [("authorization", "Bearer sk-logged-never")])
+            #expect(reply.status == 200)
+            _ = try await h.post("/v1/chat/completions", "{}", headers: [("authorization", "Bearer sk-wrong-one")])
+            let lines = captured.lines.withLock { $0 }
+            #expect(lines.count == 2, "\(lines)")
+            let first = try #require(lines.first)
+            #expect(first.contains("POST /v1/chat/completions 200"))
+            #expect(first.contains("model=chat") && first.contains("member=chat") && first.contains("key=team-z"))
+            #expect(first.contains("latency_ms=") && first.contains("overhead_ms=") && first.contains("tokens="))
+            for line in lines {
+                #expect(!line.contains("sk-logged-never") && !line.contains("sk-wrong-one"))
+                #expect(!line.contains("secret prompt") && !line.contains("secret reply"))
+            }
+            #expect(lines.last?.contains("401") == true)
         }
     }
 }
