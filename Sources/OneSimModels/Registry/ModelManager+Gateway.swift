@@ -16,14 +16,14 @@ extension ModelManager {
     /// The model a client's `model` names: a config, a balancer, or the balancer over every
     /// config with that `model_name` (of `kind`). `nil` when nothing has that name.
     package func servedModel(named name: String, kind: ModelKind) throws(ModelError) -> (any ModelAdapter)? {
-        let (isName, hasModelName) = state.withLock { state in
-            (
-                state.configs[name] != nil || state.balancerSpecs[name] != nil,
-                state.configs.values.contains {
-                    $0.modelType != ConfigParser.balancerType && $0.resolvedModelName == name
-                        && registry.descriptor(for: $0.modelType)?.kind == kind
-                }
-            )
+        let (isName, hasModelName) = state.withLock { state -> (Bool, Bool) in
+            if state.configs[name] != nil || state.balancerSpecs[name] != nil { return (true, false) }
+            // Only names that are no config nor balancer pay for the scan.
+            let shared = state.configs.values.contains {
+                $0.modelType != ConfigParser.balancerType && $0.resolvedModelName == name
+                    && registry.descriptor(for: $0.modelType)?.kind == kind
+            }
+            return (false, shared)
         }
         if isName { return try getModel(configName: name) }
         if hasModelName { return try getModel(modelType: kind, modelName: name) }
