@@ -7,7 +7,8 @@ struct OneSimModelsCommand: AsyncParsableCommand {
         commandName: "onesim-models",
         abstract: "One interface to language and embedding models, with load balancing.",
         subcommands: [
-            DemoCommand.self, ChatCommand.self, EmbedCommand.self, BenchCommand.self, ServeMockCommand.self, FleetTableCommand.self,
+            DemoCommand.self, ChatCommand.self, EmbedCommand.self, BenchCommand.self, ServeMockCommand.self, ServeCommand.self,
+            FleetTableCommand.self,
         ],
         defaultSubcommand: DemoCommand.self)
 }

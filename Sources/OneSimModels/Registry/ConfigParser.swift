@@ -45,11 +45,27 @@ struct ConfigParser {
         var entries: [(JSONValue, String, ModelKind?)] = []
         switch value {
         case .array(let items):
-            for (i, item) in items.enumerated() { entries.append((item, "entry \(i + 1)", nil)) }
+            var gatewayAt: Int?
+            for (i, item) in items.enumerated() {
+                if case .object(let object) = item, object["gateway"] != nil, object["config_name"] == nil {
+                    // The gateway's section: checked here, used only by `onesim-models serve`.
+                    guard object.count == 1 else {
+                        throw fail("entry \(i + 1): a gateway entry holds only the key 'gateway', found also \(object.keys.filter { $0 != "gateway" }.sorted().map { "'\($0)'" }.joined(separator: ", "))")
+                    }
+                    if let gatewayAt { throw fail("entry \(i + 1): a second gateway entry (the first is entry \(gatewayAt + 1))") }
+                    gatewayAt = i
+                    _ = try GatewaySection.parse(object["gateway"] ?? .null, source: source, environment: nil)
+                    continue
+                }
+                entries.append((item, "entry \(i + 1)", nil))
+            }
         case .object(let object) where object["config_name"] == nil
-            && (object["chat"] != nil || object["embedding"] != nil):
-            for key in object.keys.sorted() where ModelKind(rawValue: key) == nil {
-                throw fail("top-level key '\(key)' is not a category (valid: chat, embedding)\(KeySuggestion.hint(for: key, in: ["chat", "embedding"]))")
+            && (object["chat"] != nil || object["embedding"] != nil || object["gateway"] != nil):
+            for key in object.keys.sorted() where ModelKind(rawValue: key) == nil && key != "gateway" {
+                throw fail("top-level key '\(key)' is not a category (valid: chat, embedding, gateway)\(KeySuggestion.hint(for: key, in: ["chat", "embedding", "gateway"]))")
+            }
+            if let section = object["gateway"] {
+                _ = try GatewaySection.parse(section, source: source, environment: nil)
             }
             for kind in ModelKind.allCases {
                 guard let section = object[kind.rawValue] else { continue }

@@ -24,12 +24,13 @@ struct ModuleGraphTests {
             "OneSimModelsCore", "OneSimModelsProviders", "OneSimModelsRouting", "OneSimModelsUsage", "OneSimModelsParsers",
         ],
         "OneSimModelsSimulator": [],
-        "onesim-models": ["OneSimModels", "OneSimModelsSimulator"],
+        "OneSimModelsGateway": ["OneSimModels"],
+        "onesim-models": ["OneSimModels", "OneSimModelsSimulator", "OneSimModelsGateway"],
     ]
 
     static let libraryModules = [
         "OneSimModelsCore", "OneSimModelsProviders", "OneSimModelsRouting", "OneSimModelsUsage", "OneSimModelsParsers",
-        "OneSimModels",
+        "OneSimModels", "OneSimModelsGateway",
     ]
 
     static func swiftFiles(in target: String) -> [URL] {
