@@ -62,9 +62,12 @@ package final class DeploymentLimiter: Sendable {
     }
 
     /// The server reported `load` at `now`: the learned limit follows it, and every balancer
-    /// hears of it (the limit may have grown). Call without holding a lock.
-    package func observe(_ load: ServerLoad, at now: Duration) {
-        limits.withLock { $0.observe(load, at: now) }
+    /// hears of it (the limit may have grown). `asked` is `progress` when the report was asked
+    /// for: the server took its snapshot between then and now, so it can have seen at most the
+    /// requests in flight then plus those started since, and no more of them is taken for other
+    /// clients' load. Call without holding a lock.
+    package func observe(_ load: ServerLoad, at now: Duration, asked: DeploymentLimits.Progress? = nil) {
+        limits.withLock { $0.observe(load, at: now, asked: asked) }
         notifyAll()
     }
 

@@ -16,6 +16,17 @@ package struct DeploymentLimits: Sendable, Hashable {
     package private(set) var inFlight = 0
     /// The most requests ever in flight at once.
     private(set) var peakInFlight = 0
+    /// Requests started so far (wrapping).
+    private(set) var starts = 0
+
+    /// Requests in flight and started so far, at one moment.
+    package struct Progress: Sendable, Hashable {
+        let inFlight: Int
+        let starts: Int
+    }
+
+    /// The progress now.
+    package var progress: Progress { Progress(inFlight: inFlight, starts: starts) }
     /// The concurrency limit learned by the fleet dispatch (`nil` until a fleet balancer sends
     /// here): under `maxConcurrency`, which stays a hard ceiling.
     private(set) var adaptive: AdaptiveConcurrency?
@@ -78,9 +89,11 @@ package struct DeploymentLimits: Sendable, Hashable {
     }
 
     /// The server reported its load.
-    mutating func observe(_ load: ServerLoad, at now: Duration) {
+    mutating func observe(_ load: ServerLoad, at now: Duration, asked: Progress? = nil) {
         if adaptive == nil { adaptive = AdaptiveConcurrency() }
-        adaptive?.observe(load, ownInFlight: inFlight, at: now, ceiling: maxConcurrency)
+        var own = inFlight
+        if let asked { own = max(own, asked.inFlight.saturatingAdd(max(starts &- asked.starts, 0))) }
+        adaptive?.observe(load, ownInFlight: own, at: now, ceiling: maxConcurrency)
     }
 
     /// How long until the budgets allow a request of `tokens` (zero if now).
@@ -102,6 +115,7 @@ package struct DeploymentLimits: Sendable, Hashable {
     mutating func tryStart(tokens: Double, at now: Duration, learned: Bool = false) -> Bool {
         guard admits(tokens: tokens, at: now, learned: learned) else { return false }
         inFlight += 1
+        starts &+= 1
         peakInFlight = max(peakInFlight, inFlight)
         rpm?.take(1, at: now)
         tpm?.take(tokens, at: now)

@@ -43,8 +43,9 @@ final class ServerMetricsScraper: Sendable {
         let started = Task {
             while !Task.isCancelled {
                 let began = clock.now()
+                let asked = limiter.snapshot.progress
                 if let load = await Self.scrape(spec, transport: transport) {
-                    limiter.observe(load, at: clock.now())
+                    limiter.observe(load, at: clock.now(), asked: asked)
                     counters.reports.add(1, ordering: .relaxed)
                 } else {
                     counters.failures.add(1, ordering: .relaxed)

@@ -87,4 +87,19 @@ struct AdaptiveConcurrencyTests {
             reportInterval: .seconds(1), ceiling: nil)
         #expect(a.limit > 4, "two intervals without a report: back to latency")
     }
+
+    @Test("requests that start and end while a report is on its way are not taken for other clients' load")
+    func reportWindow() {
+        var limits = DeploymentLimits(.default, now: .zero)
+        for _ in 0..<3 { _ = limits.tryStart(tokens: 1, at: .zero) }
+        let asked = limits.progress
+        for _ in 0..<2 { _ = limits.tryStart(tokens: 1, at: .zero) }
+        for _ in 0..<4 { limits.end(refund: 0, at: .zero) }
+        // The server saw 5 of ours (2 running, 3 waiting) at some moment in between.
+        limits.observe(ServerLoad(running: 2, waiting: 3), at: .seconds(1), asked: asked)
+        #expect(limits.adaptive?.limit == 2, "its slots, none held by others")
+        var naive = DeploymentLimits(.default, now: .zero)
+        naive.observe(ServerLoad(running: 2, waiting: 3), at: .seconds(1))
+        #expect(naive.adaptive?.limit == 1, "without the window, all 5 look like another client's")
+    }
 }
