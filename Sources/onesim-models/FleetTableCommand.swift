@@ -124,7 +124,8 @@ enum ReferenceFleet: String, CaseIterable {
             }
             return (servers, workload)
         case .f3, .f4:
-            return ((0..<4).map { FleetServerConfig(name: "gpu\($0)", cacheBlocks: halfTheCache) }, workload)
+            let blocks = ProcessInfo.processInfo.environment["F4_CACHE"].flatMap(Int.init) ?? halfTheCache
+            return ((0..<4).map { FleetServerConfig(name: "gpu\($0)", cacheBlocks: blocks) }, workload)
         }
     }
 }
