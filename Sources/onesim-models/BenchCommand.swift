@@ -69,6 +69,9 @@ struct BenchCommand: AsyncParsableCommand {
         if let maxConnections { try FlagRange.check("--max-connections", maxConnections, 1...65_536) }
         try FlagRange.check("--latency-ms", latencyMilliseconds, 0...86_400_000)
         if raw && inMemory { throw ValidationError("--raw and --in-memory cannot be combined") }
+        if workloadOptions.strategy != nil && config != nil && workloadOptions.fleet == nil {
+            throw ValidationError("--strategy applies to the balancer bench builds (with --fleet or without --config)")
+        }
         if latencyMilliseconds != 0 && !inMemory { throw ValidationError("--latency-ms needs --in-memory") }
         if workloadOptions.isActive && (raw || inMemory || embeddings || parsers) {
             throw ValidationError("--workload, --agents and --fleet cannot be combined with --raw, --in-memory, --embeddings or --parsers")
@@ -123,7 +126,8 @@ struct BenchCommand: AsyncParsableCommand {
                      {"config_name": "bench-b", "model_type": "\(type)", "model_name": "sim", "api_key": "k", "client_args": {"base_url": "\(base)"}\(limits)}]
                     """)
                 try manager.configureLoadBalancer(
-                    modelConfigs: ["bench-a", "bench-b"], configName: "bench", modelType: embeddings ? .embedding : .chat)
+                    modelConfigs: ["bench-a", "bench-b"], strategy: workloadOptions.strategy ?? "fleet", configName: "bench",
+                    modelType: embeddings ? .embedding : .chat)
                 target = try manager.getModel(configName: "bench")
             }
             let result: BenchResult

@@ -31,7 +31,7 @@ struct BenchWorkloadOptions: ParsableArguments {
     @Option(name: .long, help: "Generator: random seed.")
     var seed: UInt64 = 42
 
-    @Option(name: .long, help: "With --fleet: the balancer's strategy (any name the registry accepts); default: the registry's default.")
+    @Option(name: .long, help: "The strategy of the balancer bench builds (with --fleet, or without --config); default: the registry's default.")
     var strategy: String?
 
     @Option(name: .customLong("metrics-url"), help: "A member's /metrics URL to read prefix-cache counters from (repeatable; --fleet adds its servers').")
@@ -64,7 +64,6 @@ struct BenchWorkloadOptions: ParsableArguments {
             }
         }
         if fleet != nil && workload == nil && agents == nil { throw ValidationError("--fleet needs --workload or --agents") }
-        if strategy != nil && fleet == nil { throw ValidationError("--strategy applies to the balancer bench builds with --fleet") }
         if metricsURLs.count > 1024 { throw ValidationError("at most 1024 --metrics-url") }
         for url in metricsURLs where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
             throw ValidationError("--metrics-url must be an http(s) URL, got '\(url)'")

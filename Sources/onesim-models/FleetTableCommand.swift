@@ -29,6 +29,9 @@ struct FleetTableCommand: ParsableCommand {
     @Option(name: .long, help: "Fleets to run, comma-separated (F1, F2, F3, F4).")
     var fleets: String = "F1,F2,F3,F4"
 
+    @Option(name: .customLong("cache-blocks"), help: "F3's and F4's prefix-cache size in 16-token blocks (default: about half the personas).")
+    var cacheBlocks: Int?
+
     @Flag(name: .long, help: "Print one JSON object instead of the table.")
     var json = false
 
@@ -37,6 +40,7 @@ struct FleetTableCommand: ParsableCommand {
         guard (1...1_000).contains(personas) else { throw ValidationError("--personas must be 1...1000") }
         guard (1...20_000).contains(personaTokens) else { throw ValidationError("--persona-tokens must be 1...20000") }
         guard (1...20).contains(historySteps) else { throw ValidationError("--history-steps must be 1...20") }
+        if let cacheBlocks, !(1...10_000_000).contains(cacheBlocks) { throw ValidationError("--cache-blocks must be 1...10000000") }
         for name in fleets.split(separator: ",") where ReferenceFleet(rawValue: String(name)) == nil {
             throw ValidationError("unknown fleet '\(name)' (valid: F1, F2, F3, F4)")
         }
@@ -51,7 +55,8 @@ struct FleetTableCommand: ParsableCommand {
         for name in fleets.split(separator: ",") {
             guard let fleet = ReferenceFleet(rawValue: String(name)) else { continue }
             let (servers, workload) = try fleet.make(
-                agents: agents, personas: personas, personaTokens: personaTokens, historySteps: historySteps, seed: seed)
+                agents: agents, personas: personas, personaTokens: personaTokens, historySteps: historySteps, seed: seed,
+                cacheBlocks: cacheBlocks)
             for entry in FleetTableEntry.all {
                 let outcome = try FleetSimulation.run(workload, servers: servers, options: entry.options)
                 let ratio = (outcome.ratio * 100).rounded() / 100
@@ -103,7 +108,10 @@ enum ReferenceFleet: String, CaseIterable {
     /// F3 over several steps, each agent's history growing.
     case f4 = "F4"
 
-    func make(agents: Int, personas: Int, personaTokens: Int, historySteps: Int, seed: UInt64) throws -> ([FleetServerConfig], FleetWorkload) {
+    /// `cacheBlocks` replaces F3's and F4's prefix-cache size (about half the personas).
+    func make(
+        agents: Int, personas: Int, personaTokens: Int, historySteps: Int, seed: UInt64, cacheBlocks: Int? = nil
+    ) throws -> ([FleetServerConfig], FleetWorkload) {
         let steps = self == .f4 ? historySteps : 1
         guard
             let generated = FleetWorkloadGenerator(
@@ -124,7 +132,7 @@ enum ReferenceFleet: String, CaseIterable {
             }
             return (servers, workload)
         case .f3, .f4:
-            let blocks = ProcessInfo.processInfo.environment["F4_CACHE"].flatMap(Int.init) ?? halfTheCache
+            let blocks = cacheBlocks ?? halfTheCache
             return ((0..<4).map { FleetServerConfig(name: "gpu\($0)", cacheBlocks: blocks) }, workload)
         }
     }

@@ -160,6 +160,8 @@ extension BalancerCore {
             if let perToken = m.recentLatencyPerToken(at: now) { fastest = min(fastest, perToken) }
         }
         guard fastest.isFinite, fastest > 0 else { return }
+        // The usual case, no straggler among the candidates, costs one pass and no lock.
+        guard candidates.contains(where: { (members[$0.index].recentLatencyPerToken(at: now) ?? 0) > fastest * 1.5 }) else { return }
         var fastSlots = 0
         var fastBusy = false
         for m in members where !m.health.isCooled(at: now) {
@@ -250,7 +252,8 @@ extension BalancerCore {
     /// `lookahead` queue entries (ids of waiters that left count too), so its cost is bounded
     /// whatever the queue's length.
     func betterWaiter(for member: Int, than head: Waiter) -> UInt64? {
-        guard prefixIndexes.indices.contains(member) else { return nil }
+        // A member with nothing indexed matches no prompt; only key ties are left, not worth a scan.
+        guard prefixIndexes.indices.contains(member), prefixIndexes[member].count > 0 else { return nil }
         var bestScore = affinityScore(member, head.fingerprint)
         var best: UInt64?
         var visited = 0
