@@ -21,7 +21,8 @@ trap cleanup EXIT
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
-timeout 600 "$venv/bin/pip" install --quiet --disable-pip-version-check openai litellm
+# Pinned to the versions this script was last checked with (a new release must not break CI unseen).
+timeout 600 "$venv/bin/pip" install --quiet --disable-pip-version-check "openai==3.57.0" "litellm==1.110.2"
 
 bin=$(swift build --show-bin-path)/onesim-models
 [ -x "$bin" ] || { echo "build first: swift build"; exit 1; }
