@@ -135,6 +135,7 @@ if ProcessInfo.processInfo.environment["ONESIM_FUZZ"] != nil {
             name: "onesim-fuzz",
             dependencies: [
                 "OneSimModels",
+                "OneSimModelsGateway",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

@@ -5,7 +5,7 @@
 #
 #   Fuzz/run.sh [SECONDS_PER_TARGET] [TARGET ...]
 #
-# Default: 20 seconds for each of the nine targets. Seeds come from Fuzz/corpus/TARGET (never
+# Default: 20 seconds for each of the ten targets. Seeds come from Fuzz/corpus/TARGET (never
 # written to); new inputs and any crash go to a temporary folder, whose path is printed. A
 # crash, trap or sanitizer report fails the script. Run longer with e.g. `Fuzz/run.sh 3600 json`.
 set -euo pipefail
@@ -14,7 +14,7 @@ seconds=${1:-20}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(json json-repair parsers sse ndjson retry-after openai-response server-metrics config)
+    targets=(json json-repair parsers sse ndjson retry-after openai-response server-metrics config gateway-request)
 fi
 
 export ONESIM_FUZZ=1

@@ -9,6 +9,7 @@ import NIOHTTP1
 
 @testable import OneSimModels
 @testable import OneSimModelsCore
+@testable import OneSimModelsGateway
 @testable import OneSimModelsParsers
 @testable import OneSimModelsProviders
 @testable import OneSimModelsRouting
@@ -80,6 +81,17 @@ let targets: [String: @Sendable ([UInt8]) -> Void] = [
         var estimate = SlotEstimate()
         estimate.observe(load)
         precondition((estimate.slots ?? 1) > 0)
+    },
+    "gateway-request": { bytes in
+        // A request body as a gateway client sends it: chat and embeddings decoding, the
+        // gateway config section, and the fleet dispatch's fingerprint of the decoded prompt.
+        guard let body = try? JSONCodec.parse(bytes) else { return }
+        if let chat = try? ChatRequest(body) {
+            let fingerprint = PromptFingerprint(prompt: chat.prompt, affinityKey: chat.options.affinityKey)
+            precondition(fingerprint.blocks.count <= PromptFingerprint.maximumBlocks)
+        }
+        _ = try? EmbeddingRequest(body)
+        _ = try? GatewaySection.load(data: Data(bytes), source: "fuzz.json", environment: [:])
     },
     "config": { bytes in
         let manager = ModelManager(responder: FixedResponder(body: "{}"))
