@@ -56,23 +56,7 @@ enum ResponseEncoding {
         writer.field("content", response.text.map(JSONValue.string) ?? .null)
         writer.field("refusal", response.refusal.map(JSONValue.string) ?? .null)
         if let reasoning = response.reasoning { writer.field("reasoning_content", string: reasoning) }
-        if !response.toolCalls.isEmpty {
-            writer.key("tool_calls")
-            writer.openArray()
-            for call in response.toolCalls {
-                writer.openObject()
-                writer.field("id", string: call.id)
-                writer.key("type")
-                writer.rawValue("\"function\"")
-                writer.key("function")
-                writer.openObject()
-                writer.field("name", string: call.name)
-                writer.field("arguments", string: call.arguments)
-                writer.closeObject()
-                writer.closeObject()
-            }
-            writer.closeArray()
-        }
+        if !response.toolCalls.isEmpty { writer.openAIToolCalls(response.toolCalls) }
         writer.closeObject()
         writer.key("logprobs")
         writer.rawValue("null")

@@ -293,20 +293,27 @@ package struct BalancerCore: Sendable {
                 fresh.removeFirst()
                 continue
             }
-            switch decide(
-                excluding: waiter.excluded, tokens: waiter.tokens, deadline: waiter.deadline, arrival: waiter.arrival, now: now,
-                fingerprint: waiter.fingerprint)
-            {
-            case .granted(let grant):
-                remove(id)
-                resolutions.append(Resolution(id: id, outcome: .granted(grant)))
-            case .exhausted:
-                remove(id)
-                resolutions.append(Resolution(id: id, outcome: .exhausted))
-            case .wait(let wake):
-                if keepWaiting(id, deadline: waiter.deadline, wake: wake, now: now, into: &resolutions) { return }
-            }
+            if !decideFresh(id, waiter, now: now, into: &resolutions) { return }
         }
+    }
+
+    /// Decides for the fresh head `id` the usual way (grant, end of round, or wait). Returns
+    /// `false` when it keeps waiting, so nobody behind it is served.
+    mutating func decideFresh(_ id: UInt64, _ waiter: Waiter, now: Duration, into resolutions: inout [Resolution]) -> Bool {
+        switch decide(
+            excluding: waiter.excluded, tokens: waiter.tokens, deadline: waiter.deadline, arrival: waiter.arrival, now: now,
+            fingerprint: waiter.fingerprint)
+        {
+        case .granted(let grant):
+            remove(id)
+            resolutions.append(Resolution(id: id, outcome: .granted(grant)))
+        case .exhausted:
+            remove(id)
+            resolutions.append(Resolution(id: id, outcome: .exhausted))
+        case .wait(let wake):
+            if keepWaiting(id, deadline: waiter.deadline, wake: wake, now: now, into: &resolutions) { return false }
+        }
+        return true
     }
 
     /// A waiter that cannot go now: past its deadline it times out (`false`: look at the next

@@ -47,22 +47,7 @@ enum OpenAIChatRequestWriter {
             writer.closeArray()
         }
         if let name = message.name, !name.isEmpty { writer.field("name", string: name) }
-        if !message.toolCalls.isEmpty {
-            writer.key("tool_calls")
-            writer.openArray()
-            for call in message.toolCalls {
-                writer.openObject()
-                writer.field("id", string: call.id)
-                writer.field("type", string: "function")
-                writer.key("function")
-                writer.openObject()
-                writer.field("name", string: call.name)
-                writer.field("arguments", string: call.arguments)
-                writer.closeObject()
-                writer.closeObject()
-            }
-            writer.closeArray()
-        }
+        if !message.toolCalls.isEmpty { writer.openAIToolCalls(message.toolCalls) }
         if let id = message.toolCallID { writer.field("tool_call_id", string: id) }
         writer.closeObject()
     }
@@ -92,5 +77,26 @@ enum OpenAIChatRequestWriter {
         if let detail { writer.field("detail", string: detail.rawValue) }
         writer.closeObject()
         writer.closeObject()
+    }
+}
+
+extension JSONWriter {
+    /// Writes `"tool_calls": [...]` in OpenAI's shape (`id`, `type: function`, `function` with
+    /// `name` and `arguments`): an assistant message of a request, or a gateway's reply.
+    package mutating func openAIToolCalls(_ calls: [ToolCall]) {
+        key("tool_calls")
+        openArray()
+        for call in calls {
+            openObject()
+            field("id", string: call.id)
+            field("type", string: "function")
+            key("function")
+            openObject()
+            field("name", string: call.name)
+            field("arguments", string: call.arguments)
+            closeObject()
+            closeObject()
+        }
+        closeArray()
     }
 }

@@ -225,19 +225,7 @@ extension BalancerCore {
                     continue
                 }
                 // The capacity went to another balancer meanwhile: decide again the usual way.
-                switch decide(
-                    excluding: head.excluded, tokens: head.tokens, deadline: head.deadline, arrival: head.arrival, now: now,
-                    fingerprint: head.fingerprint)
-                {
-                case .granted(let grant):
-                    remove(id)
-                    resolutions.append(Resolution(id: id, outcome: .granted(grant)))
-                case .exhausted:
-                    remove(id)
-                    resolutions.append(Resolution(id: id, outcome: .exhausted))
-                case .wait(let wake):
-                    if keepWaiting(id, deadline: head.deadline, wake: wake, now: now, into: &resolutions) { return }
-                }
+                if !decideFresh(id, head, now: now, into: &resolutions) { return }
             case .exhausted:
                 remove(id)
                 resolutions.append(Resolution(id: id, outcome: .exhausted))
