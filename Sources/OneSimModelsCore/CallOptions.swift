@@ -29,14 +29,22 @@ public struct CallOptions: Sendable, Hashable {
     /// prefers the member that served the same key last, and `strategy: "affinity"` keeps a key
     /// on one member. Never sent to the provider. `nil`: no affinity.
     public var affinityKey: String?
+    /// Extra HTTP headers for this call's request (e.g. `x-request-id`), added after the
+    /// config's `default_headers`. A header that would carry the credentials or frame the body
+    /// (`authorization`, `api-key`, `x-api-key`, `x-goog-api-key`, `content-type`,
+    /// `content-length`, `host`, `transfer-encoding`) is not replaced, and a name or value with
+    /// characters HTTP does not allow in it (CR, LF, NUL, ...) is left out.
+    public var headers: [String: String]
 
     /// Options with the given fields; every default means "use the config's".
     public init(
         temperature: Double? = nil, maxTokens: Int? = nil, topP: Double? = nil, stop: [String]? = nil,
         timeout: Duration? = nil, maxRetries: Int? = nil, tools: [ToolDefinition] = [], toolChoice: ToolChoice? = nil,
-        responseFormat: ResponseFormat? = nil, extraBody: [String: JSONValue] = [:], affinityKey: String? = nil
+        responseFormat: ResponseFormat? = nil, extraBody: [String: JSONValue] = [:], affinityKey: String? = nil,
+        headers: [String: String] = [:]
     ) {
         self.affinityKey = affinityKey
+        self.headers = headers
         self.tools = tools
         self.toolChoice = toolChoice
         self.responseFormat = responseFormat

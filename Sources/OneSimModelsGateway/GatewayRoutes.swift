@@ -102,6 +102,7 @@ struct GatewayRoutes: Sendable {
             record.caller = callerName(caller)
             let body = try await Self.readJSON(request, limit: gateway.configuration.maxBodyBytes)
             var chat = try ChatRequest(body)
+            chat.options.headers["x-request-id"] = record.requestID
             if let session = request.headers[Self.sessionHeader], !session.isEmpty, session.utf8.count <= 512 {
                 chat.options.affinityKey = session
             }
@@ -113,6 +114,7 @@ struct GatewayRoutes: Sendable {
             record.caller = callerName(caller)
             let body = try await Self.readJSON(request, limit: gateway.configuration.maxBodyBytes)
             var embedding = try EmbeddingRequest(body)
+            embedding.options.headers["x-request-id"] = record.requestID
             if let session = request.headers[Self.sessionHeader], !session.isEmpty, session.utf8.count <= 512 {
                 embedding.options.affinityKey = session
             }

@@ -86,9 +86,12 @@ package struct CallExecutor: Sendable {
     /// `spec` with the call's own total timeout, if it has one.
     @inline(never)
     static func applying(_ options: CallOptions, to spec: HTTPRequestSpec) -> HTTPRequestSpec {
-        guard let timeout = options.timeout else { return spec }
+        guard options.timeout != nil || !options.headers.isEmpty else { return spec }
         var spec = spec
-        spec.timeouts.total = timeout
+        if let timeout = options.timeout { spec.timeouts.total = timeout }
+        for (name, value) in options.headers where CallHeaders.allowed(name: name, value: value) {
+            spec.headers.replaceOrAdd(name: name, value: value)
+        }
         return spec
     }
 
@@ -141,5 +144,26 @@ package struct CallExecutor: Sendable {
         return try budget.reserve(
             model: identity.modelName, config: identity.configName, estimatedPromptTokens: spec.body.count / 4,
             maxTokens: identity.kind == .embedding ? 0 : options.maxTokens)
+    }
+}
+
+/// Which of a call's own headers (`CallOptions.headers`) may go on the wire.
+enum CallHeaders {
+    /// Headers a call may not replace: the credentials and the body's framing.
+    static let reserved: Set<String> = [
+        "authorization", "api-key", "x-api-key", "x-goog-api-key", "content-type", "content-length", "host", "transfer-encoding",
+    ]
+
+    /// The separators RFC 9110 excludes from a header name.
+    static let separators = Set("()<>@,;:\\\"/[]?={} \t".utf8)
+
+    /// Whether `name: value` is a header HTTP allows and the call may set: a token name (visible
+    /// ASCII without separators, at most 256 bytes), a value of visible ASCII, spaces and tabs
+    /// (at most 8 KB), and not one of `reserved`.
+    static func allowed(name: String, value: String) -> Bool {
+        guard !name.isEmpty, name.utf8.count <= 256, value.utf8.count <= 8192 else { return false }
+        guard name.utf8.allSatisfy({ (0x21...0x7E).contains($0) && !separators.contains($0) }) else { return false }
+        guard value.utf8.allSatisfy({ $0 == 0x09 || (0x20...0x7E).contains($0) }) else { return false }
+        return !reserved.contains(name.lowercased())
     }
 }

@@ -21,6 +21,7 @@ struct GatewayChatTests {
             #expect(json["choices"]?[0]?["finish_reason"]?.stringValue == "stop")
             #expect((json["usage"]?["total_tokens"]?.intValue ?? 0) > 0)
             #expect(reply.headers.first(name: "x-request-id") == "req-123")
+            #expect(h.simulators[0].requests.last?.headers["x-request-id"] == "req-123", "the request id goes upstream too")
             #expect(reply.headers.first(name: "x-onesim-member") == "chat")
             let overhead = try #require(reply.headers.first(name: "x-onesim-overhead-ms").flatMap(Double.init))
             #expect(overhead >= 0)
