@@ -11,7 +11,8 @@ import OneSimModelsCore
 ///   those slots minus what other clients hold there (running + waiting beyond this process's
 ///   requests). While it reports no waiting requests and this process uses most of its limit,
 ///   the limit grows by half, so the first report of a queue is reached in a few intervals.
-///   A report older than two intervals is stale: the latency rules take over again.
+///   A report older than two intervals is stale: the latency rules take over again, but never
+///   grow the limit past a slot count the server once showed.
 /// - **Latency** (AIMD, as Netflix's concurrency-limits and Envoy's adaptive concurrency):
 ///   each success gives a sample of seconds per unit of work (output tokens plus prompt tokens
 ///   ÷ 20, prefill being that much cheaper than decode). The baseline is the lowest recent
@@ -150,7 +151,10 @@ package struct AdaptiveConcurrency: Sendable, Hashable {
     private mutating func grow(inFlightAtStart: Int, ceiling: Int?) {
         guard Double(inFlightAtStart) >= limit * 0.5 else { return }
         limit += slowStart ? 1 : 1 / max(limit, 1)
-        let top = ceiling.map { min(Double(max($0, 1)), Self.maximumLimit) } ?? Self.maximumLimit
+        var top = ceiling.map { min(Double(max($0, 1)), Self.maximumLimit) } ?? Self.maximumLimit
+        // A slot count the server once showed is its capacity: a stale report no longer says
+        // how loaded it is, but latency growth does not go past it.
+        if let known = slots.slots { top = min(top, Double(max(known, 1))) }
         limit = min(limit, top)
         if source == .initial { source = .latency }
     }

@@ -85,7 +85,9 @@ struct AdaptiveConcurrencyTests {
         a.succeeded(
             latency: .seconds(1), promptTokens: 0, outputTokens: 100, inFlightAtStart: 4, now: .seconds(4),
             reportInterval: .seconds(1), ceiling: nil)
-        #expect(a.limit > 4, "two intervals without a report: back to latency")
+        #expect(a.limit == 4, "two intervals without a report: back to latency, but not past the slots the server showed")
+        a.overloaded(now: .seconds(5), latency: .zero)
+        #expect(a.limit < 4, "latency and overload rule the stale member")
     }
 
     @Test("requests that start and end while a report is on its way are not taken for other clients' load")
