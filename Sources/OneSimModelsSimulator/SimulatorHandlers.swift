@@ -3,7 +3,8 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// The simulator's routes: OpenAI's `/v1/chat/completions`, `/v1/embeddings` and `/v1/models`.
+/// The simulator's routes: OpenAI's `/v1/chat/completions`, `/v1/embeddings` and `/v1/models`;
+/// in fleet server mode also vLLM's `GET /health` and `GET /metrics`.
 struct SimulatorHandlers: Sendable {
     let simulator: Simulator
 
@@ -13,6 +14,8 @@ struct SimulatorHandlers: Sendable {
         router.get("/v1/models") { request, _ in try await self.handle(request, answer: { _, _ in self.models() }) }
         SimulatorProtocols.register(on: router, simulator: simulator)
         if simulator.fleet != nil {
+            // vLLM's liveness probe (routers such as sglang-router check it before using a worker).
+            router.get("/health") { _, _ in Response(status: .ok) }
             router.get("/metrics") { _, _ in
                 let text = simulator.fleetMetricsText() ?? ""
                 return Response(

@@ -38,6 +38,15 @@ struct FleetSimulatorTests {
         return String(buffer: try await response.body.collect(upTo: 1 << 20))
     }
 
+    @Test func servesVLLMsHealthProbe() async throws {
+        let sim = Self.fleetSimulator()
+        try await sim.start()
+        let response = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: "http://127.0.0.1:\(sim.port)/health"), timeout: .seconds(30))
+        #expect(response.status == .ok)
+        await sim.stop()
+    }
+
     @Test func answersWithUsageAndCachedTokensAndServesMetrics() async throws {
         let sim = Self.fleetSimulator()
         try await sim.start()
