@@ -39,8 +39,11 @@ package struct BalancerCore: Sendable {
     let fleet: FleetSettings
     /// Per member, the prompt blocks sent there (fleet dispatch only; empty otherwise).
     var prefixIndexes: [PrefixIndex] = []
-    /// Which member served each affinity key last (fleet dispatch: a tie-break).
-    var keyOwners = KeyOwners()
+    /// Which member served each affinity key last (fleet dispatch: a tie-break); at most
+    /// 65,536 keys, so memory stays bounded however many agents there are.
+    var keyOwners = TwoGenerationMap<Int>(capacity: 65_536)
+    /// Reused for the fleet dispatch's options (no allocation per pick).
+    var fleetScratch: [FleetOption] = []
     /// A counter stamping prefix-index entries with their last use.
     var dispatchStamp: UInt64 = 0
     /// The `affinity` strategy's ring.

@@ -66,6 +66,11 @@ public enum StrategyName: String, Sendable, Hashable, CaseIterable, CustomString
 struct NamedDispatch: RoutingStrategy {
     let name: String
     mutating func pick(from candidates: [RoutingCandidate], using generator: inout some RandomNumberGenerator) -> Int {
+        Self.leastInFlight(candidates)
+    }
+
+    /// The position of the candidate with the fewest requests in flight (the first of equals).
+    static func leastInFlight(_ candidates: [RoutingCandidate]) -> Int {
         var best = 0
         for i in candidates.indices where candidates[i].inFlight < candidates[best].inFlight { best = i }
         return best

@@ -61,20 +61,16 @@ package struct AdaptiveConcurrency: Sendable, Hashable {
     package private(set) var slots = SlotEstimate()
     /// The latest server report: its load, when it came, and this process's requests in flight
     /// on the deployment then.
-    package private(set) var report: (load: ServerLoad, at: Duration, ownInFlight: Int)?
-    /// Latency decreases and increases so far (for statistics and tests).
-    package private(set) var decreases = 0
+    package private(set) var report: ServerReport?
+
+    /// A server's load report as the limit took it.
+    package struct ServerReport: Sendable, Hashable {
+        package var load: ServerLoad
+        package var at: Duration
+        package var ownInFlight: Int
+    }
 
     package init() {}
-
-    package static func == (lhs: AdaptiveConcurrency, rhs: AdaptiveConcurrency) -> Bool {
-        lhs.limit == rhs.limit && lhs.source == rhs.source && lhs.slowStart == rhs.slowStart && lhs.baseline == rhs.baseline
-    }
-
-    package func hash(into hasher: inout Hasher) {
-        hasher.combine(limit)
-        hasher.combine(source)
-    }
 
     /// The limit as a request count, under `ceiling` (a configured `max_concurrency`).
     package func effectiveLimit(ceiling: Int?) -> Int {
@@ -135,7 +131,7 @@ package struct AdaptiveConcurrency: Sendable, Hashable {
     /// The server reported `load` at `now`, while this process had `ownInFlight` requests there.
     package mutating func observe(_ load: ServerLoad, ownInFlight: Int, at now: Duration, ceiling: Int?) {
         guard !load.isEmpty else { return }
-        report = (load, now, max(ownInFlight, 0))
+        report = ServerReport(load: load, at: now, ownInFlight: max(ownInFlight, 0))
         slots.observe(load)
         let others = max((load.running ?? 0).saturatingAdd(load.waiting ?? 0) - ownInFlight, 0)
         if let known = slots.slots {
@@ -164,7 +160,6 @@ package struct AdaptiveConcurrency: Sendable, Hashable {
         source = .latency
         guard now >= holdDecreaseUntil else { return }
         limit = max(limit * 0.8, Self.minimumLimit)
-        decreases += 1
         holdDecreaseUntil = now + max(roundTrip, .zero)
     }
 }

@@ -7,7 +7,7 @@
 /// then to the next member along the ring that qualifies. So a key stays on one member while
 /// loads are even, no member ever takes a request that would put it over the bound, and when a
 /// member leaves or cools down only its own keys move (to their next owner on the ring).
-package struct AffinityRing: Sendable, Hashable {
+package struct AffinityRing: Sendable {
     /// Ring points, sorted by hash: the point's hash and its member.
     private let points: [(hash: UInt64, member: Int)]
     /// The members on the ring.
@@ -16,15 +16,6 @@ package struct AffinityRing: Sendable, Hashable {
     package let loadFactor: Double
 
     package static let pointsPerMember = 64
-
-    package static func == (lhs: AffinityRing, rhs: AffinityRing) -> Bool {
-        lhs.memberCount == rhs.memberCount && lhs.loadFactor == rhs.loadFactor
-    }
-
-    package func hash(into hasher: inout Hasher) {
-        hasher.combine(memberCount)
-        hasher.combine(loadFactor)
-    }
 
     /// A ring over members named `names` (the names place the points, so the same names give
     /// the same ring in every process).

@@ -22,21 +22,31 @@ enum DispatchMode: Sendable, Hashable {
     var learnsLimits: Bool { self == .fleet }
 }
 
-/// Which member served each affinity key last: two generations of at most `capacity / 2`
-/// keys each, so memory stays bounded however many agents there are.
-struct KeyOwners: Sendable {
-    static let capacity = 65_536
-    private var current: [UInt64: Int] = [:]
-    private var previous: [UInt64: Int] = [:]
+/// How well a member suits a request, compared field by field: the prompt blocks its prefix
+/// index holds, whether it served the request's affinity key last (1 or 0), and how recently it
+/// used the matched prefix (a stamp that only grows).
+struct AffinityScore: Comparable, Sendable {
+    var length = 0
+    var owner = 0
+    var stamp: UInt64 = 0
 
-    subscript(key: UInt64) -> Int? { current[key] ?? previous[key] }
+    /// Whether the member has any affinity for the request.
+    var isSome: Bool { length > 0 || owner > 0 }
 
-    mutating func set(_ key: UInt64, _ member: Int) {
-        if current.updateValue(member, forKey: key) == nil, current.count >= Self.capacity / 2 {
-            previous = current
-            current = [:]
-        }
+    static func < (lhs: AffinityScore, rhs: AffinityScore) -> Bool {
+        (lhs.length, lhs.owner, lhs.stamp) < (rhs.length, rhs.owner, rhs.stamp)
     }
+}
+
+/// One candidate as the fleet dispatch weighs it.
+struct FleetOption: Sendable {
+    var score: AffinityScore
+    /// Requests in flight there, other clients' included.
+    var load: Int
+    /// `load` ÷ its limit (÷ 1 without one).
+    var share: Double
+    /// Block hashes in its prefix index.
+    var indexSize: Int
 }
 
 extension BalancerCore {
@@ -58,92 +68,59 @@ extension BalancerCore {
         if let key = fingerprint.key { keyOwners.set(key, member) }
     }
 
-    /// A member's load for the fleet dispatch: requests in flight on its deployment plus what
-    /// other clients hold there per its server's fresh report.
-    func fleetLoad(_ candidate: RoutingCandidate, now: Duration) -> Int {
-        candidate.inFlight.saturatingAdd(members[candidate.index].limiter.withLimits { $0.othersLoad(at: now) })
-    }
-
-    /// How well `member` suits a request: its prefix match (blocks), whether it served the
-    /// request's affinity key last, and how recently it used the matched prefix. Compared in
-    /// that order.
-    func affinityScore(_ member: Int, _ fingerprint: PromptFingerprint) -> (length: Int, owner: Int, stamp: UInt64) {
+    /// How well `member` suits a request (see `AffinityScore`).
+    func affinityScore(_ member: Int, _ fingerprint: PromptFingerprint) -> AffinityScore {
         let match = prefixIndexes.indices.contains(member) ? prefixIndexes[member].match(fingerprint.blocks) : (length: 0, stamp: 0)
         let owner = fingerprint.key.map { keyOwners[$0] == member ? 1 : 0 } ?? 0
-        return (match.length, owner, match.stamp)
+        return AffinityScore(length: match.length, owner: owner, stamp: match.stamp)
     }
 
     /// The fleet dispatch's pick among `candidates` (members with a free learned slot): the best
-    /// prefix match (then the key's last member, then the most recently used prefix), unless it
-    /// holds more than `balanceAbsThreshold` requests above the least loaded candidate and more
-    /// than `balanceRelThreshold ×` its load: then the best match among the candidates within
-    /// the threshold of the least loaded. With no match anywhere, the least used share of its
-    /// limit (ties: the member with the smallest prefix index, so new prompts spread).
+    /// affinity (prefix match, then the key's last member, then the most recently used prefix;
+    /// ties to the lighter load), unless that member holds more than `balanceAbsThreshold`
+    /// requests above the least loaded candidate and more than `balanceRelThreshold ×` its load:
+    /// then the best affinity among the candidates within the threshold of the least loaded.
+    /// With no affinity anywhere, the least used share of its limit (ties: the member with the
+    /// smallest prefix index, so new prompts spread). Each candidate's limiter is read once.
     mutating func fleetPick(from candidates: [RoutingCandidate], fingerprint: PromptFingerprint, now: Duration) -> Int {
         if candidates.count <= 1 { return 0 }
+        var options: [FleetOption] = []
+        swap(&options, &fleetScratch)
+        options.removeAll(keepingCapacity: true)
+        defer { swap(&options, &fleetScratch) }
         var minLoad = Int.max
-        for c in candidates { minLoad = min(minLoad, fleetLoad(c, now: now)) }
-        var best = -1
-        var bestScore = (length: 0, owner: 0, stamp: UInt64(0))
-        var bestLoad = 0
-        for (position, c) in candidates.enumerated() {
-            let score = affinityScore(c.index, fingerprint)
-            guard score.length > 0 || score.owner > 0 else { continue }
-            let load = fleetLoad(c, now: now)
-            if best < 0 || Self.isBetter(score, load, than: bestScore, bestLoad) {
-                best = position
-                bestScore = score
-                bestLoad = load
-            }
+        for c in candidates {
+            let (others, limit) = members[c.index].limiter.withLimits { ($0.othersLoad(at: now), $0.learnedLimit ?? $0.maxConcurrency) }
+            let load = c.inFlight.saturatingAdd(others)
+            minLoad = min(minLoad, load)
+            options.append(
+                FleetOption(
+                    score: affinityScore(c.index, fingerprint), load: load,
+                    share: Double(load) / Double(max(limit ?? 1, 1)),
+                    indexSize: prefixIndexes.indices.contains(c.index) ? prefixIndexes[c.index].count : 0))
         }
-        if best >= 0 {
-            let imbalanced =
-                bestLoad - minLoad > fleet.balanceAbsThreshold && Double(bestLoad) > fleet.balanceRelThreshold * Double(minLoad)
-            guard imbalanced else { return best }
-            // Load first, but keep whatever affinity the less loaded members offer.
-            var fallback = -1
-            var fallbackScore = (length: 0, owner: 0, stamp: UInt64(0))
-            var fallbackLoad = 0
-            for (position, c) in candidates.enumerated() {
-                let load = fleetLoad(c, now: now)
-                guard load - minLoad <= fleet.balanceAbsThreshold else { continue }
-                let score = affinityScore(c.index, fingerprint)
-                if fallback < 0 || Self.isBetter(score, load, than: fallbackScore, fallbackLoad) {
-                    fallback = position
-                    fallbackScore = score
-                    fallbackLoad = load
-                }
+        /// The position of the best affinity among the options `include` admits.
+        func best(where include: (FleetOption) -> Bool) -> Int? {
+            var found: Int?
+            for (i, o) in options.enumerated() where include(o) {
+                if let f = found, !(o.score > options[f].score || (o.score == options[f].score && o.load < options[f].load)) { continue }
+                found = i
             }
-            if fallback >= 0 { return fallback }
+            return found
         }
-        // No affinity anywhere: the least used share of its limit.
+        if let match = best(where: { $0.score.isSome }) {
+            let load = options[match].load
+            let imbalanced = load - minLoad > fleet.balanceAbsThreshold && Double(load) > fleet.balanceRelThreshold * Double(minLoad)
+            guard imbalanced else { return match }
+            // Load first, keeping what affinity the less loaded offer (the least loaded qualifies).
+            return best(where: { $0.load - minLoad <= fleet.balanceAbsThreshold }) ?? match
+        }
         var choice = 0
-        var choiceShare = Double.infinity
-        var choiceIndexSize = Int.max
-        for (position, c) in candidates.enumerated() {
-            let load = fleetLoad(c, now: now)
-            let limit = members[c.index].limiter.withLimits { $0.learnedLimit ?? $0.maxConcurrency }
-            let share = Double(load) / Double(max(limit ?? 1, 1))
-            let size = prefixIndexes.indices.contains(c.index) ? prefixIndexes[c.index].count : 0
-            if share < choiceShare || (share == choiceShare && size < choiceIndexSize) {
-                choice = position
-                choiceShare = share
-                choiceIndexSize = size
-            }
+        for i in options.indices.dropFirst() {
+            let o = options[i], c = options[choice]
+            if o.share < c.share || (o.share == c.share && o.indexSize < c.indexSize) { choice = i }
         }
         return choice
-    }
-
-    /// Whether `score` at `load` beats `other` at `otherLoad`: longer match, then the key's
-    /// member, then the more recent prefix, then the lighter load.
-    static func isBetter(
-        _ score: (length: Int, owner: Int, stamp: UInt64), _ load: Int, than other: (length: Int, owner: Int, stamp: UInt64),
-        _ otherLoad: Int
-    ) -> Bool {
-        if score.length != other.length { return score.length > other.length }
-        if score.owner != other.owner { return score.owner > other.owner }
-        if score.stamp != other.stamp { return score.stamp > other.stamp }
-        return load < otherLoad
     }
 
     /// Leaves out of `candidates` the members so much slower than the fastest that a call given
@@ -184,16 +161,24 @@ extension BalancerCore {
     func affinityPick(from candidates: [RoutingCandidate], fingerprint: PromptFingerprint) -> Int {
         if candidates.count <= 1 { return 0 }
         guard let ring, let key = fingerprint.key ?? fingerprint.blocks.first else {
-            var best = 0
-            for i in candidates.indices where candidates[i].inFlight < candidates[best].inFlight { best = i }
-            return best
+            return NamedDispatch.leastInFlight(candidates)
         }
         var total = 0
         for m in members { total = total.saturatingAdd(m.inFlight) }
         let owner = ring.owner(
-            of: key, eligible: { member in candidates.contains { $0.index == member } }, load: { members[$0].inFlight },
-            total: total)
-        return owner.flatMap { member in candidates.firstIndex { $0.index == member } } ?? 0
+            of: key, eligible: { Self.position(of: $0, in: candidates) != nil }, load: { members[$0].inFlight }, total: total)
+        return owner.flatMap { Self.position(of: $0, in: candidates) } ?? 0
+    }
+
+    /// The position of member `index` in `candidates` (which come in config order), by binary search.
+    static func position(of index: Int, in candidates: [RoutingCandidate]) -> Int? {
+        var low = 0
+        var high = candidates.count
+        while low < high {
+            let mid = (low + high) / 2
+            if candidates[mid].index < index { low = mid + 1 } else { high = mid }
+        }
+        return low < candidates.count && candidates[low].index == index ? low : nil
     }
 
     /// The fleet dispatch's queue service: when the head can go to a member, the member takes,
@@ -252,7 +237,7 @@ extension BalancerCore {
             guard id != head.id, let waiter = waiting[id] else { continue }
             live += 1
             let score = affinityScore(member, waiter.fingerprint)
-            if Self.isBetter(score, 0, than: bestScore, 0) {
+            if score > bestScore {
                 best = id
                 bestScore = score
             }
