@@ -14,14 +14,25 @@ package struct ServerLoad: Sendable, Hashable {
     /// The used share of the KV cache, 0...1 (`vllm:kv_cache_usage_perc`, vLLM 0.x's
     /// `vllm:gpu_cache_usage_perc`, `sglang:token_usage`), the largest over models; `nil` when none.
     package var kvCacheUsage: Double?
+    /// Prompt tokens looked up in the prefix cache since the server started
+    /// (`vllm:prefix_cache_queries_total`), summed over models; `nil` when the text has none.
+    package var prefixCacheQueries: Double?
+    /// Prompt tokens found there (`vllm:prefix_cache_hits_total`); `nil` when the text has none.
+    package var prefixCacheHits: Double?
 
-    package init(running: Int? = nil, waiting: Int? = nil, kvCacheUsage: Double? = nil) {
+    package init(
+        running: Int? = nil, waiting: Int? = nil, kvCacheUsage: Double? = nil, prefixCacheQueries: Double? = nil,
+        prefixCacheHits: Double? = nil
+    ) {
         self.running = running
         self.waiting = waiting
         self.kvCacheUsage = kvCacheUsage
+        self.prefixCacheQueries = prefixCacheQueries
+        self.prefixCacheHits = prefixCacheHits
     }
 
-    /// Whether the text held none of the three signals (not a vLLM or SGLang server).
+    /// Whether the text held none of the three load signals (not a vLLM or SGLang server; the
+    /// prefix-cache counters alone say nothing about load).
     package var isEmpty: Bool { running == nil && waiting == nil && kvCacheUsage == nil }
 }
 
@@ -43,6 +54,8 @@ package enum ServerMetricsParser {
     static let runningNames: Set<String> = ["vllm:num_requests_running", "sglang:num_running_reqs"]
     static let waitingNames: Set<String> = ["vllm:num_requests_waiting", "sglang:num_queue_reqs"]
     static let cacheNames: Set<String> = ["vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc", "sglang:token_usage"]
+    /// The largest counter value believed (tokens since a server started).
+    package static let maximumCounter = 1e18
 
     /// The load in `text`.
     package static func parse(_ text: some Collection<UInt8>) -> ServerLoad {
@@ -83,6 +96,13 @@ package enum ServerMetricsParser {
         } else if cacheNames.contains(name) {
             guard value.isFinite, (0...1).contains(value) else { return }
             load.kvCacheUsage = max(load.kvCacheUsage ?? 0, value)
+        } else if name == "vllm:prefix_cache_queries_total" || name == "vllm:prefix_cache_hits_total" {
+            guard value.isFinite, (0...maximumCounter).contains(value) else { return }
+            if name == "vllm:prefix_cache_queries_total" {
+                load.prefixCacheQueries = min((load.prefixCacheQueries ?? 0) + value, maximumCounter)
+            } else {
+                load.prefixCacheHits = min((load.prefixCacheHits ?? 0) + value, maximumCounter)
+            }
         }
     }
 

@@ -121,10 +121,11 @@ struct BenchMetricsReader: Sendable {
             request.method = .GET
             guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(5)),
                 response.status == .ok, let body = try? await response.body.collect(upTo: 4 << 20),
-                let counters = FleetPrefixCounters.parse(String(buffer: body))
+                case let load = body.withUnsafeReadableBytes({ ServerMetricsParser.parse($0) }),
+                load.prefixCacheQueries != nil || load.prefixCacheHits != nil
             else { continue }
-            snapshot.queries += counters.queries
-            snapshot.hits += counters.hits
+            snapshot.queries += load.prefixCacheQueries ?? 0
+            snapshot.hits += load.prefixCacheHits ?? 0
             snapshot.answered += 1
         }
         return snapshot

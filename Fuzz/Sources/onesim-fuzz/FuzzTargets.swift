@@ -78,6 +78,8 @@ let targets: [String: @Sendable ([UInt8]) -> Void] = [
         let load = ServerMetricsParser.parse(bytes)
         precondition((load.running ?? 0) >= 0 && (load.waiting ?? 0) >= 0)
         precondition((0...1).contains(load.kvCacheUsage ?? 0))
+        precondition((0...ServerMetricsParser.maximumCounter).contains(load.prefixCacheQueries ?? 0))
+        precondition((0...ServerMetricsParser.maximumCounter).contains(load.prefixCacheHits ?? 0))
         var estimate = SlotEstimate()
         estimate.observe(load)
         precondition((estimate.slots ?? 1) > 0)

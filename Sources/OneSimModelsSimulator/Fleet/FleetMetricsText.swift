@@ -40,23 +40,3 @@ extension FleetServerModel {
         return out
     }
 }
-
-/// Reads the prefix-cache counters back from vLLM-style Prometheus text (summed over label
-/// sets), for reports; lines are bounded by the caller's read limit, bad values are skipped.
-package enum FleetPrefixCounters {
-    /// `(queries, hits)` in tokens, or nil when the text has neither counter.
-    package static func parse(_ text: String) -> (queries: Double, hits: Double)? {
-        var queries: Double?
-        var hits: Double?
-        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            guard !line.hasPrefix("#") else { continue }
-            let name = line.prefix { $0 != "{" && $0 != " " }
-            guard name == "vllm:prefix_cache_queries_total" || name == "vllm:prefix_cache_hits_total",
-                let last = line.split(separator: " ").last, let value = Double(last), value.isFinite, value >= 0
-            else { continue }
-            if name == "vllm:prefix_cache_queries_total" { queries = (queries ?? 0) + value } else { hits = (hits ?? 0) + value }
-        }
-        guard queries != nil || hits != nil else { return nil }
-        return (queries ?? 0, hits ?? 0)
-    }
-}

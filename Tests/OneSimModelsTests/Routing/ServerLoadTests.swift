@@ -84,6 +84,22 @@ struct ServerLoadTests {
         }
     }
 
+    @Test func readsPrefixCacheCountersWithoutTakingThemForLoad() {
+        let text = """
+            # TYPE vllm:prefix_cache_queries counter
+            vllm:prefix_cache_queries_total{model_name="a"} 300.0
+            vllm:prefix_cache_queries_total{model_name="b"} 100.0
+            vllm:prefix_cache_hits_total{model_name="a"} 250.0
+            vllm:prefix_cache_hits_total{model_name="b"} -5
+            vllm:prefix_cache_hits_total{model_name="c"} NaN
+            vllm:prefix_cache_hits_total{model_name="d"} 1e300
+            """
+        let load = ServerMetricsParser.parse(text)
+        #expect(load.prefixCacheQueries == 400)
+        #expect(load.prefixCacheHits == 250, "negative, NaN and absurd counters are ignored")
+        #expect(load.isEmpty, "counters alone say nothing about load")
+    }
+
     @Test func slotsAreLearnedOnlyWhenTheServerIsFull() {
         var estimate = SlotEstimate()
         estimate.observe(ServerLoad(running: 10, waiting: 0))

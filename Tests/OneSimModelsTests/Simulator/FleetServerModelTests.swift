@@ -84,8 +84,8 @@ struct FleetServerModelTests {
         // Request 2 prefilled 18 − 8 = 10 tokens at 1 s each.
         #expect(done.first { $0.id == 2 }?.finishedAt == .seconds(10))
         let text = m.metricsText(modelName: "sim")
-        #expect(FleetPrefixCounters.parse(text)?.queries == 30)
-        #expect(FleetPrefixCounters.parse(text)?.hits == 8)
+        #expect(ServerMetricsParser.parse(text).prefixCacheQueries == 30)
+        #expect(ServerMetricsParser.parse(text).prefixCacheHits == 8)
     }
 
     @Test func cacheEvictsTheLeastRecentlyUsedBlock() {

@@ -76,9 +76,8 @@ struct FleetSimulatorTests {
         let text = try await metrics(sim)
         let load = ServerMetricsParser.parse(text)
         #expect(load.running == 0 && load.waiting == 0)
-        let counters = try #require(FleetPrefixCounters.parse(text))
-        #expect(counters.hits == Double(cached))
-        #expect(counters.queries == Double(prompt + (usage2["prompt_tokens"] as? Int ?? 0)))
+        #expect(load.prefixCacheHits == Double(cached))
+        #expect(load.prefixCacheQueries == Double(prompt + (usage2["prompt_tokens"] as? Int ?? 0)))
     }
 
     @Test func queuesBeyondItsSlotsAndAnswersEveryone() async throws {
