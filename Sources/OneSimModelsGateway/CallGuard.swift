@@ -26,7 +26,7 @@ final class CallGuard: Sendable {
 
     /// Ends a call that failed before a response was sent (the error response is logged by
     /// the route).
-    func finish(status: Int, error: any Error, upstream: Duration) {
+    func finish(error: any Error, upstream: Duration) {
         guard claim() else { return }
         let record = state.withLock { $0.record }
         gateway.keys.finish(
@@ -38,7 +38,7 @@ final class CallGuard: Sendable {
     }
 
     /// Ends a call answered in one piece.
-    func finish(status: Int, response: ModelResponse, upstream: Duration, logged: Bool) {
+    func finish(response: ModelResponse, upstream: Duration) {
         guard claim() else { return }
         gateway.keys.finish(caller, record: Self.callRecord(response.modelInfo, usage: response.usage, kind: kind, latency: upstream), cost: response.cost(using: gateway.prices))
     }

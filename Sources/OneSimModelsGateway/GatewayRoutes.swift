@@ -102,10 +102,7 @@ struct GatewayRoutes: Sendable {
             record.caller = callerName(caller)
             let body = try await Self.readJSON(request, limit: gateway.configuration.maxBodyBytes)
             var chat = try ChatRequest(body)
-            chat.options.headers["x-request-id"] = record.requestID
-            if let session = request.headers[Self.sessionHeader], !session.isEmpty, session.utf8.count <= 512 {
-                chat.options.affinityKey = session
-            }
+            Self.addGatewayOptions(to: &chat.options, from: request, requestID: record.requestID)
             record.model = chat.model
             record.stream = chat.stream
             return try await self.chat(chat, caller: caller, context: context, record: &record, start: start)
@@ -114,10 +111,7 @@ struct GatewayRoutes: Sendable {
             record.caller = callerName(caller)
             let body = try await Self.readJSON(request, limit: gateway.configuration.maxBodyBytes)
             var embedding = try EmbeddingRequest(body)
-            embedding.options.headers["x-request-id"] = record.requestID
-            if let session = request.headers[Self.sessionHeader], !session.isEmpty, session.utf8.count <= 512 {
-                embedding.options.affinityKey = session
-            }
+            Self.addGatewayOptions(to: &embedding.options, from: request, requestID: record.requestID)
             record.model = embedding.model
             return try await embeddings(embedding, caller: caller, context: context, record: &record)
         default:
@@ -146,7 +140,7 @@ struct GatewayRoutes: Sendable {
                     return (box, try await box.next())
                 }
             } catch {
-                call.finish(status: 0, error: error, upstream: ContinuousClock.now - upstreamStart)
+                call.finish(error: error, upstream: ContinuousClock.now - upstreamStart)
                 throw error
             }
             let waited = ContinuousClock.now - upstreamStart
@@ -173,13 +167,13 @@ struct GatewayRoutes: Sendable {
         do {
             reply = try await cancellable(context.channel) { try await adapter.acall(chat.prompt, options: chat.options) }
         } catch {
-            call.finish(status: 0, error: error, upstream: ContinuousClock.now - upstreamStart)
+            call.finish(error: error, upstream: ContinuousClock.now - upstreamStart)
             throw error
         }
         let upstream = ContinuousClock.now - upstreamStart
         let member = reply.modelInfo.member ?? reply.modelInfo.configName
         call.setMember(member)
-        call.finish(status: 200, response: reply, upstream: upstream, logged: false)
+        call.finish(response: reply, upstream: upstream)
         record.member = member
         record.tokens = reply.usage.totalTokens
         var response = Self.json(.ok, ResponseEncoding.completion(reply, id: id, model: chat.model, created: created))
@@ -200,12 +194,12 @@ struct GatewayRoutes: Sendable {
         do {
             reply = try await cancellable(context.channel) { try await adapter.acall(texts: request.texts, options: request.options) }
         } catch {
-            call.finish(status: 0, error: error, upstream: ContinuousClock.now - upstreamStart)
+            call.finish(error: error, upstream: ContinuousClock.now - upstreamStart)
             throw error
         }
         let upstream = ContinuousClock.now - upstreamStart
         let member = reply.modelInfo.member ?? reply.modelInfo.configName
-        call.finish(status: 200, response: reply, upstream: upstream, logged: false)
+        call.finish(response: reply, upstream: upstream)
         record.member = member
         record.tokens = reply.usage.totalTokens
         var response = Self.json(.ok, ResponseEncoding.embeddings(reply, model: request.model, base64: request.base64))
@@ -330,6 +324,15 @@ struct GatewayRoutes: Sendable {
             throw GatewayError(
                 400, "We could not parse the JSON body of your request: line \(error.line), column \(error.column): \(error.message)",
                 code: "invalid_json")
+        }
+    }
+
+    /// What the gateway adds to a call's options: the request id goes upstream, and an
+    /// `x-session-id` header (1-512 bytes) becomes the affinity key, over the body's `user`.
+    static func addGatewayOptions(to options: inout CallOptions, from request: Request, requestID: String) {
+        options.headers["x-request-id"] = requestID
+        if let session = request.headers[sessionHeader], !session.isEmpty, session.utf8.count <= 512 {
+            options.affinityKey = session
         }
     }
 

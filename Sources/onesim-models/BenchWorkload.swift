@@ -44,8 +44,7 @@ struct BenchWorkloadRunner {
         let model = model
         let start = ContinuousClock.now
         @Sendable func seconds(_ instant: ContinuousClock.Instant) -> Double {
-            let d = instant - start
-            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            (instant - start).seconds
         }
         @Sendable func one(_ i: Int) async -> Record {
             let (step, prompt, options) = calls[i]
@@ -154,8 +153,7 @@ final class BenchProgress: Sendable {
             let done = c.ok + c.errors
             if let drawn = c.drawn, now - drawn < .milliseconds(200), done < total { return nil }
             c.drawn = now
-            let elapsed = now - start
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let seconds = (now - start).seconds
             let rate = seconds > 0 ? Double(done) / seconds : 0
             let eta = rate > 0 ? Double(total - done) / rate : 0
             return String(format: "\r\u{1B}[2K%d/%d  ok %d  errors %d  %.1f req/s  ETA %.0f s", done, total, c.ok, c.errors, rate, eta)

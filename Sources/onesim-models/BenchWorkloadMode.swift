@@ -54,7 +54,7 @@ extension BenchCommand {
             let cpu = ProcessUsage.cpuMicroseconds() - cpuStart
             progress?.finish()
             let offset = start - launchedAt
-            let offsetSeconds = Double(offset.components.seconds) + Double(offset.components.attoseconds) * 1e-18
+            let offsetSeconds = offset.seconds
             var fleetInfo: (servers: [FleetServerConfig], offset: Double)?
             if let launcher { fleetInfo = (launcher.members.map(\.config), offsetSeconds) }
             let report = BenchWorkloadReport(

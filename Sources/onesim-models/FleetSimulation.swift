@@ -174,10 +174,6 @@ package struct FleetSimulation {
                 FleetCapacity.difference(split, previousSplit), servers: servers, from: stepStart.seconds)
             previousSplit = split
             outcome.steps.append(((now - stepStart).seconds, ideal))
-            if ProcessInfo.processInfo.environment["FLEET_DEBUG"] != nil {
-                let limits = core.members.map { $0.limiter.snapshot.learnedLimit.map(String.init) ?? "-" }
-                print("step: makespan \((now - stepStart).seconds) ideal \(ideal) limits \(limits)")
-            }
         }
         let total = FleetCapacity.split(seen, blockTokens: blockTokens)
         if total.promptTokens > 0 {
@@ -188,12 +184,5 @@ package struct FleetSimulation {
         outcome.cacheHitRate = queries > 0 ? Double(models.reduce(0) { $0 + $1.prefixHits }) / Double(queries) : 0
         outcome.latencies.sort()
         return outcome
-    }
-}
-
-extension Duration {
-    fileprivate var seconds: Double {
-        let (s, a) = components
-        return Double(s) + Double(a) / 1e18
     }
 }

@@ -79,7 +79,9 @@ package struct PromptFingerprint: Sendable, Hashable {
     }
 }
 
-/// Cuts a byte stream into blocks and chains their hashes.
+/// Cuts a byte stream into blocks and chains their hashes, eight bytes at a time: a whole
+/// little-endian word is absorbed at once when the stream is at a word boundary, byte by byte
+/// otherwise, with the same result either way (blocks are a whole number of words).
 struct BlockHasher {
     private(set) var blocks: [UInt64] = []
     private var state: UInt64 = 0x9E37_79B9_7F4A_7C15
@@ -92,9 +94,16 @@ struct BlockHasher {
     mutating func feed(_ text: String) {
         var text = text
         text.withUTF8 { buffer in
-            for byte in buffer {
-                if isFull { return }
-                feed(byte: byte)
+            let raw = UnsafeRawBufferPointer(buffer)
+            var i = 0
+            while i < raw.count, !isFull {
+                if wordBytes == 0, raw.count - i >= 8 {
+                    absorb(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                    i += 8
+                } else {
+                    feed(byte: raw[i])
+                    i += 1
+                }
             }
         }
     }
@@ -108,14 +117,21 @@ struct BlockHasher {
         guard !isFull else { return }
         word |= UInt64(byte) << UInt64(wordBytes * 8)
         wordBytes += 1
-        blockFill += 1
         if wordBytes == 8 {
-            state = (state ^ word) &* 0x9FB2_1C65_1E98_DF25
-            state ^= state >> 29
+            let full = word
             word = 0
             wordBytes = 0
+            absorb(full)
         }
-        if blockFill == PromptFingerprint.blockBytes {
+    }
+
+    /// Absorbs one whole word (the stream is at a word boundary); ends a block when it is full.
+    @inline(__always)
+    private mutating func absorb(_ value: UInt64) {
+        state = (state ^ value) &* 0x9FB2_1C65_1E98_DF25
+        state ^= state >> 29
+        blockFill += 8
+        if blockFill >= PromptFingerprint.blockBytes {
             blocks.append(PromptFingerprint.mix(state))
             blockFill = 0
         }

@@ -36,6 +36,21 @@ struct PrefixIndexTests {
         #expect(PromptFingerprint(prompt: prompt(huge, []), affinityKey: nil).blocks.count == PromptFingerprint.maximumBlocks)
     }
 
+    @Test("words and single bytes hash alike, wherever the text starts in the stream")
+    func wordAndBytePathsAgree() {
+        let text = String(repeating: "Persona text, with ünïcode and 12345 digits. ", count: 40)
+        var whole = BlockHasher()
+        whole.feed("x" + text)
+        var split = BlockHasher()
+        split.feed("x")
+        split.feed(text)
+        var bytes = BlockHasher()
+        for byte in ("x" + text).utf8 { bytes.feed(byte: byte) }
+        #expect(whole.blocks.count == ("x" + text).utf8.count / PromptFingerprint.blockBytes)
+        #expect(whole.blocks == split.blocks)
+        #expect(whole.blocks == bytes.blocks)
+    }
+
     @Test("matches count leading blocks and report the deepest one's last use")
     func matching() {
         var index = PrefixIndex(capacity: 1_000)
