@@ -1,11 +1,26 @@
 import Foundation
-import OneSimModels
+@testable import OneSimModels
 @testable import OneSimModelsGateway
 import Testing
 
 @Suite("Gateway: the config file's gateway section")
 struct GatewayConfigTests {
     static let model = #"{"config_name": "chat", "model_type": "openai_chat", "api_key": "k"}"#
+
+    @Test func printingASectionOrAConfigurationNeverShowsAKey() throws {
+        let json = #"[{"gateway": {"master_key": "sk-master-SECRET", "keys": [{"key": "sk-team-SECRET", "name": "team-a", "rpm": 5}]}}]"#
+        let section = try #require(try GatewaySection.load(data: Data(json.utf8), source: "test.json", environment: [:]))
+        var configuration = Gateway.Configuration()
+        configuration.keys = section
+        var dumped = ""
+        dump(section, to: &dumped)
+        dump(configuration, to: &dumped)
+        let printed = [String(describing: section), String(reflecting: section), String(describing: configuration), dumped]
+        for text in printed {
+            #expect(!text.contains("SECRET"), "\(text)")
+        }
+        #expect(String(describing: section).contains("team-a"))
+    }
 
     @Test func theLoadersIgnoreAValidSectionInBothForms() throws {
         let manager = ModelManager(environment: [:])
