@@ -299,17 +299,12 @@ struct ConfigParser {
         if let v = object["panic_threshold"], !(v.doubleValue.map { (0...1).contains($0) } ?? false) {
             throw fail("key 'panic_threshold' must be a number from 0 to 1, got \(shown(v))")
         }
-        let integers: [(String, ClosedRange<Int>)] = [
-            ("lookahead", 1...4096), ("max_skips", 0...1_000_000), ("balance_abs_threshold", 0...1_000_000),
-            ("prefix_index_blocks", 2...(1 << 24)),
-        ]
-        for (key, range) in integers {
+        for (key, range) in FleetSettings.integerRanges {
             if let v = object[key], !range.contains(v.intValue ?? -1) {
                 throw fail("key '\(key)' must be an integer from \(range.lowerBound) to \(range.upperBound), got \(shown(v))")
             }
         }
-        let numbers: [(String, ClosedRange<Double>)] = [("balance_rel_threshold", 1...1_000_000), ("affinity_load_factor", 1...100)]
-        for (key, range) in numbers {
+        for (key, range) in FleetSettings.numberRanges {
             if let v = object[key], !(v.doubleValue.map { $0.isFinite && range.contains($0) } ?? false) {
                 throw fail("key '\(key)' must be a number from \(range.lowerBound) to \(range.upperBound), got \(shown(v))")
             }

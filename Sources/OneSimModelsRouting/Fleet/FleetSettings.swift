@@ -36,24 +36,34 @@ public struct FleetSettings: Sendable, Hashable {
         self.affinityLoadFactor = affinityLoadFactor
     }
 
-    /// Checks the values.
+    /// The accepted range of each integer knob, by config key (one home for the config
+    /// loader's checks and `validate`).
+    package static let integerRanges: [(key: String, range: ClosedRange<Int>)] = [
+        ("lookahead", 1...4096), ("max_skips", 0...1_000_000), ("balance_abs_threshold", 0...1_000_000),
+        ("prefix_index_blocks", 2...(1 << 24)),
+    ]
+    /// The accepted range of each number knob, by config key.
+    package static let numberRanges: [(key: String, range: ClosedRange<Double>)] = [
+        ("balance_rel_threshold", 1...1_000_000), ("affinity_load_factor", 1...100),
+    ]
+
+    /// Checks the values against `integerRanges` and `numberRanges`.
     ///
     /// - Throws: `ModelError.Kind.configuration` naming the bad key and `balancer`.
     package func validate(balancer: String) throws(ModelError) {
+        let integers = ["lookahead": lookahead, "max_skips": maxSkips, "balance_abs_threshold": balanceAbsThreshold,
+                        "prefix_index_blocks": prefixIndexBlocks]
+        let numbers = ["balance_rel_threshold": balanceRelThreshold, "affinity_load_factor": affinityLoadFactor]
         func bad(_ key: String, _ why: String) -> ModelError {
             ModelError(.configuration, "load balancer '\(balancer)': \(key) \(why)", param: key, configName: balancer)
         }
-        if !(1...4096).contains(lookahead) { throw bad("lookahead", "must be between 1 and 4096 (got \(lookahead))") }
-        if !(0...1_000_000).contains(maxSkips) { throw bad("max_skips", "must be between 0 and 1000000 (got \(maxSkips))") }
-        if balanceAbsThreshold < 0 { throw bad("balance_abs_threshold", "must not be negative (got \(balanceAbsThreshold))") }
-        if !balanceRelThreshold.isFinite || balanceRelThreshold < 1 {
-            throw bad("balance_rel_threshold", "must be a number ≥ 1 (got \(balanceRelThreshold))")
+        for (key, range) in Self.integerRanges {
+            guard let value = integers[key], !range.contains(value) else { continue }
+            throw bad(key, "must be between \(range.lowerBound) and \(range.upperBound) (got \(value))")
         }
-        if !(2...(1 << 24)).contains(prefixIndexBlocks) {
-            throw bad("prefix_index_blocks", "must be between 2 and 16777216 (got \(prefixIndexBlocks))")
-        }
-        if !affinityLoadFactor.isFinite || affinityLoadFactor < 1 || affinityLoadFactor > 100 {
-            throw bad("affinity_load_factor", "must be a number between 1 and 100 (got \(affinityLoadFactor))")
+        for (key, range) in Self.numberRanges {
+            guard let value = numbers[key], !(value.isFinite && range.contains(value)) else { continue }
+            throw bad(key, "must be a number between \(range.lowerBound) and \(range.upperBound) (got \(value))")
         }
     }
 }

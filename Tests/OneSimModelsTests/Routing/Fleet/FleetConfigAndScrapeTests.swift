@@ -66,6 +66,24 @@ struct FleetConfigAndScrapeTests {
         }
     }
 
+    @Test(
+        "settings made in code are checked against the same ranges as config keys",
+        arguments: [
+            (FleetSettings(lookahead: 0), "lookahead"), (FleetSettings(maxSkips: -1), "max_skips"),
+            (FleetSettings(balanceRelThreshold: .nan), "balance_rel_threshold"),
+            (FleetSettings(prefixIndexBlocks: 1 << 30), "prefix_index_blocks"),
+            (FleetSettings(affinityLoadFactor: .infinity), "affinity_load_factor"),
+        ])
+    func settingsInCode(fleet: FleetSettings, key: String) {
+        #expect(throws: ModelError.self) { try BalancerSettings(fleet: fleet).validate(balancer: "lb") }
+        do {
+            try BalancerSettings(fleet: fleet).validate(balancer: "lb")
+        } catch {
+            #expect(error.param == key)
+        }
+        #expect(throws: Never.self) { try BalancerSettings().validate(balancer: "lb") }
+    }
+
     @Test("a member's metrics_url is scraped in the background: the balancer learns the server's slots, stats show the load")
     func scrapesAFleetServer() async throws {
         let server = FleetServerConfig(name: "gpu0", maxNumSeqs: 2, decodeSecondsPerToken: 0.002)
