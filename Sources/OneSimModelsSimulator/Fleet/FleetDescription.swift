@@ -26,18 +26,7 @@ public enum FleetDescription {
 
     /// The servers described by the file at `path`.
     public static func load(path: String) throws(FleetConfigError) -> [FleetServerConfig] {
-        let url = URL(fileURLWithPath: path)
-        let size = (try? url.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0
-        guard size <= maximumBytes else { throw FleetConfigError("fleet file '\(path)' is larger than 1 MiB") }
-        let data: Data
-        do {
-            let handle = try FileHandle(forReadingFrom: url)
-            defer { try? handle.close() }
-            data = try handle.read(upToCount: maximumBytes + 1) ?? Data()
-        } catch {
-            throw FleetConfigError("cannot read fleet file '\(path)': \(error.localizedDescription)")
-        }
-        guard data.count <= maximumBytes else { throw FleetConfigError("fleet file '\(path)' is larger than 1 MiB") }
+        let data = try FleetFile.read(path: path, maximumBytes: maximumBytes, what: "fleet file", limit: "1 MiB")
         return try parse(data)
     }
 

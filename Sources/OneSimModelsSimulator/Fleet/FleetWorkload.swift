@@ -65,19 +65,7 @@ package enum FleetWorkloadReader {
 
     /// The workload in the file at `path`.
     package static func load(path: String) throws(FleetConfigError) -> FleetWorkload {
-        let url = URL(fileURLWithPath: path)
-        if let size = try? url.resourceValues(forKeys: [.fileSizeKey]).fileSize, size > maximumBytes {
-            throw FleetConfigError("workload file '\(path)' is larger than 1 GiB")
-        }
-        let data: Data
-        do {
-            let handle = try FileHandle(forReadingFrom: url)
-            defer { try? handle.close() }
-            data = try handle.read(upToCount: maximumBytes + 1) ?? Data()
-        } catch {
-            throw FleetConfigError("cannot read workload file '\(path)': \(error.localizedDescription)")
-        }
-        guard data.count <= maximumBytes else { throw FleetConfigError("workload file '\(path)' is larger than 1 GiB") }
+        let data = try FleetFile.read(path: path, maximumBytes: maximumBytes, what: "workload file", limit: "1 GiB")
         return try parse(data)
     }
 
