@@ -52,9 +52,6 @@ public struct ModelDelta: Sendable, Hashable {
     }
 }
 
-/// A streamed reply: deltas as they arrive, ending with an error if the stream broke.
-public typealias ModelStream = AsyncThrowingStream<ModelDelta, any Error>
-
 extension ModelDelta {
     /// A single delta holding a whole response.
     package init(response: ModelResponse) {

@@ -37,19 +37,3 @@ package final class StreamProducer: Sendable {
         task?.cancel()
     }
 }
-
-extension AsyncThrowingStream where Failure == any Error {
-    /// A stream fed by `produce`, which runs in a new task. The consumer cancelling its task or
-    /// dropping the stream cancels that task, whenever it happens (the termination handler is
-    /// installed before the task starts). `produce` also gets the producer, to cancel itself
-    /// (a timeout) or check who cancelled it.
-    package static func producing(
-        _ produce: @escaping @Sendable (Continuation, StreamProducer) async -> Void
-    ) -> Self {
-        let (stream, continuation) = makeStream()
-        let producer = StreamProducer()
-        continuation.onTermination = { _ in producer.cancel() }
-        producer.start(Task { await produce(continuation, producer) })
-        return stream
-    }
-}

@@ -145,12 +145,16 @@ struct GatewayRoutes: Sendable {
             }
             let waited = ContinuousClock.now - upstreamStart
             let member = first?.modelInfo.map { $0.member ?? $0.configName }
-            // A client that goes away mid-stream: close the connection, so the next write fails
-            // and the relay ends, dropping (and so cancelling) the upstream stream.
+            // A client that goes away mid-stream: close the connection and cancel the upstream
+            // stream at once, so a relay waiting for the next delta (a stalled server) ends
+            // now, not when that delta comes.
             let channel = context.channel
             let watcher = gateway.watcher
             let body = ResponseBody { writer in
-                let token = watcher.register(channel) { channel.close(promise: nil) }
+                let token = watcher.register(channel) {
+                    channel.close(promise: nil)
+                    iterator.cancel()
+                }
                 defer { watcher.unregister(token) }
                 try await SSERelay.relay(
                     first: first, rest: iterator, to: &writer, id: id, model: chat.model, created: created,

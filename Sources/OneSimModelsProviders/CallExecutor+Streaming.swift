@@ -14,6 +14,9 @@ extension CallExecutor {
     /// whole, from the request to the last chunk. Those errors keep the text received so far in
     /// `partialText`. Cancelling the consuming task (or dropping the stream), at any moment,
     /// cancels the request and closes the connection; the stream then ends with `.cancelled`.
+    /// The stream is backpressured: when the consumer is `ModelStream.bufferedDeltas` behind,
+    /// the next chunk is read only once it has caught up (the idle timeout is paused meanwhile;
+    /// the total deadline is not).
     /// Usage is recorded once, when the stream ends; a stream that ends early charges the
     /// budget an estimate of what was sent and received.
     ///
@@ -25,7 +28,7 @@ extension CallExecutor {
         mapError: @escaping @Sendable (HTTPResult) -> ModelError
     ) -> ModelStream {
         let spec = Self.applying(options, to: spec)
-        return ModelStream.producing { continuation, producer in
+        return ModelStream.producing { sink, producer in
             let start = ContinuousClock.now
             var accumulated = ""
             var usage: Usage?
@@ -53,6 +56,7 @@ extension CallExecutor {
                 do {
                     for try await chunk in body {
                         bodyWatchdog.touch()
+                        var consumerBehind = false
                         for event in sse.feed(chunk.readableBytesView) {
                             for var delta in try events.decode(event) {
                                 if first {
@@ -61,18 +65,25 @@ extension CallExecutor {
                                 }
                                 accumulated += delta.text
                                 if let u = delta.usage { usage = u }
-                                continuation.yield(delta)
+                                if !sink.yield(delta) { consumerBehind = true }
                             }
                             if events.isFinished { break }
                         }
                         if events.isFinished { break }
+                        if consumerBehind {
+                            // Backpressure: read the next chunk only when the consumer has taken
+                            // enough; the wait is the consumer's, not the server's silence.
+                            bodyWatchdog.pause()
+                            await sink.waitForDemand()
+                            bodyWatchdog.resume()
+                        }
                     }
                     if !events.isFinished {
                         for event in sse.finish() {
                             for delta in try events.decode(event) {
                                 accumulated += delta.text
                                 if let u = delta.usage { usage = u }
-                                continuation.yield(delta)
+                                sink.yield(delta)
                             }
                         }
                     }
@@ -92,7 +103,7 @@ extension CallExecutor {
                         modelName: identity.modelName, configName: identity.configName, provider: identity.provider,
                         kind: identity.kind, usage: usage ?? .zero, latency: ContinuousClock.now - start))
                 completed = true
-                continuation.finish()
+                sink.finish()
             } catch {
                 var error = error
                 if let timeout = watchdog?.fired {
@@ -107,7 +118,7 @@ extension CallExecutor {
                     CallRecord(
                         modelName: identity.modelName, configName: identity.configName, provider: identity.provider,
                         kind: identity.kind, usage: .zero, latency: ContinuousClock.now - start, error: error.kind))
-                continuation.finish(throwing: error)
+                sink.finish(throwing: error)
             }
         }
     }

@@ -50,24 +50,24 @@ package struct LimitedAdapter: ModelAdapter, CustomStringConvertible, CustomRefl
         }
         let gate = gate
         let configName = configName
-        return ModelStream.producing { continuation, _ in
+        return ModelStream.producing { sink, _ in
             var usage: Usage?
             do {
                 for try await delta in stream {
                     if let u = delta.usage { usage = u }
-                    continuation.yield(delta)
+                    await sink.send(delta)
                 }
                 // A member stream also ends with `nil` when this task is cancelled: no success.
                 try Task.checkCancellation()
                 gate.finish(grant, .success(latency: gate.clock.now() - grant.startedAt, usage: usage ?? .zero))
-                continuation.finish()
+                sink.finish()
             } catch {
                 if Task.isCancelled {
                     gate.finish(grant, .cancelled)
-                    continuation.finish(throwing: ModelError(.cancelled, "the stream from '\(configName)' was cancelled", configName: configName))
+                    sink.finish(throwing: ModelError(.cancelled, "the stream from '\(configName)' was cancelled", configName: configName))
                 } else {
                     gate.release(grant, after: error)
-                    continuation.finish(throwing: error)
+                    sink.finish(throwing: error)
                 }
             }
         }

@@ -48,7 +48,7 @@ extension LoadBalancer {
         _ started: StartedStream, grant: Grant?, member: String, hold: BudgetReservation?, promptTokens: Int
     ) -> ModelStream {
         let startedAt = clock.now()
-        return ModelStream.producing { continuation, _ in
+        return ModelStream.producing { sink, _ in
             var usage: Usage?
             var text = ""
             var completed = false
@@ -66,19 +66,19 @@ extension LoadBalancer {
                     first.modelInfo = self.decorate(info: first.modelInfo, member: member)
                     if let u = first.usage { usage = u }
                     text += first.text
-                    continuation.yield(first)
+                    await sink.send(first)
                 }
                 while let delta = try await started.rest.next() {
                     if let u = delta.usage { usage = u }
                     text += delta.text
-                    continuation.yield(delta)
+                    await sink.send(delta)
                 }
                 // The member stream also ends with `nil` when this task is cancelled (the consumer
                 // cancelled or dropped the stream): that is no success.
                 try Task.checkCancellation()
                 completed = true
                 if let grant { self.finish(grant, .success(latency: self.clock.now() - startedAt, usage: usage ?? .zero)) }
-                continuation.finish()
+                sink.finish()
             } catch {
                 var modelError = ModelError.from(error, member: member)
                 if Task.isCancelled || modelError.kind == .cancelled {
@@ -88,7 +88,7 @@ extension LoadBalancer {
                     self.finish(grant, .failure(modelError, FailureDisposition(modelError)))
                 }
                 if modelError.partialText == nil, !text.isEmpty { modelError.partialText = text }
-                continuation.finish(throwing: modelError)
+                sink.finish(throwing: modelError)
             }
         }
     }

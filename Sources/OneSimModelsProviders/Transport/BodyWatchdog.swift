@@ -45,6 +45,9 @@ final class BodyWatchdog: Sendable {
     private let wheel: TimeoutWheel
     /// When the last chunk arrived (uptime nanoseconds).
     private let lastActivity: Atomic<UInt64>
+    /// Set while the reader waits for its own consumer (backpressure): the idle timeout does
+    /// not run then, the deadline does.
+    private let paused = Atomic(false)
     private let state = Mutex(State())
 
     /// A watchdog for a body whose call started at `start` with `total` as its whole budget,
@@ -88,6 +91,24 @@ final class BodyWatchdog: Sendable {
         lastActivity.store(time.uptimeNanoseconds, ordering: .relaxed)
     }
 
+    /// The reader stops reading because its consumer is behind: until `resume()`, the idle
+    /// timeout does not count (the server is not silent, we are not asking); the total
+    /// deadline still does.
+    func pause() {
+        paused.store(true, ordering: .relaxed)
+    }
+
+    /// The reader reads again: the idle timeout counts from now.
+    func resume() {
+        resume(at: .now())
+    }
+
+    /// The reader reads again from `time`: the idle timeout counts from then.
+    func resume(at time: NIODeadline) {
+        touch(at: time)
+        paused.store(false, ordering: .relaxed)
+    }
+
     /// The body is done (or failed): no timeout fires after this.
     func stop() {
         let slot: TimeoutWheel.Slot? = state.withLock { s in
@@ -111,6 +132,7 @@ final class BodyWatchdog: Sendable {
     /// The wheel reached this watchdog's slot (and took it out): fires, or goes back in for its
     /// new due time when chunks came since.
     func wheelVisit(now: NIODeadline, wheel: TimeoutWheel) {
+        if paused.load(ordering: .relaxed) { touch(at: now) }
         let due = self.due
         let action: (@Sendable () -> Void)? = state.withLock { s in
             guard !s.stopped, let onFire = s.onFire else { return nil }

@@ -53,6 +53,29 @@ struct GatewayServerTests {
         }
     }
 
+    /// The upstream stalls mid-answer: a client leaving is noticed at once, not at a next delta
+    /// that would never come.
+    @Test func aStreamingClientThatLeavesAStalledStreamCancelsItAtOnce() async throws {
+        try await withGateway(config: Self.balancerConfig) { h in
+            h.simulators[0].enqueue(.fail(.stallBody(afterEvents: 2)))
+            var request = HTTPClientRequest(url: h.base + "/v1/chat/completions")
+            request.method = .POST
+            request.body = .bytes(ByteBuffer(string: #"{"model": "lb", "stream": true, "messages": [{"role": "user", "content": "hi"}]}"#))
+            let reader = Task {
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(600))
+                var iterator = response.body.makeAsyncIterator()
+                _ = try await iterator.next()  // the first events arrived; then the client leaves
+            }
+            _ = try await reader.value
+            try await waitUntil("the stalled upstream stream was cancelled") {
+                memberInFlight(h) == 0 && h.simulators[0].inFlight == 0
+            }
+            #expect(memberInFlight(h) == 0)
+            let lb = try #require(h.manager.getModel(configName: "lb") as? LoadBalancer)
+            #expect(lb.stats()[member: "a"]?.successes == 0)
+        }
+    }
+
     @Test func stopDrainsCallsInFlight() async throws {
         try await withGateway(config: Self.balancerConfig, configure: { $0.drainTimeout = .seconds(60) }) { h in
             h.simulators[0].enqueue(.delay(.milliseconds(500)))

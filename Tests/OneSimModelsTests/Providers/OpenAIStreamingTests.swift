@@ -109,11 +109,7 @@ struct OpenAIStreamingTests {
             try await waitUntil("the stream started") { started.withLock { $0 } }
             task.cancel()
             _ = await task.result
-            var waited = 0
-            while sim.streamsAborted == 0 && waited < 100 {
-                try await Task.sleep(for: .milliseconds(50))
-                waited += 1
-            }
+            try await waitUntil("the simulator saw the stream aborted") { sim.streamsAborted == 1 }
             #expect(sim.streamsAborted == 1)
         }
     }

@@ -102,3 +102,45 @@ private final class Counter: Sendable {
     func add() { count.withLock { $0 += 1 } }
     var value: Int { count.withLock { $0 } }
 }
+
+/// Backpressure: while the reader waits for its own consumer, the server is not silent.
+@Suite("Body watchdog paused by backpressure")
+struct BodyWatchdogPauseTests {
+    private func at(_ wheel: TimeoutWheel, _ seconds: Double) -> NIODeadline {
+        wheel.origin + .nanoseconds(Int64(seconds * 1e9))
+    }
+
+    private func make(idle: Duration, total: Duration) -> (TimeoutWheel, BodyWatchdog, Counter) {
+        let wheel = TimeoutWheel(resolution: .milliseconds(100), slotCount: 8, ticksItself: false)
+        let watchdog = BodyWatchdog(idle: idle, total: total, start: wheel.origin, wheel: wheel)
+        let counter = Counter()
+        watchdog.arm { counter.add() }
+        watchdog.touch(at: wheel.origin)
+        return (wheel, watchdog, counter)
+    }
+
+    @Test func theReadTimeoutDoesNotRunWhileTheConsumerIsBehind() {
+        let (wheel, watchdog, fired) = make(idle: .seconds(1), total: .seconds(100))
+        watchdog.pause()
+        for t in [0.5, 1.5, 3.0, 5.0, 9.0] {
+            wheel.advance(now: at(wheel, t))
+            #expect(fired.value == 0, "paused at \(t) s")
+        }
+        watchdog.resume(at: at(wheel, 9.0))
+        wheel.advance(now: at(wheel, 9.95))
+        #expect(fired.value == 0, "counts from the resume")
+        wheel.advance(now: at(wheel, 10.15))
+        #expect(fired.value == 1)
+        #expect(watchdog.fired == .idle(.seconds(1)))
+    }
+
+    @Test func theTotalDeadlineStillRunsWhilePaused() {
+        let (wheel, watchdog, fired) = make(idle: .seconds(1), total: .seconds(2.5))
+        watchdog.pause()
+        wheel.advance(now: at(wheel, 1.5))
+        #expect(fired.value == 0)
+        wheel.advance(now: at(wheel, 2.65))
+        #expect(fired.value == 1)
+        #expect(watchdog.fired == .deadline(.seconds(2.5)))
+    }
+}
