@@ -233,6 +233,9 @@ public final class Simulator: Sendable {
     /// A copy of the fleet server's model (nil when fleet mode is off), for tests and reports.
     package var fleetModel: FleetServerModel? { fleet?.model }
 
+    /// The fleet server's counters now (nil when fleet mode is off), for the dashboard.
+    package func fleetStatus() -> FleetServerStatus? { fleet?.status() }
+
     /// Forgets recorded requests, counters and scripts.
     public func reset() {
         state.withLock { $0 = State() }
