@@ -76,13 +76,12 @@ cat > "$work/fleet.json" <<'JSON'
               "cache_blocks": 2048, "block_tokens": 16}}
 JSON
 
-fleet_dashboard_port=$(free_port)
-"$bin" serve-mock --fleet "$work/fleet.json" --port 0 --dashboard-port "$fleet_dashboard_port" --strategy fleet \
-    > "$work/fleet.out" 2>&1 & pids+=($!)
+"$bin" serve-mock --fleet "$work/fleet.json" --port 0 --strategy fleet > "$work/fleet.out" 2>&1 & pids+=($!)
 wait_for_line "$work/fleet.out" '^]'
 # The models config the fleet printed: from its first line "[" to its last "]".
 sed -n '/^\[$/,/^\]$/p' "$work/fleet.out" > "$work/models.json"
-wait_for "http://127.0.0.1:$fleet_dashboard_port/dashboard"
+fleet_dashboard=$(grep -o 'http://[^ ]*/dashboard' "$work/fleet.out" | head -n 1)
+wait_for "$fleet_dashboard"
 
 port=$(free_port)
 "$bin" serve --config "$work/models.json" --port "$port" --no-access-log > "$work/gateway.log" 2>&1 & pids+=($!)
@@ -121,7 +120,7 @@ check "$out/gateway.html" "gateway dashboard shows requests > 0" 'data-key="requ
 check "$out/gateway.html" "gateway dashboard shows tokens/s > 0" 'data-key="tokens_per_s" data-value="[1-9]'
 check "$out/gateway.html" "gateway dashboard drew sparklines" '<polyline points="[0-9]'
 
-render "http://127.0.0.1:$fleet_dashboard_port/dashboard" fleet
+render "$fleet_dashboard" fleet
 for server in gpu-a gpu-b gpu-slow; do
     check "$out/fleet.html" "fleet dashboard shows server $server" "data-row=\"$server\""
 done

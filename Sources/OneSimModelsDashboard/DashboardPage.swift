@@ -93,7 +93,7 @@ package enum DashboardPage {
           if (values.length < 2) return svg;
           let lo = Math.min.apply(null, values), hi = Math.max.apply(null, values);
           if (hi === lo) { hi = lo + 1; }
-          const step = w / (KEEP - 1), start = w - step * (series.length - 1);
+          const step = w / (series.length - 1), start = 0;
           const points = [];
           series.forEach(function (v, i) {
             if (typeof v !== "number" || !isFinite(v)) return;
@@ -182,8 +182,13 @@ package enum DashboardPage {
             if (key) headers["Authorization"] = "Bearer " + key;
             const response = await fetch(STATS, { headers: headers, signal: abort.signal, cache: "no-store" });
             if (response.status === 401 || response.status === 403) {
+              const refused = key !== null;
+              if (refused) {
+                key = null;
+                try { sessionStorage.removeItem(STORE); } catch (e) {}
+              }
               status("stats need the master key", true);
-              askForKey(response.status === 403 ? "this key may not read stats" : "");
+              askForKey(response.status === 403 ? "that key may not read stats" : refused ? "that key was not accepted" : "");
               return;
             }
             if (!response.ok) { status("stats: HTTP " + response.status, true); return; }

@@ -25,11 +25,7 @@ struct ServeMockCommand: AsyncParsableCommand {
     @Option(name: .long, help: "With --fleet: the printed balancer's strategy (default: none named, the balancer's default).")
     var strategy: String?
 
-    @Option(name: .customLong("dashboard-port"), help: "With --fleet: the dashboard's port (GET /dashboard; default: the port after the servers', or a free one with --port 0).")
-    var dashboardPort: Int?
-
     func validate() throws {
-        if let dashboardPort { try FlagRange.check("--dashboard-port", dashboardPort, 0...65_535) }
         try FlagRange.check("--port", port, 0...65_535)
         try FlagRange.check("--dimensions", dimensions, 1...65_536)
         try FlagRange.check("--latency-ms", latencyMs, 0...86_400_000)
@@ -39,17 +35,9 @@ struct ServeMockCommand: AsyncParsableCommand {
         if let fleet {
             let configs: [FleetServerConfig]
             let launcher: FleetLauncher
-            let dashboard: FleetDashboard
             do {
                 configs = try FleetDescription.load(path: fleet)
                 launcher = try await FleetLauncher.start(configs, host: host, firstPort: port)
-                dashboard = FleetDashboard(
-                    servers: launcher.members.map(\.simulator), host: host,
-                    port: dashboardPort ?? (port == 0 ? 0 : min(port + configs.count, 65_535)))
-                do { try await dashboard.start() } catch {
-                    await launcher.stop()
-                    throw error
-                }
             } catch {
                 printError("error: \(error)")
                 throw ExitCode.failure
@@ -57,13 +45,15 @@ struct ServeMockCommand: AsyncParsableCommand {
             for m in launcher.members {
                 print("fleet server \(m.config.name) listening on \(m.baseURL) (metrics \(m.metricsURL))")
             }
-            print("fleet dashboard on http://\(host):\(dashboard.port)/dashboard")
+            if let first = launcher.members.first {
+                first.simulator.showOnDashboard(launcher.members.map(\.simulator))
+                print("fleet dashboard on http://\(first.host):\(first.port)/dashboard")
+            }
             print(launcher.modelsConfig(strategy: strategy))
             fflush(nil)
             await withTaskGroup(of: Void.self) { group in
                 for m in launcher.members { group.addTask { try? await m.simulator.runUntilCancelled() } }
             }
-            await dashboard.stop()
             await launcher.stop()
             return
         }

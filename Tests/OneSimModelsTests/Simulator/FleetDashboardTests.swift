@@ -7,7 +7,7 @@ import Testing
 @testable import OneSimModelsSimulator
 
 /// The fleet simulator's dashboard over real HTTP on 127.0.0.1 (port 0): the shared page, and
-/// one row per server with its running and waiting requests against its slots.
+/// one row per server of the fleet with its running and waiting requests against its slots.
 @Suite("Fleet simulator: dashboard", .timeLimit(.minutes(3)))
 struct FleetDashboardTests {
     func get(_ url: String) async throws -> (status: Int, contentType: String?, body: String) {
@@ -35,8 +35,8 @@ struct FleetDashboardTests {
         let idle = Simulator(configuration: .init(recordRequests: false, fleetServer: FleetServerConfig(name: "gpu-idle", maxNumSeqs: 4)))
         try await slow.start()
         try await idle.start()
-        let dashboard = FleetDashboard(servers: [slow, idle])
-        let port = try await dashboard.start()
+        slow.showOnDashboard([slow, idle])
+        let port = slow.port
         let calls = (0..<2).map { _ in Task { try await post(slow) } }
         try await waitUntil("one call runs and one waits") {
             slow.fleetStatus().map { $0.running == 1 && $0.waiting == 1 } ?? false
@@ -56,7 +56,11 @@ struct FleetDashboardTests {
         #expect(rows[1]["running"] == 0 && rows[1]["waiting"] == 0 && rows[1]["slots"] == 4 && rows[1].state == .ok)
         #expect(rows[0]["kv"] != nil)
 
-        await dashboard.stop()
+        // A server shown alone lists itself.
+        let alone = try JSONDecoder().decode(
+            DashboardDocument.self, from: Data(try await get("http://127.0.0.1:\(idle.port)/dashboard/stats").body.utf8))
+        #expect(alone.sections.first?.rows.map(\.name) == ["gpu-idle"])
+
         await slow.stop()
         await idle.stop()
         for call in calls { _ = try? await call.value }
