@@ -102,7 +102,7 @@ struct GatewayDashboard {
             .init("requests", "requests", .int), .init("requests_per_s", "req/s", .rate, spark: true),
             .init("errors_per_s", "errors/s", .rate), .init("error_share", "error %", .percent),
         ]
-        columns += kinds.map { .init("errors.\($0.rawValue)", "\($0.rawValue)/s", .rate) }
+        columns += kinds.map { DashboardDocument.Column("errors.\($0.rawValue)", "\($0.rawValue)/s", .rate) }
         columns += [
             .init("p50", "p50", .ms), .init("p99", "p99", .ms, spark: true), .init("cooldown", "cooldown", .text),
             .init("tokens_per_s", "tokens/s", .rate, spark: true), .init("cost", "cost", .usd),

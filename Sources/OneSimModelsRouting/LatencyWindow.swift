@@ -27,9 +27,10 @@ package struct LatencyWindow: Sendable, Hashable {
 
     package init() {}
 
-    /// The bucket of a latency of `seconds` (a non-finite or negative one counts as 0).
+    /// The bucket of a latency of `seconds` (NaN and negative ones count as 0, +infinity as the
+    /// longest).
     package static func bucket(_ seconds: Double) -> Int {
-        guard seconds.isFinite, seconds >= floor else { return 0 }
+        guard !seconds.isNaN, seconds >= floor else { return 0 }
         let k = (perOctave * log2(seconds / floor)).rounded(.down)
         guard k.isFinite, k < Double(buckets - 2) else { return buckets - 1 }
         return Int(k) + 1

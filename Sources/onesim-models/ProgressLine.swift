@@ -68,8 +68,8 @@ final class ProgressLine: Sendable {
     static func text(done: Int, total: Int, ok: Int, errors: Int, elapsed: Duration, unit: String = "req") -> String {
         let seconds = max(0, elapsed.seconds)
         let rate = seconds > 0 ? Double(done) / seconds : 0
-        let eta = eta(done: done, total: total, elapsed: elapsed).map(format) ?? "--"
-        return "\(done)/\(total)  ok \(ok)  errors \(errors)  " + String(format: "%.1f", rate) + " \(unit)/s  ETA \(eta)"
+        let left = Self.eta(done: done, total: total, elapsed: elapsed).map(Self.format) ?? "--"
+        return "\(done)/\(total)  ok \(ok)  errors \(errors)  " + String(format: "%.1f", rate) + " \(unit)/s  ETA \(left)"
     }
 
     /// The time left at the average rate so far: nil before the first unit ends (or with no

@@ -5,7 +5,7 @@ import OneSimModelsDashboard
 
 /// The dashboard of simulated fleet servers (`serve-mock --fleet`): every server in fleet mode
 /// serves the shared page at `GET /dashboard` and, at `GET /dashboard/stats`, one row per
-/// server of its fleet (itself, or the peers given to ``Simulator/showOnDashboard(_:)``):
+/// server of its fleet (itself, or the peers given to `Simulator.showOnDashboard(_:)`):
 /// running and waiting requests against its slots, requests/s, prefix-cache hit rate and
 /// KV-cache use.
 ///
@@ -14,15 +14,15 @@ import OneSimModelsDashboard
 package enum FleetDashboard {
     /// Adds the two routes to a fleet server's router.
     static func register(on router: Router<BasicRequestContext>, simulator: Simulator) {
-        router.get(DashboardPage.path) { _, _ in
+        router.get("/dashboard") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: DashboardPage.contentType, .cacheControl: "no-cache"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: DashboardPage.html)))
         }
-        router.get(DashboardPage.statsPath) { _, _ in
+        router.get("/dashboard/stats") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: document(for: simulator).json())))
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: FleetDashboard.document(for: simulator).json())))
         }
     }
 

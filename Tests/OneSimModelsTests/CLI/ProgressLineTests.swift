@@ -29,11 +29,10 @@ struct ProgressLineTests {
     }
 
     @Test func itRedrawsInPlaceAtMostEveryFifthOfASecondAndAtTheEnd() {
-        let time = Mutex(ContinuousClock.now)
-        let lines = Mutex<[String]>([])
-        let progress = ProgressLine(
-            total: 4, clock: { time.withLock { $0 } }, write: { line in lines.withLock { $0.append(line) } })
-        func advance(_ d: Duration) { time.withLock { $0 += d } }
+        let time = FakeClock()
+        let lines = LineSink()
+        let progress = ProgressLine(total: 4, clock: { time.now }, write: { lines.append($0) })
+        func advance(_ d: Duration) { time.advance(d) }
 
         advance(.seconds(1))
         progress.finished(ok: true)  // first: drawn
@@ -44,7 +43,7 @@ struct ProgressLineTests {
         advance(.milliseconds(10))
         progress.finished(ok: true)  // the last one: always drawn
         progress.clear()
-        let drawn = lines.withLock { $0 }
+        let drawn = lines.lines
         #expect(drawn.count == 4)
         #expect(drawn.allSatisfy { $0.hasPrefix("\r\u{1B}[2K") })
         #expect(drawn[0].hasSuffix("1/4  ok 1  errors 0  1.0 req/s  ETA 3 s"))
@@ -52,4 +51,18 @@ struct ProgressLineTests {
         #expect(drawn[2].contains("4/4  ok 3  errors 1") && drawn[2].hasSuffix("ETA 0 s"))
         #expect(drawn[3] == "\r\u{1B}[2K")
     }
+}
+
+/// Time that moves only when told.
+final class FakeClock: Sendable {
+    private let instant = Mutex(ContinuousClock.now)
+    var now: ContinuousClock.Instant { instant.withLock { $0 } }
+    func advance(_ by: Duration) { instant.withLock { $0 += by } }
+}
+
+/// What a progress line wrote.
+final class LineSink: Sendable {
+    private let written = Mutex<[String]>([])
+    var lines: [String] { written.withLock { $0 } }
+    func append(_ line: String) { written.withLock { $0.append(line) } }
 }

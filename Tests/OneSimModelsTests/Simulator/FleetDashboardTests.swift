@@ -69,9 +69,11 @@ struct FleetDashboardTests {
     @Test func hitRateAndCountersComeFromTheServerModel() throws {
         var model = try FleetServerModel(config: FleetServerConfig(name: "g", maxNumSeqs: 2, cacheBlocks: 100, blockTokens: 4))
         let blocks: [UInt64] = [1, 2, 3]
-        #expect(model.submit(FleetRequest(id: 1, promptBlocks: blocks, promptTokens: 12, outputTokens: 1), at: .zero))
+        let first = model.submit(FleetRequest(id: 1, promptBlocks: blocks, promptTokens: 12, outputTokens: 1), at: .zero)
+        #expect(first)
         _ = model.advance(to: .seconds(100))
-        #expect(model.submit(FleetRequest(id: 2, promptBlocks: blocks, promptTokens: 12, outputTokens: 1), at: .seconds(100)))
+        let second = model.submit(FleetRequest(id: 2, promptBlocks: blocks, promptTokens: 12, outputTokens: 1), at: .seconds(100))
+        #expect(second)
         _ = model.advance(to: .seconds(200))
         let status = FleetServerStatus(model)
         #expect(status.completed == 2 && status.running == 0 && status.slots == 2)
