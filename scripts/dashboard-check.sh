@@ -79,7 +79,16 @@ JSON
 "$bin" serve-mock --fleet "$work/fleet.json" --port 0 --strategy fleet > "$work/fleet.out" 2>&1 & pids+=($!)
 wait_for_line "$work/fleet.out" '^]'
 # The models config the fleet printed: from its first line "[" to its last "]".
-sed -n '/^\[$/,/^\]$/p' "$work/fleet.out" > "$work/models.json"
+sed -n '/^\[$/,/^\]$/p' "$work/fleet.out" > "$work/fleet-models.json"
+# With prices, so the page has a cost to show.
+python3 - "$work/fleet-models.json" "$work/models.json" <<'PY'
+import json, sys
+configs = json.load(open(sys.argv[1]))
+for c in configs:
+    if c.get("model_type") == "vllm_chat":
+        c["input_cost_per_token"], c["output_cost_per_token"] = 0.000002, 0.000006
+json.dump(configs, open(sys.argv[2], "w"), indent=1)
+PY
 fleet_dashboard=$(grep -o 'http://[^ ]*/dashboard' "$work/fleet.out" | head -n 1)
 wait_for "$fleet_dashboard"
 
@@ -105,7 +114,7 @@ render() {  # url, name
     timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars \
         --virtual-time-budget=6000 --dump-dom "$1" > "$out/$2.html" 2> "$work/$2-dom.err" || true
     timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars \
-        --window-size=1500,820 --virtual-time-budget=6000 --screenshot="$out/$2.png" "$1" > /dev/null 2> "$work/$2-shot.err" || true
+        --window-size=1600,600 --virtual-time-budget=6000 --screenshot="$out/$2.png" "$1" > /dev/null 2> "$work/$2-shot.err" || true
 }
 check() {  # file, description, pattern
     if grep -Eq "$3" "$1"; then echo "ok   $2"; else echo "FAIL $2"; status=1; fi
@@ -119,6 +128,7 @@ check "$out/gateway.html" "gateway dashboard shows the balancer" 'data-section="
 check "$out/gateway.html" "gateway dashboard shows requests > 0" 'data-key="requests" data-value="[1-9]'
 check "$out/gateway.html" "gateway dashboard shows tokens/s > 0" 'data-key="tokens_per_s" data-value="[1-9]'
 check "$out/gateway.html" "gateway dashboard drew sparklines" '<polyline points="[0-9]'
+check "$out/gateway.html" "gateway dashboard shows a cost > 0" 'data-key="cost" data-value="(0\.0*[1-9]|[1-9])'
 
 render "$fleet_dashboard" fleet
 for server in gpu-a gpu-b gpu-slow; do

@@ -7,8 +7,9 @@
 /// - A 401 shows a key field; the key is kept in `sessionStorage` (this tab only) and sent as
 ///   `Authorization: Bearer`, never in a URL.
 /// - Each poll is bounded (aborted after 5 s) and the next starts only after the last ended.
-/// - Rates and sparklines come from the page's own history: the last 180 polls (3 minutes)
-///   per cell, for the rows of the latest document only.
+/// - Rates and sparklines come from the page's own history: rates over the polls of the last
+///   5 seconds, sparklines of the last 180 polls (3 minutes) per cell, for the rows of the
+///   latest document only.
 package enum DashboardPage {
     /// The path of the page.
     package static let path = "/dashboard"
@@ -33,14 +34,14 @@ package enum DashboardPage {
         #status.error { color: var(--bad); }
         .note { color: var(--muted); margin: 0 0 4px; }
         table { border-collapse: collapse; }
-        th, td { padding: 3px 8px; border-bottom: 1px solid rgba(128,128,128,.25); text-align: right; white-space: nowrap; vertical-align: middle; }
+        th, td { padding: 3px 7px; border-bottom: 1px solid rgba(128,128,128,.25); text-align: right; white-space: nowrap; vertical-align: middle; }
         th { font-weight: 600; color: var(--muted); }
         th:first-child, td:first-child { text-align: left; }
         td.name::before { content: ""; display: inline-block; width: 8px; height: 8px; border-radius: 4px; margin-right: 6px; background: var(--ok); }
         tr.warn td.name::before { background: var(--warn); }
         tr.bad td.name::before { background: var(--bad); }
         td.text { text-align: left; }
-        svg.spark { margin-left: 6px; vertical-align: middle; }
+        svg.spark { margin-right: 6px; vertical-align: middle; }
         svg.spark polyline { fill: none; stroke: var(--line); stroke-width: 1.2; }
         #login { display: none; margin: 8px 0; }
         #login input { width: 22em; }
@@ -55,14 +56,15 @@ package enum DashboardPage {
         <span id="loginNote" class="note"></span>
         </form>
         <div id="sections"></div>
-        <template id="spark"><svg class="spark" width="90" height="18"><polyline points=""></polyline></svg></template>
+        <template id="spark"><svg class="spark" width="64" height="18"><polyline points=""></polyline></svg></template>
         <script>
         "use strict";
         const STATS = "/dashboard/stats";
         const KEEP = 180;
         const STORE = "onesim-dashboard-key";
         const seriesById = new Map();
-        let previous = null;
+        const RATE_WINDOW = 5;
+        let snapshots = [];
         let key = null;
         try { key = sessionStorage.getItem(STORE); } catch (e) { key = null; }
 
@@ -86,7 +88,7 @@ package enum DashboardPage {
         }
 
         function spark(series) {
-          const w = 90, h = 18;
+          const w = 64, h = 18;
           const svg = document.getElementById("spark").content.firstElementChild.cloneNode(true);
           const line = svg.firstElementChild;
           const values = series.filter(function (v) { return typeof v === "number" && isFinite(v); });
@@ -117,7 +119,9 @@ package enum DashboardPage {
           document.getElementById("title").textContent = title;
           document.title = title;
           const time = typeof doc.time === "number" ? doc.time : Date.now() / 1000;
-          const before = previous, seen = new Set();
+          // Rates are over the last RATE_WINDOW seconds of polls (the oldest poll in it).
+          snapshots = snapshots.filter(function (p) { return p.time < time && time - p.time <= RATE_WINDOW; }).slice(-16);
+          const before = snapshots.length > 0 ? snapshots[0] : null, seen = new Set();
           const counters = new Map();
           const root = document.getElementById("sections");
           const fresh = document.createDocumentFragment();
@@ -150,7 +154,7 @@ package enum DashboardPage {
                 const td = el("td", c.format === "text" ? (texts[c.key] || "–") : fmt(c.format, shown), c.format === "text" ? "text" : "num");
                 td.setAttribute("data-key", String(c.key));
                 if (c.format !== "text" && typeof values[c.key] === "number") td.setAttribute("data-value", String(values[c.key]));
-                if (c.spark) td.appendChild(spark(remember(id, typeof shown === "number" ? shown : null)));
+                if (c.spark) td.insertBefore(spark(remember(id, typeof shown === "number" ? shown : null)), td.firstChild);
                 tr.appendChild(td);
               });
               table.appendChild(tr);
@@ -159,7 +163,7 @@ package enum DashboardPage {
             fresh.appendChild(box);
           });
           for (const id of Array.from(seriesById.keys())) { if (!seen.has(id)) seriesById.delete(id); }
-          previous = { time: time, counters: counters };
+          snapshots.push({ time: time, counters: counters });
           root.replaceChildren(fresh);
         }
 
