@@ -14,14 +14,8 @@ cd "$(dirname "$0")/.."
 
 out=${OUT:-.build/dashboard-check}
 mkdir -p "$out"
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/local-servers.sh
+source scripts/local-servers.sh
 
 find_chromium() { command -v chromium || command -v chromium-browser || true; }
 browser=$(find_chromium)
@@ -45,29 +39,6 @@ if [ ! -x "$bin" ]; then
     echo "building onesim-models..."
     timeout 3600 swift build --product onesim-models
 fi
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-
-# Waits (bounded) until a URL answers.
-wait_for() {
-    for _ in $(seq 1 300); do
-        if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
-        sleep 0.1
-    done
-    echo "gave up waiting for $1"
-    return 1
-}
-
-# Waits (bounded) until a file has a line matching a pattern.
-wait_for_line() {
-    for _ in $(seq 1 300); do
-        if grep -q "$2" "$1" 2>/dev/null; then return 0; fi
-        sleep 0.1
-    done
-    echo "gave up waiting for '$2' in $1"
-    cat "$1"
-    return 1
-}
 
 # A small fleet: three 4-slot servers, one of them slow, decoding fast enough for a short run.
 cat > "$work/fleet.json" <<'JSON'
