@@ -61,8 +61,12 @@ final class ProgressLine: Sendable {
         write(line)
     }
 
-    /// Clears the line (before other output, and when the run ends).
-    func clear() { write("\r\u{1B}[2K") }
+    /// Clears the line (before other output, and when the run ends); the next unit that ends
+    /// draws it again at once.
+    func clear() {
+        counts.withLock { $0.drawn = nil }
+        write("\r\u{1B}[2K")
+    }
 
     /// The line's text: `"50/200  ok 48  errors 2  5.0 req/s  ETA 30 s"`.
     static func text(done: Int, total: Int, ok: Int, errors: Int, elapsed: Duration, unit: String = "req") -> String {

@@ -51,6 +51,21 @@ struct ProgressLineTests {
         #expect(drawn[2].contains("4/4  ok 3  errors 1") && drawn[2].hasSuffix("ETA 0 s"))
         #expect(drawn[3] == "\r\u{1B}[2K")
     }
+
+    @Test func afterAClearTheNextUnitDrawsAtOnce() {
+        let time = FakeClock()
+        let lines = LineSink()
+        let progress = ProgressLine(total: 3, unit: "runs", clock: { time.now }, write: { lines.append($0) })
+        progress.draw()
+        time.advance(.milliseconds(10))
+        progress.finished(ok: true)  // 10 ms after a draw: not drawn
+        progress.clear()  // a table row is printed
+        time.advance(.milliseconds(10))
+        progress.finished(ok: true)  // the line is gone: drawn again at once
+        #expect(lines.lines.count == 3)
+        #expect(lines.lines[0].hasSuffix("0/3  ok 0  errors 0  0.0 runs/s  ETA --"))
+        #expect(lines.lines[2].contains("2/3  ok 2  errors 0  100.0 runs/s"))
+    }
 }
 
 /// Time that moves only when told.
