@@ -73,8 +73,12 @@ let package = Package(
             ]
         ),
         .target(
+            name: "OneSimModelsDashboard"
+        ),
+        .target(
             name: "OneSimModelsSimulator",
             dependencies: [
+                "OneSimModelsDashboard",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -85,6 +89,7 @@ let package = Package(
             name: "OneSimModelsGateway",
             dependencies: [
                 "OneSimModels",
+                "OneSimModelsDashboard",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -116,6 +121,7 @@ let package = Package(
                 "OneSimModels",
                 "OneSimModelsGateway",
                 "OneSimModelsSimulator",
+                "OneSimModelsDashboard",
                 "onesim-models",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -9,14 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv=${VENV:-.build/interop-venv}
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/local-servers.sh
+source scripts/local-servers.sh
 
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
@@ -26,18 +20,6 @@ timeout 600 "$venv/bin/pip" install --quiet --disable-pip-version-check "openai=
 
 bin=$(swift build --show-bin-path)/onesim-models
 [ -x "$bin" ] || { echo "build first: swift build"; exit 1; }
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-
-# Waits (bounded) until a URL answers.
-wait_for() {
-    for _ in $(seq 1 300); do
-        if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
-        sleep 0.1
-    done
-    echo "gave up waiting for $1"
-    return 1
-}
 
 sim1=$(free_port)
 sim2=$(free_port)

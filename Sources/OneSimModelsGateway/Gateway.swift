@@ -105,7 +105,8 @@ public final class Gateway: Sendable {
     public func run() async throws {
         let configuration = self.configuration
         let app = makeApplication { port in
-            configuration.logger.notice("gateway listening on http://\(configuration.host):\(port)/v1")
+            configuration.logger.notice(
+                "gateway listening on http://\(configuration.host):\(port)/v1 (dashboard: http://\(configuration.host):\(port)/dashboard)")
         }
         var groupConfiguration = ServiceGroupConfiguration(
             services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: configuration.logger)

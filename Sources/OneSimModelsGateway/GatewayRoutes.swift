@@ -64,6 +64,8 @@ struct GatewayRoutes: Sendable {
         case "/health/live": "/health/live"
         case "/health/ready": "/health/ready"
         case "/metrics": "/metrics"
+        case "/dashboard", "/dashboard/": "/dashboard"
+        case "/dashboard/stats": "/dashboard/stats"
         default: nil
         }
     }
@@ -85,6 +87,12 @@ struct GatewayRoutes: Sendable {
             var response = Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(bytes: text)))
             response.headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Outcome(response: response)
+        case ("/dashboard", .get):
+            return Outcome(response: GatewayDashboard.page())
+        case ("/dashboard/stats", .get):
+            let caller = try authenticate(request)
+            record.caller = callerName(caller)
+            return Outcome(response: try GatewayDashboard(gateway: gateway).stats(for: caller))
         case ("/v1/models", .get):
             let caller = try authenticate(request)
             record.caller = callerName(caller)

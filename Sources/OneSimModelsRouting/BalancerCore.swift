@@ -578,6 +578,8 @@ package struct BalancerCore: Sendable {
                     running: report.load.running, waiting: report.load.waiting, kvCacheUsage: report.load.kvCacheUsage,
                     age: now - report.at, isStale: !fresh)
             }
+            stats.recentLatencyP50 = members[i].latencies.quantile(0.5, at: now)
+            stats.recentLatencyP99 = members[i].latencies.quantile(0.99, at: now)
             if prefixIndexes.indices.contains(i), prefixIndexes[i].queriedBlocks > 0 {
                 stats.prefixMatchRate = Double(prefixIndexes[i].matchedBlocks) / Double(prefixIndexes[i].queriedBlocks)
             }

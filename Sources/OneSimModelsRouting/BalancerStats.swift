@@ -51,6 +51,11 @@ public struct MemberStats: Sendable, Hashable {
     /// The share of prompt blocks sent to the member that its prefix index already held (the
     /// fleet dispatch's estimate of its prefix-cache hit rate); `nil` before any.
     public var prefixMatchRate: Double?
+    /// The median latency of the member's successful requests of about the last minute (50 to
+    /// 60 s), from a fixed log-bucket histogram (within about 9 %); `nil` when there were none.
+    public var recentLatencyP50: Duration?
+    /// The 99th percentile of the same latencies; `nil` when there were none.
+    public var recentLatencyP99: Duration?
 
     /// Whether the member is cooling down now.
     public var isCoolingDown: Bool { cooldownRemaining != nil }

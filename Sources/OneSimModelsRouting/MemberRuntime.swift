@@ -41,6 +41,8 @@ package struct MemberRuntime: Sendable {
     private(set) var panicRequests = 0
     /// Reported token usage of successful requests.
     private(set) var usage: Usage = .zero
+    /// Latencies of the last minute's successful requests, for p50 and p99.
+    private(set) var latencies = LatencyWindow()
 
     /// Weight of the newest sample in the moving average when samples come close together.
     static let latencySmoothing = 0.3
@@ -94,6 +96,7 @@ package struct MemberRuntime: Sendable {
         inFlight -= 1
         successes += 1
         latencyTotal += latency
+        latencies.record(latency, at: now)
         usage = usage + reported
         let refund = reported.isEmpty ? 0 : charged - Double(reported.totalTokens)
         limiter.withLimits {

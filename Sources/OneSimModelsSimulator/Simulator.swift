@@ -153,6 +153,7 @@ public final class Simulator: Sendable {
     /// Stops serving gracefully and waits until the server is down.
     public func stop() async {
         stopping.withLock { $0 = true }
+        peers.withLock { $0 = [] }
         fleet?.shutdown()
         let (task, group) = runner.withLock { ($0.task, $0.group) }
         await group?.triggerGracefulShutdown()
@@ -232,6 +233,20 @@ public final class Simulator: Sendable {
 
     /// A copy of the fleet server's model (nil when fleet mode is off), for tests and reports.
     package var fleetModel: FleetServerModel? { fleet?.model }
+
+    /// The fleet server's counters now (nil when fleet mode is off), for the dashboard.
+    package func fleetStatus() -> FleetServerStatus? { fleet?.status() }
+
+    /// The fleet servers this one's dashboard shows (empty: itself only); `stop()` forgets them.
+    private let peers = Mutex<[Simulator]>([])
+
+    /// Makes this fleet server's `GET /dashboard` show `servers` (its whole fleet, itself
+    /// included), as `serve-mock --fleet` does for its first server.
+    package func showOnDashboard(_ servers: [Simulator]) {
+        peers.withLock { $0 = servers.filter { $0.configuration.fleetServer != nil } }
+    }
+
+    var dashboardPeers: [Simulator] { peers.withLock { $0 } }
 
     /// Forgets recorded requests, counters and scripts.
     public func reset() {

@@ -16,6 +16,7 @@ struct SimulatorHandlers: Sendable {
         if simulator.fleet != nil {
             // vLLM's liveness probe (routers such as sglang-router check it before using a worker).
             router.get("/health") { _, _ in Response(status: .ok) }
+            FleetDashboard.register(on: router, simulator: simulator)
             router.get("/metrics") { _, _ in
                 let text = simulator.fleetMetricsText() ?? ""
                 return Response(

@@ -86,7 +86,10 @@ struct BenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         if parsers {
-            print(try ParserBench.run())
+            let progress = ProgressLine.make(total: ParserBench.runs, unit: "runs", enabled: !workloadOptions.noProgress && !json)
+            let table = try ParserBench.run(progress: progress)
+            progress?.clear()
+            print(table)
             return
         }
         if workloadOptions.isActive {
@@ -131,14 +134,20 @@ struct BenchCommand: AsyncParsableCommand {
                 target = try manager.getModel(configName: "bench")
             }
             let result: BenchResult
+            let progress = ProgressLine.make(total: requests, enabled: !workloadOptions.noProgress && !json)
+            defer { progress?.clear() }
             if raw {
                 let urls = try rawURLs(manager: manager, target: target)
                 result = try await RawBench(
-                    urls: urls, modelName: target.modelName, requests: requests, concurrency: concurrency, embeddings: embeddings
+                    urls: urls, modelName: target.modelName, requests: requests, concurrency: concurrency, embeddings: embeddings,
+                    progress: progress
                 ).run()
             } else {
-                result = try await BenchRunner(model: target, requests: requests, concurrency: concurrency, embeddings: embeddings).run()
+                result = try await BenchRunner(
+                    model: target, requests: requests, concurrency: concurrency, embeddings: embeddings, progress: progress
+                ).run()
             }
+            progress?.clear()
             print(result.table)
             if json { print(result.jsonLine) }
         } catch {
@@ -177,6 +186,7 @@ struct BenchRunner {
     let requests: Int
     let concurrency: Int
     let embeddings: Bool
+    let progress: ProgressLine?
 
     /// The fixed workload: a system and a user message (or one text to embed).
     static let prompt: Prompt = [
@@ -189,7 +199,7 @@ struct BenchRunner {
         let cpuStart = ProcessUsage.cpuMicroseconds()
         let start = ContinuousClock.now
         let model = model
-        let (requests, embeddings) = (self.requests, self.embeddings)
+        let (requests, embeddings, progress) = (self.requests, self.embeddings, self.progress)
         let partials = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
             for _ in 0..<min(concurrency, requests) {
                 group.addTask {
@@ -204,8 +214,10 @@ struct BenchRunner {
                                 _ = try await model.acall(Self.prompt)
                             }
                             ok += 1
+                            progress?.finished(ok: true)
                         } catch {
                             errors += 1
+                            progress?.finished(ok: false)
                         }
                         let elapsed = ContinuousClock.now - t0
                         let micros = UInt64(max(1, elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000))

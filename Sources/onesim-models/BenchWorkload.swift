@@ -21,7 +21,7 @@ struct BenchWorkloadRunner {
     let concurrency: Int
     let atOnce: Bool
     let metrics: BenchMetricsReader
-    let progress: BenchProgress?
+    let progress: ProgressLine?
 
     /// The calls as prompts and options, in order, with their step.
     static func prepare(_ workload: FleetWorkload) -> [(step: Int32, prompt: Prompt, options: CallOptions)] {
@@ -135,32 +135,4 @@ struct BenchMetricsReader: Sendable {
         guard a.answered > 0, a.answered == b.answered, b.queries > a.queries else { return nil }
         return max(0, min(1, (b.hits - a.hits) / (b.queries - a.queries)))
     }
-}
-
-/// A one-line live progress display (done/total, ok/errors, req/s, ETA) redrawn in place on a
-/// terminal at most every 200 ms.
-final class BenchProgress: Sendable {
-    let total: Int
-    let start = ContinuousClock.now
-    private let counts = Mutex<(ok: Int, errors: Int, drawn: ContinuousClock.Instant?)>((0, 0, nil))
-
-    init(total: Int) { self.total = total }
-
-    func finished(ok: Bool) {
-        let line: String? = counts.withLock { c in
-            if ok { c.ok += 1 } else { c.errors += 1 }
-            let now = ContinuousClock.now
-            let done = c.ok + c.errors
-            if let drawn = c.drawn, now - drawn < .milliseconds(200), done < total { return nil }
-            c.drawn = now
-            let seconds = (now - start).seconds
-            let rate = seconds > 0 ? Double(done) / seconds : 0
-            let eta = rate > 0 ? Double(total - done) / rate : 0
-            return String(format: "\r\u{1B}[2K%d/%d  ok %d  errors %d  %.1f req/s  ETA %.0f s", done, total, c.ok, c.errors, rate, eta)
-        }
-        if let line { FileHandle.standardOutput.write(Data(line.utf8)) }
-    }
-
-    /// Ends the line (before the report is printed).
-    func finish() { FileHandle.standardOutput.write(Data("\r\u{1B}[2K".utf8)) }
 }

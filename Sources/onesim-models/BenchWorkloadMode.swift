@@ -44,15 +44,14 @@ extension BenchCommand {
                 throw ValidationErrorMessage("a workload needs --fleet FILE or --config FILE")
             }
             let total = workload.steps.reduce(0) { $0 + $1.count }
-            let showProgress = !options.noProgress && !json && isatty(STDOUT_FILENO) != 0
-            let progress = showProgress ? BenchProgress(total: total) : nil
+            let progress = ProgressLine.make(total: total, enabled: !options.noProgress && !json)
             let cpuStart = ProcessUsage.cpuMicroseconds()
             let runner = BenchWorkloadRunner(
                 model: target, workload: workload, concurrency: concurrency, atOnce: options.atOnce,
                 metrics: BenchMetricsReader(urls: metricsURLs), progress: progress)
             let (records, scrapes, start) = await runner.run()
             let cpu = ProcessUsage.cpuMicroseconds() - cpuStart
-            progress?.finish()
+            progress?.clear()
             let offset = start - launchedAt
             let offsetSeconds = offset.seconds
             var fleetInfo: (servers: [FleetServerConfig], offset: Double)?

@@ -46,13 +46,20 @@ struct FleetTableCommand: ParsableCommand {
         }
     }
 
+    @Flag(name: .customLong("no-progress"), help: "No live progress line (it is also off when stdout is not a terminal or with --json).")
+    var noProgress = false
+
     func run() throws {
         var rows: [[String: Any]] = []
+        let names = fleets.split(separator: ",")
+        let progress = ProgressLine.make(total: names.count * FleetTableEntry.all.count, unit: "runs", enabled: !noProgress && !json)
+        defer { progress?.clear() }
         if !json {
             print("| fleet | strategy | makespan ÷ ideal | prefix-cache hits (ideal) | p99 latency (s) | peak per server |")
             print("|---|---|---|---|---|---|")
         }
-        for name in fleets.split(separator: ",") {
+        progress?.draw()
+        for name in names {
             guard let fleet = ReferenceFleet(rawValue: String(name)) else { continue }
             let (servers, workload) = try fleet.make(
                 agents: agents, personas: personas, personaTokens: personaTokens, historySteps: historySteps, seed: seed,
@@ -69,10 +76,12 @@ struct FleetTableCommand: ParsableCommand {
                         "peak_per_member": outcome.peakPerMember,
                     ])
                 } else {
+                    progress?.clear()
                     print(
                         "| \(fleet.rawValue) | \(entry.label) | \(String(format: "%.2f", ratio)) | \(hits) % (\(Int((outcome.idealHitRate * 100).rounded())) %) | "
                             + "\(String(format: "%.1f", outcome.latency(0.99))) | \(outcome.peakPerMember.map(String.init).joined(separator: "/")) |")
                 }
+                progress?.finished(ok: true)
             }
         }
         if json {

@@ -20,10 +20,15 @@ enum ParserBench {
         return "Here are the agents you asked for:\n```json\n[" + items.joined(separator: ",\n") + "]\n```\nDone."
     }
 
-    static func run() throws -> String {
+    /// The reply sizes timed, in MB.
+    static let sizes = [0.25, 0.5, 1.0, 2.0]
+    /// How many replies are timed (each size valid and broken): the progress line's total.
+    static let runs = sizes.count * 2
+
+    static func run(progress: ProgressLine? = nil) throws -> String {
         var lines = ["reply size   valid JSON (ms, ns/byte)   needs repairs (ms, ns/byte)"]
         let parser = JSONBlockParser()
-        for megabytes in [0.25, 0.5, 1.0, 2.0] {
+        for megabytes in sizes {
             let bytes = Int(megabytes * 1_048_576)
             var cells: [String] = []
             for broken in [false, true] {
@@ -35,6 +40,7 @@ enum ParserBench {
                 let elapsed = (ContinuousClock.now - start) / runs
                 let ms = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
                 cells.append(String(format: "%8.2f ms, %6.1f", ms, ms * 1e6 / Double(text.utf8.count)))
+                progress?.finished(ok: true)
             }
             lines.append(String(format: "%5.2f MB     ", megabytes) + cells.joined(separator: "       "))
         }

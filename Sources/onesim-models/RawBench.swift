@@ -14,6 +14,7 @@ struct RawBench {
     let requests: Int
     let concurrency: Int
     let embeddings: Bool
+    var progress: ProgressLine? = nil
 
     func run() async throws -> BenchResult {
         var configuration = HTTPClient.Configuration()
@@ -34,7 +35,7 @@ struct RawBench {
         let shared = BenchShared()
         let cpuStart = ProcessUsage.cpuMicroseconds()
         let start = ContinuousClock.now
-        let (urls, requests) = (self.urls, self.requests)
+        let (urls, requests, progress) = (self.urls, self.requests, self.progress)
         let (ok, errors) = await withTaskGroup(of: (Int, Int).self) { group in
             for _ in 0..<min(concurrency, requests) {
                 group.addTask {
@@ -52,8 +53,10 @@ struct RawBench {
                             let response = try await client.execute(request, timeout: .seconds(600))
                             _ = try await response.body.collect(upTo: 64 << 20)
                             if response.status.code < 300 { ok += 1 } else { errors += 1 }
+                            progress?.finished(ok: response.status.code < 300)
                         } catch {
                             errors += 1
+                            progress?.finished(ok: false)
                         }
                         let elapsed = ContinuousClock.now - t0
                         let micros = UInt64(max(1, elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000))

@@ -45,6 +45,10 @@ struct ServeMockCommand: AsyncParsableCommand {
             for m in launcher.members {
                 print("fleet server \(m.config.name) listening on \(m.baseURL) (metrics \(m.metricsURL))")
             }
+            if let first = launcher.members.first {
+                first.simulator.showOnDashboard(launcher.members.map(\.simulator))
+                print("fleet dashboard on http://\(first.host):\(first.port)/dashboard")
+            }
             print(launcher.modelsConfig(strategy: strategy))
             fflush(nil)
             await withTaskGroup(of: Void.self) { group in

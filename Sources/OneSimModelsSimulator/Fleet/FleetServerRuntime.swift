@@ -87,6 +87,17 @@ final class FleetServerRuntime: Sendable {
         return text
     }
 
+    /// The model's counters now, after catching up with time (for the dashboard).
+    func status() -> FleetServerStatus {
+        let (status, ready) = state.withLock { s in
+            let ready = settle(&s, at: now)
+            reschedule(&s)
+            return (FleetServerStatus(s.model), ready)
+        }
+        for (c, value) in ready { c.resume(returning: value) }
+        return status
+    }
+
     /// A copy of the model (for tests and reports).
     var model: FleetServerModel { state.withLock { $0.model } }
 

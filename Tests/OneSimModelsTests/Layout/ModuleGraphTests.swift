@@ -23,8 +23,9 @@ struct ModuleGraphTests {
         "OneSimModels": [
             "OneSimModelsCore", "OneSimModelsProviders", "OneSimModelsRouting", "OneSimModelsUsage", "OneSimModelsParsers",
         ],
-        "OneSimModelsSimulator": [],
-        "OneSimModelsGateway": ["OneSimModels"],
+        "OneSimModelsDashboard": [],
+        "OneSimModelsSimulator": ["OneSimModelsDashboard"],
+        "OneSimModelsGateway": ["OneSimModels", "OneSimModelsDashboard"],
         "onesim-models": ["OneSimModels", "OneSimModelsSimulator", "OneSimModelsGateway"],
     ]
 

@@ -30,3 +30,16 @@ enum ArticleSnippets {
         return (fleet as? LoadBalancer)?.stats()
     }
 }
+
+extension ArticleSnippets {
+    /// Dashboard.md, "Latency percentiles".
+    static func percentiles(_ balancer: LoadBalancer) -> [String] {
+        var lines: [String] = []
+        for member in balancer.stats().members {
+            let p50 = member.recentLatencyP50.map { "\($0)" } ?? "-"
+            let p99 = member.recentLatencyP99.map { "\($0)" } ?? "-"
+            lines.append("\(member.configName): p50 \(p50), p99 \(p99)")
+        }
+        return lines
+    }
+}
