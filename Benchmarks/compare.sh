@@ -27,46 +27,10 @@ PORT_B=18082
 PORT_SLOW=18083
 mkdir -p "$WORK"
 
-need() { command -v "$1" >/dev/null 2>&1; }
-if ! need nginx || ! need wrk; then
-    apt-get update -qq && apt-get install -y -qq nginx-light wrk >/dev/null
-fi
-
-# --- the fixed backend -------------------------------------------------------------------
-CHAT='{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"bench","choices":[{"index":0,"message":{"role":"assistant","content":"I will tend the orchard and trade apples at the market.","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":27,"completion_tokens":12,"total_tokens":39}}'
-SSE=$(printf 'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"bench","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}\n\n'
-for w in I will tend the orchard and trade apples at the market.; do
-  printf 'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"bench","choices":[{"index":0,"delta":{"content":"%s "},"finish_reason":null}]}\n\n' "$w"
-done
-printf 'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"bench","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n'
-printf 'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"bench","choices":[],"usage":{"prompt_tokens":27,"completion_tokens":12,"total_tokens":39}}\n\n'
-printf 'data: [DONE]\n\n')
-mkdir -p "$WORK/nginx/html"
-printf '%s' "$SSE" > "$WORK/nginx/html/stream.sse"
-cat > "$WORK/nginx/nginx.conf" <<CONF
-worker_processes 1;
-daemon on;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 16384; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_buffer_size 64k;
-  server {
-    listen 127.0.0.1:$PORT_A; listen 127.0.0.1:$PORT_B;
-    root $WORK/nginx/html;
-    location = /v1/chat/completions { default_type application/json; return 200 '$CHAT'; }
-    # A streamed reply: nginx refuses POST to a static file (405), so turn that into the file.
-    location = /stream/v1/chat/completions { error_page 405 =200 /stream.sse; return 405; }
-    location = /stream.sse { default_type text/event-stream; }
-  }
-}
-CONF
-nginx -s stop -c "$WORK/nginx/nginx.conf" 2>/dev/null || true
-nginx -c "$WORK/nginx/nginx.conf"
-trap 'nginx -s stop -c "$WORK/nginx/nginx.conf" 2>/dev/null || true; kill $(cat "$WORK/slow.pid" 2>/dev/null) 2>/dev/null || true' EXIT
-curl -sf -X POST -d '{}' "http://127.0.0.1:$PORT_A/v1/chat/completions" >/dev/null
+# shellcheck source=Benchmarks/backend.sh
+source Benchmarks/backend.sh
+start_fixed_backend
+trap 'stop_fixed_backend; kill $(cat "$WORK/slow.pid" 2>/dev/null) 2>/dev/null || true' EXIT
 
 # --- ours (release) ------------------------------------------------------------------------
 swift build -c release --product onesim-models >/dev/null
@@ -115,11 +79,7 @@ asyncio.run(main())
 PY
 
 # --- run --------------------------------------------------------------------------------------
-cat > "$WORK/post.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"model":"bench","messages":[{"role":"system","content":"You are a helpful assistant in an agent simulation."},{"role":"user","content":"Describe your plan for today in one sentence."}]}'
-LUA
+write_post_lua bench "$WORK/post.lua"
 echo "wrk (ceiling)..." >&2
 WRK_RPS=$(wrk -t2 -c$CONCURRENCY -d10s -s "$WORK/post.lua" "http://127.0.0.1:$PORT_A/v1/chat/completions" | awk '/Requests\/sec/ {print $2}')
 RAW_RUNS=()
