@@ -26,10 +26,10 @@ struct FleetTableCommand: ParsableCommand {
     @Option(name: .long, help: "Workload seed.")
     var seed: UInt64 = 1
 
-    @Option(name: .long, help: "Fleets to run, comma-separated (F1, F2, F3, F4).")
-    var fleets: String = "F1,F2,F3,F4"
+    @Option(name: .long, help: "Fleets to run, comma-separated (F1, F2, F3, F4, F4-small).")
+    var fleets: String = "F1,F2,F3,F4,F4-small"
 
-    @Option(name: .customLong("cache-blocks"), help: "F3's and F4's prefix-cache size in 16-token blocks (default: about half the personas).")
+    @Option(name: .customLong("cache-blocks"), help: "Prefix-cache size of F3, F4 and F4-small in 16-token blocks (default: about half the personas for F3 and F4-small, 40000 for F4).")
     var cacheBlocks: Int?
 
     @Flag(name: .long, help: "Print one JSON object instead of the table.")
@@ -42,7 +42,7 @@ struct FleetTableCommand: ParsableCommand {
         guard (1...20).contains(historySteps) else { throw ValidationError("--history-steps must be 1...20") }
         if let cacheBlocks, !(1...10_000_000).contains(cacheBlocks) { throw ValidationError("--cache-blocks must be 1...10000000") }
         for name in fleets.split(separator: ",") where ReferenceFleet(rawValue: String(name)) == nil {
-            throw ValidationError("unknown fleet '\(name)' (valid: F1, F2, F3, F4)")
+            throw ValidationError("unknown fleet '\(name)' (valid: F1, F2, F3, F4, F4-small)")
         }
     }
 
@@ -114,14 +114,22 @@ enum ReferenceFleet: String, CaseIterable {
     case f2 = "F2"
     /// Four equal servers whose prefix caches hold about half the personas.
     case f3 = "F3"
-    /// F3 over several steps, each agent's history growing.
+    /// F3's servers and personas over several steps, each agent's history growing, with caches
+    /// the size of a real GPU's (40,000 blocks of 16 tokens: 640k tokens, an 80 GB card's KV
+    /// cache for a 7B model), so the histories fit, as the capacity bound assumes.
     case f4 = "F4"
+    /// F4 on F3's tiny caches (about half the personas): no room for the histories, so no
+    /// routing reaches the bound, which counts them as cached. A stress case.
+    case f4Small = "F4-small"
 
-    /// `cacheBlocks` replaces F3's and F4's prefix-cache size (about half the personas).
+    /// A GPU-sized prefix cache, in 16-token blocks (F4's).
+    static let gpuCacheBlocks = 40_000
+
+    /// `cacheBlocks` replaces the prefix-cache size of F3, F4 and F4-small.
     func make(
         agents: Int, personas: Int, personaTokens: Int, historySteps: Int, seed: UInt64, cacheBlocks: Int? = nil
     ) throws -> ([FleetServerConfig], FleetWorkload) {
-        let steps = self == .f4 ? historySteps : 1
+        let steps = self == .f4 || self == .f4Small ? historySteps : 1
         guard
             let generated = FleetWorkloadGenerator(
                 agents: agents, personas: personas, personaTokens: personaTokens, maxTokens: 20...200, steps: steps, seed: seed
@@ -140,8 +148,8 @@ enum ReferenceFleet: String, CaseIterable {
                     name: "gpu\(i)", speedChanges: i == 3 ? [FleetServerConfig.SpeedChange(at: .seconds(10), speed: 0.25)] : [])
             }
             return (servers, workload)
-        case .f3, .f4:
-            let blocks = cacheBlocks ?? halfTheCache
+        case .f3, .f4, .f4Small:
+            let blocks = cacheBlocks ?? (self == .f4 ? Self.gpuCacheBlocks : halfTheCache)
             return ((0..<4).map { FleetServerConfig(name: "gpu\($0)", cacheBlocks: blocks) }, workload)
         }
     }

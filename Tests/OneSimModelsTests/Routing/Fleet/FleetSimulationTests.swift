@@ -59,3 +59,20 @@ struct FleetSimulationTests {
         #expect(a.callsPerMember == b.callsPerMember)
     }
 }
+
+@Suite("The reference fleets of fleet-table")
+struct ReferenceFleetTests {
+    /// F4's caches hold every distinct prompt block of the run spread over its servers (the
+    /// capacity bound counts the histories as cached); F4-small's hold far fewer.
+    @Test func f4sCachesHoldTheHistoriesAndF4SmallsDoNot() throws {
+        let (servers, workload) = try ReferenceFleet.f4.make(agents: 2_000, personas: 8, personaTokens: 800, historySteps: 3, seed: 1)
+        let (small, smallWorkload) = try ReferenceFleet.f4Small.make(
+            agents: 2_000, personas: 8, personaTokens: 800, historySteps: 3, seed: 1)
+        #expect(workload.steps.count == 3 && smallWorkload.steps.count == 3)
+        let distinct = Set(workload.capacityCalls(blockTokens: 16).flatMap(\.blocks)).count
+        let capacity = servers.reduce(0) { $0 + $1.cacheBlocks }
+        #expect(capacity >= distinct, "F4: \(capacity) cached blocks for \(distinct) distinct ones")
+        #expect(small.reduce(0) { $0 + $1.cacheBlocks } * 4 < distinct, "F4-small is the tiny-cache stress case")
+        #expect(servers.count == small.count)
+    }
+}
