@@ -171,7 +171,9 @@ model_list:
     litellm_params: {model: openai/bench, api_key: k, api_base: "http://127.0.0.1:$PORT_B/v1"}
 router_settings: {num_retries: 0}
 YAML
-    "$WORK/venv/bin/litellm" --config "$WORK/litellm.yaml" --host 127.0.0.1 --port $PORT_LITELLM > "$WORK/litellm.log" 2>&1 &
+    # Like ours without keys on loopback: no master key (LiteLLM refuses that unless told).
+    LITELLM_DANGEROUSLY_PERMIT_WEAK_OR_UNSET_MASTER_KEY=true \
+        "$WORK/venv/bin/litellm" --config "$WORK/litellm.yaml" --host 127.0.0.1 --port $PORT_LITELLM > "$WORK/litellm.log" 2>&1 &
     LITELLM_PID=$!
     PIDS+=("$LITELLM_PID")
     if wait_for "http://127.0.0.1:$PORT_LITELLM/health/liveliness" "LiteLLM's proxy" \
