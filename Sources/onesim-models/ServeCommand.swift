@@ -41,10 +41,24 @@ struct ServeCommand: AsyncParsableCommand {
         // gateway's own, on GET /metrics. Bootstrapping happens once per process, here only.
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        // The access log (a line per request) is written in batches; everything else at once.
+        let accessLines = BufferedLineSink()
+        let accessLabel = "onesim.gateway.access"  // Gateway.Configuration's default access logger
         LoggingSystem.bootstrap { label in
+            if label == accessLabel { return BufferedLogHandler(label: label, sink: accessLines) }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .info
             return handler
+        }
+        let flusher = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(200))
+                accessLines.flush()
+            }
+        }
+        defer {
+            flusher.cancel()
+            accessLines.flush()
         }
         let manager = ModelManager()
         let gateway: Gateway
