@@ -29,4 +29,9 @@ enum ArticleSnippets {
         }
         return (fleet as? LoadBalancer)?.stats()
     }
+
+    /// Tracing.md, "Message contents".
+    static func tracingContents() {
+        OneSimTracing.recordsContents = true
+    }
 }
