@@ -133,10 +133,10 @@ extension CallExecutor {
         var policy = retryPolicy
         if let maxRetries = options.maxRetries { policy.maxRetries = maxRetries }
         var retry = 0
+        var attempt = spec
         while true {
             let error: ModelError
             let attemptStart = NIODeadline.now()
-            var attempt = spec
             trace.span = CallSpan.start(traceDefaults, options: options, prompt: prompt, stream: true, headers: &attempt.headers)
             do throws(ModelError) {
                 switch try await transport.open(attempt) {

@@ -71,16 +71,15 @@ package struct CallExecutor: Sendable {
         mapError: @Sendable (HTTPResult) -> ModelError,
         decode: @Sendable (HTTPResult) throws(ModelError) -> ModelResponse
     ) async throws(ModelError) -> ModelResponse {
-        let spec = Self.applying(options, to: spec)
+        var spec = Self.applying(options, to: spec)
         let hold = try reserveBudget(spec, options: options)
         defer { releaseBudget(hold) }
         var retry = 0
         while true {
-            var attempt = spec
-            let span = CallSpan.start(traceDefaults, options: options, prompt: prompt, stream: false, headers: &attempt.headers)
+            let span = CallSpan.start(traceDefaults, options: options, prompt: prompt, stream: false, headers: &spec.headers)
             let start = ContinuousClock.now
             do throws(ModelError) {
-                let result = try await transport.send(attempt)
+                let result = try await transport.send(spec)
                 let response = try complete(result, start: start, mapError: mapError, decode: decode)
                 span?.succeeded(response, body: result.body)
                 return response

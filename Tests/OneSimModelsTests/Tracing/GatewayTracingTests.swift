@@ -56,7 +56,7 @@ struct GatewayTracingTests {
         try await withGateway(config: { basicGatewayConfig($0) }) { h in
             let reply = try await h.post(
                 "/v1/chat/completions", #"{"model": "chat", "messages": [{"role": "user", "content": "hi"}]}"#,
-                headers: [("traceparent", "00-not-a-trace-\u{7f}")])
+                headers: [("traceparent", "00-not-a-trace")])
             #expect(reply.status == 200)
             #expect(h.simulators[0].requests.last?.headers["traceparent"] == nil)
         }

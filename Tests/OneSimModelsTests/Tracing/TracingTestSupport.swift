@@ -107,10 +107,10 @@ struct ScopedTracer: Tracer {
         at instant: @autoclosure () -> Instant, function: String, file fileID: String, line: UInt
     ) -> ScopedSpan {
         let context = context()
-        guard context.inMemorySpanContext != nil else { return ScopedSpan(inner: nil, fallback: NoOpSpan(context: context)) }
+        guard context.inMemorySpanContext != nil else { return ScopedSpan(inner: nil, fallback: NoOpTracer.NoOpSpan(context: context)) }
         let span = memory.startSpan(
             operationName, context: context, ofKind: kind, at: instant(), function: function, file: fileID, line: line)
-        return ScopedSpan(inner: span, fallback: NoOpSpan(context: context))
+        return ScopedSpan(inner: span, fallback: NoOpTracer.NoOpSpan(context: context))
     }
 
     func activeSpan(identifiedBy context: ServiceContext) -> ScopedSpan? { nil }
@@ -135,7 +135,7 @@ struct ScopedTracer: Tracer {
 /// An in-memory span, or a no-op span outside a test's trace.
 struct ScopedSpan: Tracing.Span {
     let inner: InMemorySpan?
-    let fallback: NoOpSpan
+    let fallback: NoOpTracer.NoOpSpan
 
     var context: ServiceContext { inner?.context ?? fallback.context }
     var operationName: String {
