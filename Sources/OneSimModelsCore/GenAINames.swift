@@ -24,6 +24,7 @@ package enum GenAINames {
     package static let usageInputTokens = "gen_ai.usage.input_tokens"
     package static let usageOutputTokens = "gen_ai.usage.output_tokens"
     package static let usageReasoningOutputTokens = "gen_ai.usage.reasoning.output_tokens"
+    package static let usageCacheReadInputTokens = "gen_ai.usage.cache_read.input_tokens"
     package static let inputMessages = "gen_ai.input.messages"
     package static let outputMessages = "gen_ai.output.messages"
     package static let tokenType = "gen_ai.token.type"

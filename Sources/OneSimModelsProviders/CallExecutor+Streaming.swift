@@ -96,7 +96,7 @@ extension CallExecutor {
                         modelName: identity.modelName, configName: identity.configName, provider: identity.provider,
                         kind: identity.kind, usage: usage ?? .zero, latency: ContinuousClock.now - start))
                 completed = true
-                trace.span?.streamSucceeded(usage: usage, finishReason: trace.finishReason, model: identity.modelName, text: accumulated)
+                trace.span?.streamSucceeded(usage: usage, finishReason: trace.finishReason, text: accumulated)
                 continuation.finish()
             } catch {
                 var error = error
@@ -152,6 +152,7 @@ extension CallExecutor {
             var recorded = error
             recorded.configName = identity.configName
             trace.span?.failed(redact(recorded))
+            trace.span = nil
             recorder.record(
                 CallRecord(
                     modelName: identity.modelName, configName: identity.configName, provider: identity.provider,

@@ -91,11 +91,11 @@ package struct CallSpan: Sendable {
         span.end()
     }
 
-    /// A stream ended at its end marker: what the stream reported, then the span ends.
-    package func streamSucceeded(usage: Usage?, finishReason: String?, model: String?, text: String) {
+    /// A stream ended at its end marker: what the stream reported, then the span ends. (The
+    /// deltas do not carry the reply's id or model name, so a stream's span has neither.)
+    package func streamSucceeded(usage: Usage?, finishReason: String?, text: String) {
         if recording {
             span.updateAttributes { a in
-                if let model { a[GenAINames.responseModel] = model }
                 if let finishReason { a[GenAINames.responseFinishReasons] = [finishReason] }
                 if let usage { Self.usage(usage, into: &a) }
                 if OneSimTracing.recordsContents {
@@ -122,6 +122,7 @@ package struct CallSpan: Sendable {
         a[GenAINames.usageInputTokens] = usage.promptTokens
         a[GenAINames.usageOutputTokens] = usage.completionTokens
         if usage.reasoningTokens > 0 { a[GenAINames.usageReasoningOutputTokens] = usage.reasoningTokens }
+        if usage.cachedPromptTokens > 0 { a[GenAINames.usageCacheReadInputTokens] = usage.cachedPromptTokens }
     }
 }
 

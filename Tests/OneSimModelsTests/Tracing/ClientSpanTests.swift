@@ -118,6 +118,7 @@ struct ClientSpanTests {
             #expect(span.operationName == "chat sim-chat")
             #expect(span.kind == .client)
             #expect(span.bool("gen_ai.request.stream") == true)
+            #expect(span.string("gen_ai.response.model") == nil)
             let ttfc = try #require(span.double("gen_ai.response.time_to_first_chunk"))
             #expect(ttfc >= 0)
             #expect(span.events.map(\.name) == ["gen_ai.first_chunk"])
