@@ -32,8 +32,11 @@ struct GatewayRoutes: Sendable {
         let route = Self.route(for: path)
         var record = AccessRecord(method: request.method.rawValue, route: route ?? "unknown", requestID: requestID)
         var outcome: Outcome
+        let span = GatewayTracing.start(request, route: route)
         do {
-            outcome = try await dispatch(request, context, route: route, record: &record, start: start)
+            outcome = try await GatewayTracing.running(span) {
+                try await dispatch(request, context, route: route, record: &record, start: start)
+            }
         } catch let error as GatewayError {
             outcome = Outcome(response: Self.errorResponse(error))
         } catch let error as ModelError {
@@ -45,6 +48,7 @@ struct GatewayRoutes: Sendable {
         let overhead = (ContinuousClock.now - start) - outcome.upstream
         response.headers[Self.requestIDHeader] = requestID
         response.headers[Self.overheadHeader] = AccessRecord.milliseconds(overhead)
+        GatewayTracing.end(span, status: Int(response.status.code))
         if !outcome.deferredLog {
             record.status = Int(response.status.code)
             let latency = ContinuousClock.now - start

@@ -24,8 +24,8 @@ extension CallExecutor {
     /// Gemini) or newline-delimited JSON (Ollama), where each line reaches the decoder as an
     /// event whose `data` is the line.
     package func stream<Decoder: StreamEventDecoder>(
-        _ spec: HTTPRequestSpec, options: CallOptions, decoder: Decoder, framing: StreamFraming = .serverSentEvents,
-        mapError: @escaping @Sendable (HTTPResult) -> ModelError
+        _ spec: HTTPRequestSpec, options: CallOptions, prompt: Prompt? = nil, decoder: Decoder,
+        framing: StreamFraming = .serverSentEvents, mapError: @escaping @Sendable (HTTPResult) -> ModelError
     ) -> ModelStream {
         let spec = Self.applying(options, to: spec)
         return ModelStream.producing { sink, producer in
@@ -35,6 +35,7 @@ extension CallExecutor {
             var hold: BudgetReservation?
             var watchdog: BodyWatchdog?
             var opened = false, completed = false
+            var trace = StreamTrace()
             defer {
                 watchdog?.stop()
                 if let budget {
@@ -45,7 +46,7 @@ extension CallExecutor {
             }
             do throws(ModelError) {
                 hold = try reserveBudget(spec, options: options)
-                let (_, body, openedAt) = try await openWithRetries(spec, options: options, mapError: mapError)
+                let (_, body, openedAt) = try await openWithRetries(spec, options: options, prompt: prompt, mapError: mapError, trace: &trace)
                 opened = true
                 let bodyWatchdog = transport.streamWatchdog(for: spec, start: openedAt)
                 watchdog = bodyWatchdog
@@ -62,7 +63,9 @@ extension CallExecutor {
                                 if first {
                                     delta.modelInfo = identity.modelInfo
                                     first = false
+                                    trace.span?.firstChunk()
                                 }
+                                trace.saw(delta)
                                 accumulated += delta.text
                                 if let u = delta.usage { usage = u }
                                 if !sink.yield(delta) { consumerBehind = true }
@@ -81,6 +84,7 @@ extension CallExecutor {
                     if !events.isFinished {
                         for event in sse.finish() {
                             for delta in try events.decode(event) {
+                                trace.saw(delta)
                                 accumulated += delta.text
                                 if let u = delta.usage { usage = u }
                                 sink.yield(delta)
@@ -103,6 +107,7 @@ extension CallExecutor {
                         modelName: identity.modelName, configName: identity.configName, provider: identity.provider,
                         kind: identity.kind, usage: usage ?? .zero, latency: ContinuousClock.now - start))
                 completed = true
+                trace.span?.streamSucceeded(usage: usage, finishReason: trace.finishReason, text: accumulated)
                 sink.finish()
             } catch {
                 var error = error
@@ -114,6 +119,7 @@ extension CallExecutor {
                 error.configName = error.configName ?? identity.configName
                 error = redact(error)
                 if !accumulated.isEmpty { error.partialText = accumulated }
+                trace.span?.failed(error)
                 recorder.record(
                     CallRecord(
                         modelName: identity.modelName, configName: identity.configName, provider: identity.provider,
@@ -132,16 +138,19 @@ extension CallExecutor {
     /// Opens `spec`, retrying retryable failures per the policy; returns the streaming body and
     /// when the attempt that opened it started (its total deadline counts from there).
     private func openWithRetries(
-        _ spec: HTTPRequestSpec, options: CallOptions, mapError: @Sendable (HTTPResult) -> ModelError
+        _ spec: HTTPRequestSpec, options: CallOptions, prompt: Prompt?, mapError: @Sendable (HTTPResult) -> ModelError,
+        trace: inout StreamTrace
     ) async throws(ModelError) -> (HTTPHeaders, HTTPClientResponse.Body, NIODeadline) {
         var policy = retryPolicy
         if let maxRetries = options.maxRetries { policy.maxRetries = maxRetries }
         var retry = 0
+        var attempt = spec
         while true {
             let error: ModelError
             let attemptStart = NIODeadline.now()
+            trace.span = CallSpan.start(traceDefaults, options: options, prompt: prompt, stream: true, headers: &attempt.headers)
             do throws(ModelError) {
-                switch try await transport.open(spec) {
+                switch try await transport.open(attempt) {
                 case .streaming(_, let headers, let body): return (headers, body, attemptStart)
                 case .failed(let result): error = mapError(result)
                 }
@@ -153,6 +162,8 @@ extension CallExecutor {
             else { throw error }
             var recorded = error
             recorded.configName = identity.configName
+            trace.span?.failed(redact(recorded))
+            trace.span = nil
             recorder.record(
                 CallRecord(
                     modelName: identity.modelName, configName: identity.configName, provider: identity.provider,

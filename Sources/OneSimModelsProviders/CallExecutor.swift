@@ -42,6 +42,8 @@ package struct CallExecutor: Sendable {
     package var secrets: [String]
     /// The manager's spending limit: each call reserves its worst case before it is sent.
     package var budget: (any SpendingLimit)?
+    /// What each attempt's client span says before the call (see `CallSpan`).
+    package var traceDefaults: CallTraceDefaults
 
     /// An executor.
     package init(
@@ -54,29 +56,35 @@ package struct CallExecutor: Sendable {
         self.recorder = recorder
         self.retryPolicy = retryPolicy
         self.secrets = secrets.filter { $0.count >= 4 }
+        self.traceDefaults = CallTraceDefaults(identity: identity)
     }
 
     /// Sends `spec`, decodes a 2xx body with `decode` and maps other statuses with `mapError`;
-    /// retries retryable failures per the policy (or `options.maxRetries`).
+    /// retries retryable failures per the policy (or `options.maxRetries`). Each attempt is a
+    /// client span when a tracer is bootstrapped (`prompt` is recorded only when
+    /// `OneSimTracing.recordsContents` is on).
     ///
     /// The bookkeeping before and after the send is out of line, so a call waiting on the
     /// network keeps a small frame.
     package func run(
-        _ spec: HTTPRequestSpec, options: CallOptions,
+        _ spec: HTTPRequestSpec, options: CallOptions, prompt: Prompt? = nil,
         mapError: @Sendable (HTTPResult) -> ModelError,
         decode: @Sendable (HTTPResult) throws(ModelError) -> ModelResponse
     ) async throws(ModelError) -> ModelResponse {
-        let spec = Self.applying(options, to: spec)
+        var spec = Self.applying(options, to: spec)
         let hold = try reserveBudget(spec, options: options)
         defer { releaseBudget(hold) }
         var retry = 0
         while true {
+            let span = CallSpan.start(traceDefaults, options: options, prompt: prompt, stream: false, headers: &spec.headers)
             let start = ContinuousClock.now
             do throws(ModelError) {
                 let result = try await transport.send(spec)
-                return try complete(result, start: start, mapError: mapError, decode: decode)
+                let response = try complete(result, start: start, mapError: mapError, decode: decode)
+                span?.succeeded(response, body: result.body)
+                return response
             } catch {
-                let delay = try failed(error, start: start, options: options, retry: retry)
+                let delay = try failed(error, start: start, options: options, retry: retry, span: span)
                 retry += 1
                 do { try await Task.sleep(for: delay) } catch { throw ModelError(.cancelled, "cancelled while waiting to retry", configName: identity.configName) }
             }
@@ -116,10 +124,13 @@ package struct CallExecutor: Sendable {
     /// An attempt failed: records it, and returns how long to wait before the next one or
     /// throws the error (with secrets scrubbed) when the call ends here.
     @inline(never)
-    func failed(_ error: ModelError, start: ContinuousClock.Instant, options: CallOptions, retry: Int) throws(ModelError) -> Duration {
+    func failed(
+        _ error: ModelError, start: ContinuousClock.Instant, options: CallOptions, retry: Int, span: CallSpan? = nil
+    ) throws(ModelError) -> Duration {
         var error = error
         error.configName = error.configName ?? identity.configName
         error = redact(error)
+        span?.failed(error)
         recorder.record(
             CallRecord(
                 modelName: identity.modelName, configName: identity.configName, provider: identity.provider,

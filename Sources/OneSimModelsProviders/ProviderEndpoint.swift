@@ -75,6 +75,7 @@ package struct ProviderEndpoint: Sendable {
         executor = CallExecutor(
             identity: identity, transport: context.transport, recorder: context.recorder, retryPolicy: policy,
             secrets: secrets, budget: context.budget)
+        executor.traceDefaults = CallTraceDefaults(identity: identity, baseURL: root, generateArgs: config.generateArgs)
     }
 
     /// A POST of `body` to `{base_url}/{path}`.

@@ -28,12 +28,13 @@ extension LoadBalancer {
             send: { adapter, options in
                 try await StartedStream.open(try await adapter.stream(prompt, options: options))
             },
-            settle: { started, grant, member, hold in
-                // The stream keeps the budget hold until it ends.
+            settle: { started, grant, member, hold, trace in
+                // The stream keeps the budget hold (and its spans) until it ends.
                 started = StartedStream(
                     first: nil, rest: StreamIteratorBox(nil),
-                    forwarded: self.forward(started, grant: grant, member: member, hold: hold, promptTokens: promptTokens))
+                    forwarded: self.forward(started, grant: grant, member: member, hold: hold, promptTokens: promptTokens, trace: trace))
                 hold = nil
+                trace = nil
             }
         )
         guard let forwarded = started.forwarded else {
@@ -45,10 +46,12 @@ extension LoadBalancer {
     /// Forwards a started member stream to the caller, decorating deltas and ending the grant
     /// when the stream ends.
     private func forward(
-        _ started: StartedStream, grant: Grant?, member: String, hold: BudgetReservation?, promptTokens: Int
+        _ started: StartedStream, grant: Grant?, member: String, hold: BudgetReservation?, promptTokens: Int,
+        trace: BalancerTrace? = nil
     ) -> ModelStream {
         let startedAt = clock.now()
         return ModelStream.producing { sink, _ in
+            var trace = trace
             var usage: Usage?
             var text = ""
             var completed = false
@@ -78,6 +81,7 @@ extension LoadBalancer {
                 try Task.checkCancellation()
                 completed = true
                 if let grant { self.finish(grant, .success(latency: self.clock.now() - startedAt, usage: usage ?? .zero)) }
+                trace?.succeeded(member: member)
                 sink.finish()
             } catch {
                 var modelError = ModelError.from(error, member: member)
@@ -88,6 +92,7 @@ extension LoadBalancer {
                     self.finish(grant, .failure(modelError, FailureDisposition(modelError)))
                 }
                 if modelError.partialText == nil, !text.isEmpty { modelError.partialText = text }
+                trace?.failed(modelError)
                 sink.finish(throwing: modelError)
             }
         }

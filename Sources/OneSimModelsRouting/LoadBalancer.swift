@@ -173,7 +173,9 @@ public final class LoadBalancer: ModelAdapter, CapacityListener {
     }
 
     /// Ends a successful attempt that returned a whole response.
-    private func settleResponse(_ response: inout ModelResponse, _ grant: Grant?, _ member: String, _ hold: inout BudgetReservation?) {
+    private func settleResponse(
+        _ response: inout ModelResponse, _ grant: Grant?, _ member: String, _ hold: inout BudgetReservation?, _ trace: inout BalancerTrace?
+    ) {
         if let grant { finish(grant, .success(latency: clock.now() - grant.startedAt, usage: response.usage)) }
         spendingLimit?.consume(response.usage, model: response.modelInfo.modelName, config: member)
         decorate(&response, servedBy: member)
@@ -233,7 +235,8 @@ public final class LoadBalancer: ModelAdapter, CapacityListener {
     /// `send` makes one attempt; `settle` ends a successful one (the grant is `nil` for a
     /// fallback) — at once for whole responses, when the stream ends for streams. The attempt's
     /// budget hold is released when `route` returns unless `settle` takes it (sets it to `nil`),
-    /// as a stream does to keep it until the stream ends.
+    /// as a stream does to keep it until the stream ends. Likewise the call's spans end when
+    /// `route` returns unless `settle` takes them (a stream ends them when it ends).
     ///
     /// Every call in flight keeps this function's frame alive while it waits on the network,
     /// so the synchronous bookkeeping lives in out-of-line helpers: their locals go on the
@@ -242,7 +245,24 @@ public final class LoadBalancer: ModelAdapter, CapacityListener {
     func route<Result: Sendable>(
         tokens: Double, options: CallOptions, fingerprint: PromptFingerprint = .none, reserve: BudgetAsk? = nil,
         send: (any ModelAdapter, CallOptions) async throws -> Result,
-        settle: (inout Result, Grant?, String, inout BudgetReservation?) -> Void
+        settle: (inout Result, Grant?, String, inout BudgetReservation?, inout BalancerTrace?) -> Void
+    ) async throws -> Result {
+        var trace = BalancerTrace.start(self)
+        do {
+            return try await route(
+                tokens: tokens, options: options, fingerprint: fingerprint, reserve: reserve, trace: &trace, send: send,
+                settle: settle)
+        } catch {
+            trace?.failed(error)
+            throw error
+        }
+    }
+
+    /// `route` with the call's spans (`nil` without a tracer).
+    private func route<Result: Sendable>(
+        tokens: Double, options: CallOptions, fingerprint: PromptFingerprint, reserve: BudgetAsk?, trace: inout BalancerTrace?,
+        send: (any ModelAdapter, CallOptions) async throws -> Result,
+        settle: (inout Result, Grant?, String, inout BudgetReservation?, inout BalancerTrace?) -> Void
     ) async throws -> Result {
         var plan = makePlan(options)
         plan.fingerprint = fingerprint
@@ -250,16 +270,23 @@ public final class LoadBalancer: ModelAdapter, CapacityListener {
         let memberOptions = Self.memberOptions(options)
 
         rounds: while !members.isEmpty {
-            switch await admit(excluding: plan.tried, tokens: tokens, plan: &plan) {
+            let waited = plan.waited
+            let admission = await admit(excluding: plan.tried, tokens: tokens, plan: &plan)
+            trace?.queued(from: waited, to: plan.waited)
+            switch admission {
             case .granted(let grant):
                 var hold = try holdBudget(reserve, model: members[grant.member].adapter.modelName, grant: grant)
                 defer { hold.map { spendingLimit?.release($0) } }
                 let (adapter, name) = try startAttempt(grant, plan: plan)
+                trace?.startAttempt(member: name, plan: plan, fallback: false)
                 do {
-                    var result = try await send(adapter, memberOptions)
-                    settle(&result, grant, name, &hold)
+                    var result = try await BalancerTrace.running(trace) { try await send(adapter, memberOptions) }
+                    settle(&result, grant, name, &hold, &trace)
+                    trace?.succeeded(member: name)
+                    trace = nil
                     return result
                 } catch {
+                    trace?.attemptFailed(error)
                     try attemptFailed(error, grant: grant, member: name, plan: &plan)
                 }
             case .exhausted:
@@ -272,24 +299,28 @@ public final class LoadBalancer: ModelAdapter, CapacityListener {
                 throw cancelled(plan)
             }
         }
-        return try await callFallbacks(options: options, plan: &plan, reserve: reserve, send: send, settle: settle)
+        return try await callFallbacks(options: options, plan: &plan, reserve: reserve, trace: &trace, send: send, settle: settle)
     }
 
     /// After the members: each fallback in order, then the final error.
     @inline(never)
     private func callFallbacks<Result: Sendable>(
-        options: CallOptions, plan: inout CallPlan, reserve: BudgetAsk?,
+        options: CallOptions, plan: inout CallPlan, reserve: BudgetAsk?, trace: inout BalancerTrace?,
         send: (any ModelAdapter, CallOptions) async throws -> Result,
-        settle: (inout Result, Grant?, String, inout BudgetReservation?) -> Void
+        settle: (inout Result, Grant?, String, inout BudgetReservation?, inout BalancerTrace?) -> Void
     ) async throws -> Result {
         for fallback in fallbacks {
             var hold = try holdBudget(reserve, model: fallback.modelName, grant: nil)
             defer { hold.map { spendingLimit?.release($0) } }
+            trace?.startAttempt(member: fallback.configName, plan: plan, fallback: true)
             do {
-                var result = try await send(fallback, options)
-                settle(&result, nil, fallback.configName, &hold)
+                var result = try await BalancerTrace.running(trace) { try await send(fallback, options) }
+                settle(&result, nil, fallback.configName, &hold, &trace)
+                trace?.succeeded(member: fallback.configName)
+                trace = nil
                 return result
             } catch {
+                trace?.attemptFailed(error)
                 let modelError = ModelError.from(error, member: fallback.configName)
                 if Task.isCancelled || modelError.kind == .cancelled { throw cancelled(plan) }
                 if case .fail(let final) = plan.fallbackFailed(name: fallback.configName, error: modelError) { throw final }

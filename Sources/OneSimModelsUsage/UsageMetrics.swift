@@ -26,6 +26,8 @@ final class UsageMetrics: Sendable {
     private let latency: CoreMetrics.Timer
     /// Error counters by kind, made on first use (errors are the rare path).
     private let errors = Mutex<[ModelError.Kind: Counter]>([:])
+    /// The OpenTelemetry GenAI histograms of the same key.
+    private let genAI: GenAIMetrics
 
     /// Instruments for `key` from `factory`.
     init(key: UsageKey, factory: any MetricsFactory) {
@@ -38,6 +40,7 @@ final class UsageMetrics: Sendable {
         completionTokens = Counter(
             label: UsageMetricLabels.tokens, dimensions: dimensions + [("type", "completion")], factory: factory)
         latency = CoreMetrics.Timer(label: UsageMetricLabels.latency, dimensions: dimensions, factory: factory)
+        genAI = GenAIMetrics(key: key, factory: factory)
     }
 
     /// Updates the instruments for one record.
@@ -50,6 +53,7 @@ final class UsageMetrics: Sendable {
         } else {
             latency.recordNanoseconds(UsageMath.nanoseconds(record.latency))
         }
+        genAI.record(record)
     }
 
     private func errorCounter(_ kind: ModelError.Kind) -> Counter {

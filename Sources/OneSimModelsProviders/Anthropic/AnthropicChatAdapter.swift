@@ -54,7 +54,7 @@ package struct AnthropicChatAdapter: EndpointAdapter {
         let body = try await requestBody(prompt, options: options, stream: false)
         let configName = configName
         return try await endpoint.executor.run(
-            endpoint.request(path: "v1/messages", body: JSONCodec.encode(.object(body))), options: options,
+            endpoint.request(path: "v1/messages", body: JSONCodec.encode(.object(body))), options: options, prompt: prompt,
             mapError: { AnthropicErrorMapper.map($0, configName: configName) },
             decode: { result throws(ModelError) in
                 var response = try AnthropicCodec.decodeResponse(try ProviderSupport.parseBody(result))
@@ -68,7 +68,7 @@ package struct AnthropicChatAdapter: EndpointAdapter {
         let body = try await requestBody(prompt, options: options, stream: true)
         let configName = configName
         return endpoint.executor.stream(
-            endpoint.request(path: "v1/messages", body: JSONCodec.encode(.object(body))), options: options,
+            endpoint.request(path: "v1/messages", body: JSONCodec.encode(.object(body))), options: options, prompt: prompt,
             decoder: AnthropicStreamDecoder(), mapError: { AnthropicErrorMapper.map($0, configName: configName) })
     }
 

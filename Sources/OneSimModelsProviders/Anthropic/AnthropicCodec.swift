@@ -271,16 +271,20 @@ package enum AnthropicCodec {
     }
 
     /// `usage`: prompt tokens are `input_tokens` plus cache writes and reads (all of them are
-    /// prompt), completion tokens are `output_tokens`; each a token count
+    /// prompt; the reads are also `cachedPromptTokens`), completion tokens are `output_tokens`;
+    /// each a token count
     /// (`ResponseFields.count`), so the sum cannot overflow.
     package static func decodeUsage(_ usage: JSONValue?, field: String = "usage") throws(ModelError) -> Usage {
         guard let usage = try ResponseFields.object(usage, field) else { return .zero }
         var prompt = 0
-        for key in ["input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"] {
+        for key in ["input_tokens", "cache_creation_input_tokens"] {
             prompt += try ResponseFields.count(usage[key], "\(field).\(key)") ?? 0
         }
+        let cached = try ResponseFields.count(usage["cache_read_input_tokens"], "\(field).cache_read_input_tokens") ?? 0
         return Usage(
-            promptTokens: prompt, completionTokens: try ResponseFields.count(usage["output_tokens"], "\(field).output_tokens") ?? 0)
+            promptTokens: prompt + cached,
+            completionTokens: try ResponseFields.count(usage["output_tokens"], "\(field).output_tokens") ?? 0,
+            cachedPromptTokens: cached)
     }
 
     /// `end_turn`/`stop_sequence` → `stop`, `max_tokens` → `length`, `tool_use` → `tool_calls`,

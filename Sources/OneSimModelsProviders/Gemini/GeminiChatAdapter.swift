@@ -39,7 +39,7 @@ package struct GeminiChatAdapter: EndpointAdapter {
         let configName = configName
         return try await endpoint.executor.run(
             endpoint.request(path: "\(apiVersion)/\(GeminiCodec.modelPath(modelName)):generateContent", body: body),
-            options: options, mapError: { GeminiErrorMapper.map($0, configName: configName) },
+            options: options, prompt: prompt, mapError: { GeminiErrorMapper.map($0, configName: configName) },
             decode: { result throws(ModelError) in
                 var response = try GeminiCodec.decodeResponse(try ProviderSupport.parseBody(result))
                 if let id = result.headers.first(name: "x-request-id") { response.requestID = id }
@@ -54,7 +54,7 @@ package struct GeminiChatAdapter: EndpointAdapter {
         return endpoint.executor.stream(
             endpoint.request(
                 path: "\(apiVersion)/\(GeminiCodec.modelPath(modelName)):streamGenerateContent?alt=sse", body: body),
-            options: options, decoder: GeminiStreamDecoder(),
+            options: options, prompt: prompt, decoder: GeminiStreamDecoder(),
             mapError: { GeminiErrorMapper.map($0, configName: configName) })
     }
 

@@ -300,7 +300,8 @@ package enum GeminiCodec {
 
     /// `usageMetadata`: `promptTokenCount`; completion is `candidatesTokenCount` plus
     /// `thoughtsTokenCount` (thinking is billed as output), and `thoughtsTokenCount` is also
-    /// `reasoningTokens` (a part of completion, not added again); `totalTokenCount` as reported.
+    /// `reasoningTokens` (a part of completion, not added again); `totalTokenCount` as reported;
+    /// `cachedContentTokenCount` (a part of the prompt) as `cachedPromptTokens`.
     /// Each is a token count (`ResponseFields.count`).
     package static func decodeUsage(_ usage: JSONValue?) throws(ModelError) -> Usage {
         guard let usage = try ResponseFields.object(usage, "usageMetadata") else { return .zero }
@@ -310,7 +311,7 @@ package enum GeminiCodec {
         let completion = try (count("candidatesTokenCount") ?? 0) + thoughts
         return Usage(
             promptTokens: prompt, completionTokens: completion, totalTokens: try count("totalTokenCount"),
-            reasoningTokens: thoughts)
+            reasoningTokens: thoughts, cachedPromptTokens: try count("cachedContentTokenCount") ?? 0)
     }
 
     /// `STOP` → `stop` (`tool_calls` when the reply calls functions), `MAX_TOKENS` → `length`,

@@ -33,7 +33,7 @@ package struct OllamaChatAdapter: EndpointAdapter {
         let body = try await requestBody(prompt, options: options, stream: false)
         let configName = configName
         return try await endpoint.executor.run(
-            endpoint.request(path: "api/chat", body: body), options: options,
+            endpoint.request(path: "api/chat", body: body), options: options, prompt: prompt,
             mapError: { OllamaErrorMapper.map($0, configName: configName) },
             decode: { result throws(ModelError) in
                 try OllamaCodec.decodeResponse(try ProviderSupport.parseBody(result))
@@ -45,7 +45,7 @@ package struct OllamaChatAdapter: EndpointAdapter {
         let body = try await requestBody(prompt, options: options, stream: true)
         let configName = configName
         return endpoint.executor.stream(
-            endpoint.request(path: "api/chat", body: body), options: options, decoder: OllamaStreamDecoder(),
+            endpoint.request(path: "api/chat", body: body), options: options, prompt: prompt, decoder: OllamaStreamDecoder(),
             framing: .newlineDelimitedJSON, mapError: { OllamaErrorMapper.map($0, configName: configName) })
     }
 

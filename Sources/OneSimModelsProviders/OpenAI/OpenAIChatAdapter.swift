@@ -44,7 +44,7 @@ package struct OpenAIChatAdapter: EndpointAdapter {
             options: tokenLimitField.adjusting(options))
         let configName = configName
         return try await endpoint.executor.run(
-            endpoint.request(url: chatURL, body: body), options: options,
+            endpoint.request(url: chatURL, body: body), options: options, prompt: prompt,
             mapError: { OpenAIErrorMapper.map($0, configName: configName) },
             decode: { result throws(ModelError) in
                 var response = try OpenAIChatResponseReader.decode(result)
@@ -61,7 +61,7 @@ package struct OpenAIChatAdapter: EndpointAdapter {
             options: tokenLimitField.adjusting(options), stream: true)
         let configName = configName
         return endpoint.executor.stream(
-            endpoint.request(url: chatURL, body: body), options: options,
+            endpoint.request(url: chatURL, body: body), options: options, prompt: prompt,
             decoder: OpenAIStreamDecoder(), mapError: { OpenAIErrorMapper.map($0, configName: configName) })
     }
 }

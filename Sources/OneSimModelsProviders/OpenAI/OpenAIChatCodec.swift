@@ -126,7 +126,8 @@ package enum OpenAIChatCodec {
     }
 
     /// OpenAI's `usage` object (`prompt_tokens`, `completion_tokens`, `total_tokens`, and
-    /// `completion_tokens_details.reasoning_tokens` as `reasoningTokens`), each a token count
+    /// `completion_tokens_details.reasoning_tokens` as `reasoningTokens`,
+    /// `prompt_tokens_details.cached_tokens` as `cachedPromptTokens`), each a token count
     /// (`ResponseFields.count`); `null` or missing is zero usage.
     package static func decodeUsage(_ usage: JSONValue?, field: String = "usage") throws(ModelError) -> Usage {
         guard let usage = try ResponseFields.object(usage, field) else { return .zero }
@@ -136,7 +137,11 @@ package enum OpenAIChatCodec {
         let details = try ResponseFields.object(usage["completion_tokens_details"], "\(field).completion_tokens_details")
         let reasoning = try ResponseFields.count(
             details?["reasoning_tokens"], "\(field).completion_tokens_details.reasoning_tokens")
-        return Usage(promptTokens: prompt, completionTokens: completion, totalTokens: total, reasoningTokens: reasoning ?? 0)
+        let promptDetails = try ResponseFields.object(usage["prompt_tokens_details"], "\(field).prompt_tokens_details")
+        let cached = try ResponseFields.count(promptDetails?["cached_tokens"], "\(field).prompt_tokens_details.cached_tokens")
+        return Usage(
+            promptTokens: prompt, completionTokens: completion, totalTokens: total, reasoningTokens: reasoning ?? 0,
+            cachedPromptTokens: cached ?? 0)
     }
 
     static func snippet(_ value: JSONValue) -> String {

@@ -93,7 +93,7 @@ enum OpenAIChatResponseReader {
     /// count is not a whole number in range, or `usage` or its `completion_tokens_details` is
     /// neither an object nor `null`.
     private static func readUsage(_ reader: inout JSONReader) throws(JSONSyntaxError) -> Usage? {
-        var (prompt, completion, total, reasoning): (Int?, Int?, Int?, Int?) = (nil, nil, nil, nil)
+        var (prompt, completion, total, reasoning, cached): (Int?, Int?, Int?, Int?, Int?) = (nil, nil, nil, nil, nil)
         var valid = true
         guard reader.peek() == UInt8(ascii: "{") else {
             let value = try reader.readValue(depth: 1)
@@ -117,6 +117,17 @@ enum OpenAIChatResponseReader {
                     reasoning = tokenCount(try reader.readValue(depth: 3), valid: &valid)
                     return true
                 }
+            } else if key == "prompt_tokens_details" {
+                cached = nil
+                guard reader.peek() == UInt8(ascii: "{") else {
+                    if !(try reader.readValue(depth: 2)).isNull { valid = false }
+                    return true
+                }
+                try reader.readMembers(depth: 2) { (reader, key: JSONKey) throws(JSONSyntaxError) in
+                    guard key == "cached_tokens" else { return false }
+                    cached = tokenCount(try reader.readValue(depth: 3), valid: &valid)
+                    return true
+                }
             } else {
                 return false
             }
@@ -124,7 +135,8 @@ enum OpenAIChatResponseReader {
         }
         guard valid else { return nil }
         return Usage(
-            promptTokens: prompt ?? 0, completionTokens: completion ?? 0, totalTokens: total, reasoningTokens: reasoning ?? 0)
+            promptTokens: prompt ?? 0, completionTokens: completion ?? 0, totalTokens: total, reasoningTokens: reasoning ?? 0,
+            cachedPromptTokens: cached ?? 0)
     }
 
     /// A token count as `ResponseFields.count` reads it; clears `valid` when it is not one.

@@ -107,6 +107,9 @@ package final class HTTPTransport: Sendable {
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.redirectConfiguration = .disallow
         configuration.decompression = settings.decompression ? .enabled(limit: .ratio(50)) : .disabled
+        // Each attempt's span is the GenAI CLIENT span (`CallSpan`), which also writes the trace
+        // headers: no second HTTP span, and no second `traceparent`, from the client itself.
+        configuration.tracing.tracer = nil
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 

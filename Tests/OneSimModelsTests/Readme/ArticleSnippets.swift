@@ -29,6 +29,11 @@ enum ArticleSnippets {
         }
         return (fleet as? LoadBalancer)?.stats()
     }
+
+    /// Tracing.md, "Message contents".
+    static func tracingContents() {
+        OneSimTracing.recordsContents = true
+    }
 }
 
 extension ArticleSnippets {
