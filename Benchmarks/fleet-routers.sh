@@ -46,7 +46,7 @@ fleet_file() {
 }
 steps_of() { if [ "$1" = F4 ]; then echo 3; else echo 1; fi; }
 
-# Starts the fleet of $1 on fresh ports; prints the servers' base URLs (without /v1), one a line.
+# Starts the fleet of $1; its servers' base URLs (without /v1) go to $WORK/urls, one a line.
 start_fleet() {
     "$BIN" serve-mock --fleet "$1" --port $FLEET_PORT > "$WORK/fleet.out" 2>&1 &
     FLEET_PID=$!
@@ -55,7 +55,7 @@ start_fleet() {
         grep -q '^\]' "$WORK/fleet.out" 2> /dev/null && break
         sleep 0.2
     done
-    sed -n 's/^fleet server .* listening on \(http:[^ ]*\)\/v1 .*/\1/p' "$WORK/fleet.out"
+    sed -n 's/^fleet server .* listening on \(http:[^ ]*\)\/v1 .*/\1/p' "$WORK/fleet.out" > "$WORK/urls"
 }
 stop_fleet() { kill "$FLEET_PID" 2> /dev/null || true; wait "$FLEET_PID" 2> /dev/null || true; }
 
@@ -79,7 +79,8 @@ run_router() {
     shift
     local file urls cmd=()
     file=$(fleet_file "$FLEET")
-    mapfile -t urls < <(start_fleet "$file")
+    start_fleet "$file"
+    mapfile -t urls < "$WORK/urls"
     for arg in "$@"; do
         if [ "$arg" = URLS ]; then cmd+=("${urls[@]}"); else cmd+=("$arg"); fi
     done
@@ -92,9 +93,9 @@ run_router() {
         sleep 0.5
     done
     if [ $up = 1 ]; then
-        echo "$label $(bench_router "$FLEET" "$(steps_of "$FLEET")" "${urls[@]}")"
+        echo "$FLEET $label $(bench_router "$FLEET" "$(steps_of "$FLEET")" "${urls[@]}")"
     else
-        echo "$label {\"missing\": \"did not start (see $WORK/router.log)\"}"
+        echo "$FLEET $label {\"missing\": \"did not start (see $WORK/router.log)\"}"
     fi
     kill "$router" 2> /dev/null || true
     wait "$router" 2> /dev/null || true
@@ -108,15 +109,15 @@ for FLEET in $FLEETS; do
     file=$(fleet_file "$FLEET")
     echo "$FLEET ours $("$BIN" bench --fleet "$file" --agents "$AGENTS" --steps "$(steps_of "$FLEET")" --at-once --no-progress --json | tail -1)" >> "$RESULTS"
     echo "$FLEET: sglang-router cache_aware..." >&2
-    echo "$FLEET $(run_router sglang-router/cache_aware "$WORK/venv/bin/python" -m sglang_router.launch_router --host 127.0.0.1 \
-        --port $ROUTER_PORT --policy cache_aware --worker-urls URLS)" >> "$RESULTS"
+    run_router sglang-router/cache_aware "$WORK/venv/bin/python" -m sglang_router.launch_router --host 127.0.0.1 \
+        --port $ROUTER_PORT --policy cache_aware --worker-urls URLS >> "$RESULTS"
     echo "$FLEET: vllm-router cache_aware..." >&2
-    echo "$FLEET $(run_router vllm-router/cache_aware "$WORK/venv/bin/vllm-router" --host 127.0.0.1 --port $ROUTER_PORT \
-        --policy cache_aware --worker-urls URLS)" >> "$RESULTS"
+    run_router vllm-router/cache_aware "$WORK/venv/bin/vllm-router" --host 127.0.0.1 --port $ROUTER_PORT \
+        --policy cache_aware --worker-urls URLS >> "$RESULTS"
     if [ "$FLEET" = F1 ] || [ "$FLEET" = F2 ]; then
         echo "$FLEET: vllm-router power_of_two..." >&2
-        echo "$FLEET $(run_router vllm-router/power_of_two "$WORK/venv/bin/vllm-router" --host 127.0.0.1 --port $ROUTER_PORT \
-            --policy power_of_two --worker-urls URLS)" >> "$RESULTS"
+        run_router vllm-router/power_of_two "$WORK/venv/bin/vllm-router" --host 127.0.0.1 --port $ROUTER_PORT \
+            --policy power_of_two --worker-urls URLS >> "$RESULTS"
     fi
 done
 
