@@ -19,6 +19,16 @@ struct GatewayServerTests {
         """
     }
 
+    /// Asks the gateway for a streamed reply, reads its first bytes, then drops the connection.
+    static func readFirstBytesThenLeave(_ h: GatewayHarness) async throws {
+        var request = HTTPClientRequest(url: h.base + "/v1/chat/completions")
+        request.method = .POST
+        request.body = .bytes(ByteBuffer(string: #"{"model": "lb", "stream": true, "messages": [{"role": "user", "content": "hi"}]}"#))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(600))
+        var iterator = response.body.makeAsyncIterator()
+        _ = try await iterator.next()
+    }
+
     func memberInFlight(_ h: GatewayHarness) -> Int {
         ((try? h.manager.getModel(configName: "lb")) as? LoadBalancer)?.stats()[member: "a"]?.inFlight ?? -1
     }
@@ -39,15 +49,7 @@ struct GatewayServerTests {
     @Test func aStreamingClientThatGoesAwayCancelsTheUpstreamStream() async throws {
         try await withGateway(.init(streamChunkBytes: 1, streamChunkDelay: .milliseconds(20)), config: Self.balancerConfig) { h in
             h.simulators[0].enqueue(.reply(String(repeating: "word ", count: 2_000)))
-            var request = HTTPClientRequest(url: h.base + "/v1/chat/completions")
-            request.method = .POST
-            request.body = .bytes(ByteBuffer(string: #"{"model": "lb", "stream": true, "messages": [{"role": "user", "content": "hi"}]}"#))
-            let reader = Task {
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(600))
-                var iterator = response.body.makeAsyncIterator()
-                _ = try await iterator.next()  // the first bytes arrived; then the client leaves
-            }
-            _ = try await reader.value
+            try await Self.readFirstBytesThenLeave(h)
             try await waitUntil("the upstream stream was aborted") { memberInFlight(h) == 0 && h.simulators[0].inFlight == 0 }
             #expect(memberInFlight(h) == 0)
         }
@@ -58,15 +60,7 @@ struct GatewayServerTests {
     @Test func aStreamingClientThatLeavesAStalledStreamCancelsItAtOnce() async throws {
         try await withGateway(config: Self.balancerConfig) { h in
             h.simulators[0].enqueue(.fail(.stallBody(afterEvents: 2)))
-            var request = HTTPClientRequest(url: h.base + "/v1/chat/completions")
-            request.method = .POST
-            request.body = .bytes(ByteBuffer(string: #"{"model": "lb", "stream": true, "messages": [{"role": "user", "content": "hi"}]}"#))
-            let reader = Task {
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(600))
-                var iterator = response.body.makeAsyncIterator()
-                _ = try await iterator.next()  // the first events arrived; then the client leaves
-            }
-            _ = try await reader.value
+            try await Self.readFirstBytesThenLeave(h)
             try await waitUntil("the stalled upstream stream was cancelled") {
                 memberInFlight(h) == 0 && h.simulators[0].inFlight == 0
             }

@@ -104,21 +104,7 @@ private final class Counter: Sendable {
 }
 
 /// Backpressure: while the reader waits for its own consumer, the server is not silent.
-@Suite("Body watchdog paused by backpressure")
-struct BodyWatchdogPauseTests {
-    private func at(_ wheel: TimeoutWheel, _ seconds: Double) -> NIODeadline {
-        wheel.origin + .nanoseconds(Int64(seconds * 1e9))
-    }
-
-    private func make(idle: Duration, total: Duration) -> (TimeoutWheel, BodyWatchdog, Counter) {
-        let wheel = TimeoutWheel(resolution: .milliseconds(100), slotCount: 8, ticksItself: false)
-        let watchdog = BodyWatchdog(idle: idle, total: total, start: wheel.origin, wheel: wheel)
-        let counter = Counter()
-        watchdog.arm { counter.add() }
-        watchdog.touch(at: wheel.origin)
-        return (wheel, watchdog, counter)
-    }
-
+extension BodyWatchdogTests {
     @Test func theReadTimeoutDoesNotRunWhileTheConsumerIsBehind() {
         let (wheel, watchdog, fired) = make(idle: .seconds(1), total: .seconds(100))
         watchdog.pause()
