@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import OneSimModelsCore
@@ -64,15 +65,29 @@ struct FleetSimulationTests {
 struct ReferenceFleetTests {
     /// F4's caches hold every distinct prompt block of the run spread over its servers (the
     /// capacity bound counts the histories as cached); F4-small's hold far fewer.
-    @Test func f4sCachesHoldTheHistoriesAndF4SmallsDoNot() throws {
-        let (servers, workload) = try ReferenceFleet.f4.make(agents: 2_000, personas: 8, personaTokens: 800, historySteps: 3, seed: 1)
-        let (small, smallWorkload) = try ReferenceFleet.f4Small.make(
-            agents: 2_000, personas: 8, personaTokens: 800, historySteps: 3, seed: 1)
-        #expect(workload.steps.count == 3 && smallWorkload.steps.count == 3)
-        let distinct = Set(workload.capacityCalls(blockTokens: 16).flatMap(\.blocks)).count
-        let capacity = servers.reduce(0) { $0 + $1.cacheBlocks }
-        #expect(capacity >= distinct, "F4: \(capacity) cached blocks for \(distinct) distinct ones")
-        #expect(small.reduce(0) { $0 + $1.cacheBlocks } * 4 < distinct, "F4-small is the tiny-cache stress case")
-        #expect(servers.count == small.count)
+    /// Seconds of CPU at fleet-table's real size: run on a thread of its own, so the
+    /// concurrency pool stays free for the suites doing HTTP meanwhile.
+    @Test func f4sCachesHoldTheHistoriesAndF4SmallsDoNot() async throws {
+        typealias Facts = (steps: [Int], capacity: Int, smallCapacity: Int, distinct: Int, servers: [Int])
+        let facts = try await withCheckedThrowingContinuation { (done: CheckedContinuation<Facts, any Error>) in
+            Thread {
+                do {
+                    let (servers, workload) = try ReferenceFleet.f4.make(
+                        agents: 2_000, personas: 8, personaTokens: 800, historySteps: 3, seed: 1)
+                    let (small, smallWorkload) = try ReferenceFleet.f4Small.make(
+                        agents: 2_000, personas: 8, personaTokens: 800, historySteps: 3, seed: 1)
+                    let distinct = Set(workload.capacityCalls(blockTokens: 16).flatMap(\.blocks)).count
+                    done.resume(returning: (
+                        [workload.steps.count, smallWorkload.steps.count], servers.reduce(0) { $0 + $1.cacheBlocks },
+                        small.reduce(0) { $0 + $1.cacheBlocks }, distinct, [servers.count, small.count]))
+                } catch {
+                    done.resume(throwing: error)
+                }
+            }.start()
+        }
+        #expect(facts.steps == [3, 3])
+        #expect(facts.capacity >= facts.distinct, "F4: \(facts.capacity) cached blocks for \(facts.distinct) distinct ones")
+        #expect(facts.smallCapacity * 4 < facts.distinct, "F4-small is the tiny-cache stress case")
+        #expect(facts.servers[0] == facts.servers[1])
     }
 }
