@@ -37,7 +37,7 @@ struct GatewayHarness: Sendable {
             request.headers.add(name: "content-type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: bytes))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(300))
         let collected = try await response.body.collect(upTo: 64 << 20)
         return Reply(status: Int(response.status.code), headers: response.headers, body: String(buffer: collected))
     }
@@ -73,7 +73,7 @@ func withGateway<T>(
         try await simulator.start()
         simulators.append(simulator)
     }
-    let manager = ModelManager(environment: environment)
+    let manager = ModelManager(httpSettings: .patientTests, environment: environment)
     var gateway: Gateway?
     do {
         let text = config(simulators)

@@ -11,7 +11,7 @@ import Testing
 @Suite("Fleet simulator: dashboard", .timeLimit(.minutes(3)))
 struct FleetDashboardTests {
     func get(_ url: String) async throws -> (status: Int, contentType: String?, body: String) {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(300))
         let body = try await response.body.collect(upTo: 1 << 20)
         return (Int(response.status.code), response.headers.first(name: "content-type"), String(buffer: body))
     }

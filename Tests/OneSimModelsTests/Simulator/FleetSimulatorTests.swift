@@ -25,7 +25,7 @@ struct FleetSimulatorTests {
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
         request.body = .bytes(ByteBuffer(string: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(300))
         let bytes = try await response.body.collect(upTo: 1 << 20)
         let json = try JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)) as? [String: Any] ?? [:]
         return (Int(response.status.code), json)
@@ -33,7 +33,7 @@ struct FleetSimulatorTests {
 
     func metrics(_ sim: Simulator) async throws -> String {
         let response = try await HTTPClient.shared.execute(
-            HTTPClientRequest(url: "http://127.0.0.1:\(sim.port)/metrics"), timeout: .seconds(30))
+            HTTPClientRequest(url: "http://127.0.0.1:\(sim.port)/metrics"), timeout: .seconds(300))
         #expect(response.status == .ok)
         return String(buffer: try await response.body.collect(upTo: 1 << 20))
     }
@@ -42,7 +42,7 @@ struct FleetSimulatorTests {
         let sim = Self.fleetSimulator()
         try await sim.start()
         let response = try await HTTPClient.shared.execute(
-            HTTPClientRequest(url: "http://127.0.0.1:\(sim.port)/health"), timeout: .seconds(30))
+            HTTPClientRequest(url: "http://127.0.0.1:\(sim.port)/health"), timeout: .seconds(300))
         #expect(response.status == .ok)
         await sim.stop()
     }

@@ -11,7 +11,7 @@ struct SimulatorTests {
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
         request.body = .bytes(ByteBuffer(string: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(300))
         let bytes = try await response.body.collect(upTo: 1 << 20)
         let json = try JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)) as? [String: Any] ?? [:]
         return (Int(response.status.code), json)
@@ -58,7 +58,7 @@ struct SimulatorTests {
         let sim = Simulator(configuration: .init(models: ["a", "b"]))
         try await sim.start()
         let response = try await HTTPClient.shared.execute(
-            HTTPClientRequest(url: "http://127.0.0.1:\(sim.port)/v1/models"), timeout: .seconds(10))
+            HTTPClientRequest(url: "http://127.0.0.1:\(sim.port)/v1/models"), timeout: .seconds(300))
         let bytes = try await response.body.collect(upTo: 1 << 20)
         let json = try JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)) as? [String: Any]
         #expect((json?["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["a", "b"])

@@ -12,7 +12,7 @@ func withSimulators<T>(
         try await sim.start()
         simulators.append(sim)
     }
-    let manager = ModelManager(environment: [:])
+    let manager = ModelManager(httpSettings: .patientTests, environment: [:])
     do {
         let result = try await body(simulators, manager)
         await manager.shutdown()

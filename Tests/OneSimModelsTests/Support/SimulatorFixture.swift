@@ -10,7 +10,7 @@ func withSimulator<T>(
 ) async throws -> T {
     let simulator = Simulator(configuration: configuration)
     try await simulator.start()
-    let manager = ModelManager(environment: environment)
+    let manager = ModelManager(httpSettings: .patientTests, environment: environment)
     do {
         let result = try await body(simulator, manager)
         await manager.shutdown()
@@ -66,4 +66,15 @@ func makeTemporaryDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("onesim-tests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
+}
+
+extension HTTPSettings {
+    /// The default settings with a connect timeout of five minutes: on a loaded 2-core machine
+    /// the test process may not get to accept or complete a loopback connection for seconds,
+    /// and a connect timeout is a hang guard in these tests, never what they check.
+    static var patientTests: HTTPSettings {
+        var settings = HTTPSettings()
+        settings.timeout.connect = .seconds(300)
+        return settings
+    }
 }
