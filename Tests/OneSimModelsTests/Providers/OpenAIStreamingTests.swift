@@ -96,7 +96,9 @@ struct OpenAIStreamingTests {
         try await withSimulator(.init(streamChunkDelay: .milliseconds(200))) { sim, m in
             try m.loadModelConfigs(json: chatConfig("c", sim))
             let model = try m.getModel(configName: "c")
-            let words = (1...40).map { "w\($0)" }.joined(separator: " ")
+            // Ten minutes of reply (3,000 words, one per 200 ms chunk): the cancellation always
+            // comes before its natural end, however long a loaded machine delays the test.
+            let words = (1...3_000).map { "w\($0)" }.joined(separator: " ")
             let started = Mutex(false)
             let task = Task {
                 var count = 0
