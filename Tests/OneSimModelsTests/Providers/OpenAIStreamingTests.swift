@@ -85,7 +85,9 @@ struct OpenAIStreamingTests {
     }
 
     @Test func idleTimeoutBetweenChunks() async throws {
-        try await withSimulator(.init(streamChunkDelay: .seconds(2))) { sim, m in
+        // Chunks two minutes apart against a 0.3 s read timeout: the timeout wins even when a
+        // loaded machine delays the timing wheel's ticks by seconds.
+        try await withSimulator(.init(streamChunkDelay: .seconds(120))) { sim, m in
             try m.loadModelConfigs(json: chatConfig("c", sim, clientExtra: #", "timeout": {"read": 0.3}, "max_retries": 0"#))
             let error = await captureModelError { _ = try await m.getModel(configName: "c").stream("a b c").collect() }
             #expect(error?.kind == .timeout)
