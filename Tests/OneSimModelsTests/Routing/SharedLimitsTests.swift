@@ -41,9 +41,10 @@ struct SharedLimitsTests {
         try await withSimulators(1, .init(recordRequests: false)) { sims, m in
             let config = "[\(memberConfig("a", sims[0], extra: #", "max_concurrency": 3"#))]"
             try m.loadModelConfigs(json: config)
-            // The first three requests stay 60 s at the server: long enough that all three are
-            // there together however late a loaded machine starts the third.
-            sims[0].enqueue(Array(repeating: SimulatorAction.delay(.seconds(60)), count: 3))
+            // The first three requests stay 30 s at the server: long enough that all three are
+            // there together however late a loaded machine starts the third, and shorter than
+            // the balancer's 60 s queue timeout that the calls waiting behind them run against.
+            sims[0].enqueue(Array(repeating: SimulatorAction.delay(.seconds(30)), count: 3))
             let before = try m.getModel()
             let early = (0..<6).map { i in Task { try await before.acall("before \(i)") } }
             // Once the old balancer's three calls are at the server, reload: the automatic
