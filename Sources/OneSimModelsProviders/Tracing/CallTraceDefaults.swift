@@ -50,22 +50,10 @@ package struct CallTraceDefaults: Sendable {
     }
 
     /// The host and port of a URL (`http://127.0.0.1:8000/v1` → `127.0.0.1`, 8000): the scheme's
-    /// port when none is written; `(nil, nil)` when it has no host. IPv6 brackets are dropped.
+    /// port when none is written; `(nil, nil)` for a URL the transport would refuse
+    /// (`URLCheck`). IPv6 brackets are dropped.
     static func server(of url: String) -> (String?, Int?) {
-        guard let schemeEnd = url.range(of: "://") else { return (nil, nil) }
-        let scheme = url[..<schemeEnd.lowerBound].lowercased()
-        var authority = url[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        var host = Substring(authority)
-        var port: Int? = scheme == "https" ? 443 : scheme == "http" ? 80 : nil
-        if host.hasPrefix("["), let close = host.firstIndex(of: "]") {
-            let rest = host[host.index(after: close)...]
-            host = host[host.index(after: host.startIndex)..<close]
-            if rest.hasPrefix(":"), let p = Int(rest.dropFirst()), (0...65535).contains(p) { port = p }
-        } else if let colon = host.lastIndex(of: ":") {
-            if let p = Int(host[host.index(after: colon)...]), (0...65535).contains(p) { port = p }
-            host = host[..<colon]
-        }
-        return host.isEmpty ? (nil, nil) : (String(host), port)
+        guard case .success(let authority) = URLCheck.authority(of: url) else { return (nil, nil) }
+        return (authority.host, authority.effectivePort)
     }
 }

@@ -150,7 +150,7 @@ struct CallTraceDefaultsTests {
         ("https://api.openai.com/v1", "api.openai.com", 443),
         ("http://user:secret@host.example/v1", "host.example", 80),
         ("http://[::1]:9000/v1", "::1", 9000),
-        ("https://host:99999/v1", "host", 443),
+        ("HTTPS://Host.Example/v1", "Host.Example", 443),
     ] as [(String, String, Int)])
     func serverAddressAndPort(url: String, host: String, port: Int) {
         let (h, p) = CallTraceDefaults.server(of: url)
@@ -158,7 +158,8 @@ struct CallTraceDefaultsTests {
         #expect(p == port)
     }
 
-    @Test(arguments: ["", "not a url", "http://", "ftp:///path"])
+    /// URLs the transport refuses (`URLCheck`) name no server.
+    @Test(arguments: ["", "not a url", "http://", "ftp:///path", "https://host:99999/v1", "http://[::1/v1"])
     func noHostGivesNothing(url: String) {
         let (h, _) = CallTraceDefaults.server(of: url)
         #expect(h == nil)
