@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import OneSimModels
 @testable import OneSimModelsGateway
 import OneSimModelsSimulator
@@ -102,6 +103,20 @@ struct GatewayRoutesTests {
             #expect(metrics.body.contains(#"onesim_gateway_requests_total{route="/v1/chat/completions",method="POST",status="200"} 1"#), "\(metrics.body)")
             #expect(metrics.body.contains(#"route="unknown""#))
             #expect(metrics.body.contains("onesim_gateway_request_duration_seconds_bucket"))
+        }
+    }
+
+    /// A client picks the method: methods outside the standard ones (the HTTP parser knows
+    /// dozens, WebDAV's among them) share one label, so clients cannot add series at will.
+    @Test func unknownMethodsShareOneLabel() async throws {
+        try await withGateway(config: { basicGatewayConfig($0) }) { h in
+            for method in [HTTPMethod.PROPFIND, .MKCOL, .LOCK] { _ = try await h.send(method, "/v1/models") }
+            _ = try await h.post("/v1/chat/completions", #"{"model": "chat", "messages": [{"role": "user", "content": "hi"}]}"#)
+            _ = try await h.post("/v1/chat/completions", #"{"model": "chat", "messages": [{"role": "user", "content": "hi"}]}"#)
+            let metrics = try await h.get("/metrics").body
+            #expect(!metrics.contains("PROPFIND") && !metrics.contains("MKCOL"), "\(metrics)")
+            #expect(metrics.contains(#"route="/v1/models",method="other",status="405"} 3"#), "\(metrics)")
+            #expect(metrics.contains(#"onesim_gateway_requests_total{route="/v1/chat/completions",method="POST",status="200"} 2"#))
         }
     }
 }
