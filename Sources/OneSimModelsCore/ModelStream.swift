@@ -10,8 +10,9 @@ import Synchronization
 /// process buffer the whole reply. Cancelling the consuming task, or dropping the stream or its
 /// iterator, cancels the producer and its HTTP request.
 ///
-/// Custom adapters make one from an `AsyncThrowingStream` (``init(_:)-9ajcm``, ``init(_:)-5nqvo``,
-/// ``makeStream()``); such streams keep that type's unbounded buffering.
+/// Custom adapters make one from an `AsyncThrowingStream`: wrap one, build one with
+/// `ModelStream { continuation in ... }`, or take a stream and its continuation from
+/// ``makeStream()``; such streams keep that type's unbounded buffering.
 public struct ModelStream: AsyncSequence, Sendable {
     public typealias Element = ModelDelta
 

@@ -23,6 +23,9 @@ struct BalancerTrace: Sendable {
     static let outcome = "onesim.attempt.outcome"
     static let queueWait = "onesim.balancer.queue_wait"
     static let queueWaitSeconds = "onesim.balancer.queue_wait_seconds"
+    static let balancerName = "onesim.balancer.name"
+    static let strategy = "onesim.balancer.strategy"
+    static let attemptCount = "onesim.balancer.attempts"
 
     /// The call's span.
     let call: any Span
@@ -51,8 +54,8 @@ struct BalancerTrace: Sendable {
         span.updateAttributes { a in
             a[GenAINames.operationName] = GenAINames.operation(balancer.kind)
             a[GenAINames.requestModel] = balancer.modelName
-            a["onesim.balancer.name"] = balancer.configName
-            a["onesim.balancer.strategy"] = balancer.strategyName
+            a[Self.balancerName] = balancer.configName
+            a[Self.strategy] = balancer.strategyName
         }
         return BalancerTrace(call: span)
     }
@@ -106,7 +109,7 @@ struct BalancerTrace: Sendable {
             attempt = nil
         }
         call.attributes[Self.member] = member
-        call.attributes["onesim.balancer.attempts"] = attempts
+        call.attributes[Self.attemptCount] = attempts
         call.end()
     }
 
@@ -115,7 +118,7 @@ struct BalancerTrace: Sendable {
         attemptFailed(error)
         let kind = Self.errorType(error)
         call.attributes[GenAINames.errorType] = kind
-        call.attributes["onesim.balancer.attempts"] = attempts
+        call.attributes[Self.attemptCount] = attempts
         call.recordError(error)
         call.setStatus(SpanStatus(code: .error, message: kind))
         call.end()
