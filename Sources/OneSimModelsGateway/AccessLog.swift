@@ -13,15 +13,41 @@ struct AccessRecord: Sendable {
     var tokens: Int = 0
     var stream = false
 
+    /// Logs the line at `.info`: `POST /v1/chat/completions 200 request_id=… key=… model=…
+    /// member=… tokens=… stream=… latency_ms=… overhead_ms=…`, in that order.
+    ///
+    /// The fields are in the message rather than in metadata: one string built with one
+    /// allocation, where nine metadata values cost a dictionary and a sort per request in the
+    /// handler (a measurable share of a busy gateway's time).
     func log(to logger: Logger, latency: Duration, overhead: Duration?) {
-        logger.info(
-            "\(method) \(route) \(status)",
-            metadata: [
-                "request_id": "\(requestID)", "key": "\(caller)", "model": "\(model)", "member": "\(member)",
-                "status": "\(status)", "tokens": "\(tokens)", "stream": "\(stream)",
-                "latency_ms": "\(Self.milliseconds(latency))",
-                "overhead_ms": "\(overhead.map(Self.milliseconds) ?? "-")",
-            ])
+        guard logger.logLevel <= .info else { return }
+        logger.info("\(line(latency: latency, overhead: overhead))")
+    }
+
+    /// The line `log` writes.
+    func line(latency: Duration, overhead: Duration?) -> String {
+        var line = ""
+        line.reserveCapacity(160 + requestID.utf8.count + caller.utf8.count + model.utf8.count + member.utf8.count)
+        line += method
+        line += " "
+        line += route
+        line += " "
+        line += String(status)
+        line += " request_id="
+        line += requestID
+        line += " key="
+        line += caller
+        line += " model="
+        line += model
+        line += " member="
+        line += member
+        line += " tokens="
+        line += String(tokens)
+        line += stream ? " stream=true latency_ms=" : " stream=false latency_ms="
+        line += Self.milliseconds(latency)
+        line += " overhead_ms="
+        line += overhead.map(Self.milliseconds) ?? "-"
+        return line
     }
 
     /// `12.345`: milliseconds with three decimals.

@@ -91,3 +91,23 @@ final class DisconnectHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.fireUserInboundEventTriggered(event)
     }
 }
+
+/// Cancels the task that made it, from any thread, until it is disarmed: what a request
+/// registers with the `DisconnectWatcher` so a client going away cancels its upstream call
+/// without a second task per request.
+///
+/// Safe because the task is alive for as long as the canceller is armed: the task disarms it
+/// (under the lock) before it goes on, and `cancel()` touches the task only under that lock.
+final class TaskCanceller: @unchecked Sendable {
+    private let armed = Mutex(true)
+    private let task: UnsafeCurrentTask?
+
+    /// A canceller for the current task (inert outside a task).
+    init() { task = withUnsafeCurrentTask { $0 } }
+
+    /// Cancels the task if it is still armed.
+    func cancel() { armed.withLock { if $0 { task?.cancel() } } }
+
+    /// From the task itself, before it goes on: no later `cancel()` touches it.
+    func disarm() { armed.withLock { $0 = false } }
+}

@@ -54,7 +54,7 @@ public final class Gateway: Sendable {
         serverLogger.logLevel = max(serverLogger.logLevel, .notice)
         return Application(
             responder: CallbackResponder<GatewayContext> { request, context in await routes.respond(request, context) },
-            server: .http1(
+            server: .pinnedHTTP1(
                 configuration: .init(
                     additionalChannelHandlers: [DisconnectHandler(watcher: self.watcher)],
                     idleTimeout: configuration.idleTimeout.timeAmount)),

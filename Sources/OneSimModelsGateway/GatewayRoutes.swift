@@ -309,12 +309,16 @@ struct GatewayRoutes: Sendable {
         return adapter
     }
 
-    /// Runs an upstream call that is cancelled when the client's connection closes.
-    func cancellable<T: Sendable>(_ channel: any Channel, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let task = Task { try await body() }
-        let token = gateway.watcher.register(channel) { task.cancel() }
-        defer { gateway.watcher.unregister(token) }
-        return try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+    /// Runs an upstream call that is cancelled when the client's connection closes: the
+    /// request's own task is cancelled (its connection is gone, so nothing else runs on it).
+    func cancellable<T: Sendable>(_ channel: any Channel, _ body: () async throws -> T) async throws -> T {
+        let canceller = TaskCanceller()
+        let token = gateway.watcher.register(channel) { canceller.cancel() }
+        defer {
+            canceller.disarm()
+            gateway.watcher.unregister(token)
+        }
+        return try await body()
     }
 
     /// Reads the body (at most `limit` bytes: more is a 413) and parses it as JSON (a syntax
@@ -357,7 +361,7 @@ struct GatewayRoutes: Sendable {
         if let header, !header.isEmpty, header.utf8.count <= 128, header.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) {
             return header
         }
-        return UUID().uuidString.lowercased()
+        return RequestID.next()
     }
 
     static func json(_ status: HTTPResponse.Status, _ body: ByteBuffer) -> Response {

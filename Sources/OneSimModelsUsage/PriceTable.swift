@@ -79,13 +79,23 @@ public struct PriceTable: Sendable, Hashable, ExpressibleByDictionaryLiteral {
         if let configName, let price = configs[configName] {
             return PriceMatch(price: price, key: configName, rule: .config)
         }
-        let name = modelName.trimmingCharacters(in: .whitespaces).lowercased()
+        let name = Self.normalized(modelName)
         if let match = matchModel(name) { return match }
         if let slash = name.lastIndex(of: "/") {
             let last = String(name[name.index(after: slash)...])
             if !last.isEmpty { return matchModel(last) }
         }
         return nil
+    }
+
+    /// `name` trimmed of spaces and lowercased; the name itself (no copy) when it is already
+    /// (the common case: this runs for every reply).
+    static func normalized(_ name: String) -> String {
+        let clean = name.utf8.allSatisfy { byte in
+            byte < 0x80 && !(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+        } && name.utf8.first.map { $0 != UInt8(ascii: " ") && $0 != 0x09 } ?? true
+            && name.utf8.last.map { $0 != UInt8(ascii: " ") && $0 != 0x09 } ?? true
+        return clean ? name : name.trimmingCharacters(in: .whitespaces).lowercased()
     }
 
     /// The price of a call to `modelName` through `configName`, or `nil` when unpriced.

@@ -60,11 +60,24 @@ struct BufferedLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var merged = metadata
-        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let time = Self.timestamp()
-        sink.append(fields.isEmpty ? "\(time) \(event.level) \(label): \(event.message)" : "\(time) \(event.level) \(label): \(fields) \(event.message)")
+        var line = Self.timestamp()
+        line += " "
+        line += event.level.rawValue
+        line += " "
+        line += label
+        line += ": "
+        if !metadata.isEmpty || !(event.metadata?.isEmpty ?? true) {
+            var merged = metadata
+            if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+            for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+                line += key
+                line += "="
+                line += value.description
+                line += " "
+            }
+        }
+        line += event.message.description
+        sink.append(line)
     }
 
     /// `2026-11-30T01:02:03.456Z` (UTC: no time-zone lookup per line).

@@ -127,16 +127,32 @@ package final class HTTPTransport: Sendable {
         try Self.checkURL(spec.url)
         let client = try client(for: spec.timeouts)
         let start = NIODeadline.now()
+        let watchdog = BodyWatchdog(idle: readTimeout(spec.timeouts), total: spec.timeouts.total, start: start)
         do {
-            let response = try await client.execute(Self.request(spec), deadline: start + spec.timeouts.total.timeAmount)
-            let watchdog = BodyWatchdog(idle: readTimeout(spec.timeouts), total: spec.timeouts.total, start: start)
-            let body = try await BoundedBody.collect(response.body, upTo: settings.maxResponseBytes, watchdog: watchdog, url: spec.url)
-            return HTTPResult(status: Int(response.status.code), headers: response.headers, body: body)
+            let request = try Self.legacyRequest(spec)
+            let collector = ResponseCollector(limit: settings.maxResponseBytes, watchdog: watchdog)
+            let task = client.execute(
+                request: request, delegate: collector, eventLoop: .indifferent, deadline: start + spec.timeouts.total.timeAmount)
+            return try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
         } catch let error as HTTPClientError where error == .deadlineExceeded {
             throw BodyTimeout.deadline(spec.timeouts.total).error(url: spec.url)
+        } catch is ResponseCollector.TooLarge {
+            throw ModelError(.decoding, "the response from \(redactedURL(spec.url)) is larger than the limit")
         } catch {
+            if let timeout = watchdog.fired { throw timeout.error(url: spec.url) }
             throw Self.map(error, url: spec.url)
         }
+    }
+
+    /// The request for `spec` in the form AsyncHTTPClient's delegate API takes.
+    @inline(never)
+    static func legacyRequest(_ spec: HTTPRequestSpec) throws -> HTTPClient.Request {
+        try HTTPClient.Request(
+            url: spec.url, method: spec.method, headers: spec.headers, body: spec.body.isEmpty ? nil : .bytes(spec.body))
     }
 
     /// The responder's answer; like the network path, it refuses after `shutdown()`.

@@ -206,4 +206,17 @@ struct PriceTableTests {
             modelInfo: ModelInfo(modelName: "sim-chat", configName: "lb", provider: "openai", balancer: "lb", member: "member-a"))
         #expect(abs((balanced.cost(using: table) ?? 0) - 0.3) < 1e-12)
     }
+
+    @Test func namesAreTrimmedAndLowercasedOnlyWhenTheyNeedIt() {
+        for name in ["gpt-4o", "openai/gpt-4o-mini", "qwen2.5-72b", ""] {
+            #expect(PriceTable.normalized(name) == name)
+        }
+        #expect(PriceTable.normalized("GPT-4o") == "gpt-4o")
+        #expect(PriceTable.normalized(" gpt-4o\t") == "gpt-4o")
+        #expect(PriceTable.normalized("\u{00A0}Ünïcode-Model") == "ünïcode-model")
+        // Whatever the path, the table sees the same name.
+        let table: PriceTable = ["gpt-4o": .perMillionTokens(input: 5, output: 5)]
+        #expect(table.price(modelName: "  GPT-4o ") == table.price(modelName: "gpt-4o"))
+        #expect(table.price(modelName: "GPT-4o") != nil)
+    }
 }
