@@ -462,23 +462,24 @@ package struct BalancerCore: Sendable {
         var healthy = 0
         var wake = deadline
         for i in members.indices {
-            let cooldown = members[i].health.cooldownRemaining(at: now)
+            let member = members[i]
+            let cooldown = member.health.cooldownRemaining(at: now)
             if cooldown == nil { healthy += 1 }
             if !excluded.isEmpty && excluded.contains(i) { continue }
             if let remaining = cooldown {
                 cooledUntried = true
                 wake = min(wake, now + remaining)
-                if members[i].health.panicEligible(at: now) { panicUsable = true }
+                if member.health.panicEligible(at: now) { panicUsable = true }
                 continue
             }
             healthyUntried = true
-            addCandidate(i, tokens: tokens, arrival: arrival, now: now, wake: &wake, to: &candidates)
+            addCandidate(member, i, tokens: tokens, arrival: arrival, now: now, wake: &wake, to: &candidates)
         }
         let panic = panicUsable && panicThreshold > 0 && Double(healthy) < panicThreshold * Double(members.count)
         var viaPanic = false
         if candidates.isEmpty && panic {
             for i in members.indices where (excluded.isEmpty || !excluded.contains(i)) && members[i].health.panicEligible(at: now) {
-                addCandidate(i, tokens: tokens, arrival: arrival, now: now, wake: &wake, to: &candidates)
+                addCandidate(members[i], i, tokens: tokens, arrival: arrival, now: now, wake: &wake, to: &candidates)
             }
             viaPanic = !candidates.isEmpty
         }
@@ -500,9 +501,10 @@ package struct BalancerCore: Sendable {
     /// Adds member `i` as a candidate if its deployment has a free slot and budget for
     /// `tokens`; else lowers `wake` to when its budget refills.
     private func addCandidate(
-        _ i: Int, tokens: Double, arrival: Duration, now: Duration, wake: inout Duration, to candidates: inout [RoutingCandidate]
+        _ member: MemberRuntime, _ i: Int, tokens: Double, arrival: Duration, now: Duration, wake: inout Duration,
+        to candidates: inout [RoutingCandidate]
     ) {
-        let limiter = members[i].limiter
+        let limiter = member.limiter
         let limits = limiter.snapshot
         let budgetWait = limits.budgetWait(tokens: tokens, at: now)
         if budgetWait > .zero {
@@ -511,7 +513,7 @@ package struct BalancerCore: Sendable {
             // An older waiter of another balancer goes first; its balancer tells this one when
             // it took the capacity or gave up its claim.
             if limiter.isShared && limiter.hasOlderClaim(than: arrival, except: claimOwner, now: now) { return }
-            candidates.append(members[i].candidate(index: i, limits: limits, at: now))
+            candidates.append(member.candidate(index: i, limits: limits, at: now))
         }
     }
 

@@ -45,13 +45,16 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .customLong("latency-ms"), help: "With --in-memory: how long each in-process answer takes.")
     var latencyMilliseconds: Int = 0
 
-    @Option(name: .customLong("max-concurrency"), help: "Without --config: each of the two members' max_concurrency (calls beyond wait in the balancer's queue).")
+    @Option(name: .long, help: "Without --config: how many members the built-in balancer has (1-256).")
+    var members: Int = 2
+
+    @Option(name: .customLong("max-concurrency"), help: "Without --config: each member's max_concurrency (calls beyond wait in the balancer's queue).")
     var maxConcurrency: Int?
 
-    @Option(name: .long, help: "Without --config: each of the two members' tpm.")
+    @Option(name: .long, help: "Without --config: each member's tpm.")
     var tpm: Int?
 
-    @Option(name: .long, help: "Without --config: each of the two members' rpm.")
+    @Option(name: .long, help: "Without --config: each member's rpm.")
     var rpm: Int?
 
     @Flag(name: .long, help: "Time the lenient JSON parser on 0.25–2 MB replies instead (linear is the goal).")
@@ -68,6 +71,8 @@ struct BenchCommand: AsyncParsableCommand {
         try FlagRange.check("--concurrency", concurrency, 1...1_000_000)
         if let maxConnections { try FlagRange.check("--max-connections", maxConnections, 1...65_536) }
         try FlagRange.check("--latency-ms", latencyMilliseconds, 0...86_400_000)
+        try FlagRange.check("--members", members, 1...256)
+        if members != 2 && config != nil { throw ValidationError("--members applies to the built-in balancer; list members in the config file instead") }
         if raw && inMemory { throw ValidationError("--raw and --in-memory cannot be combined") }
         if workloadOptions.strategy != nil && config != nil && workloadOptions.fleet == nil {
             throw ValidationError("--strategy applies to the balancer bench builds (with --fleet or without --config)")
@@ -124,12 +129,13 @@ struct BenchCommand: AsyncParsableCommand {
                 let type = embeddings ? "openai_embedding" : "openai_chat"
                 let limits = [("max_concurrency", maxConcurrency), ("tpm", tpm), ("rpm", rpm)]
                     .compactMap { key, value in value.map { ", \"\(key)\": \($0)" } }.joined()
-                try manager.loadModelConfigs(json: """
-                    [{"config_name": "bench-a", "model_type": "\(type)", "model_name": "sim", "api_key": "k", "client_args": {"base_url": "\(base)"}\(limits)},
-                     {"config_name": "bench-b", "model_type": "\(type)", "model_name": "sim", "api_key": "k", "client_args": {"base_url": "\(base)"}\(limits)}]
-                    """)
+                let names = Self.memberNames(members)
+                let entries = names.map { name in
+                    #"{"config_name": "\#(name)", "model_type": "\#(type)", "model_name": "sim", "api_key": "k", "client_args": {"base_url": "\#(base)"}\#(limits)}"#
+                }
+                try manager.loadModelConfigs(json: "[\(entries.joined(separator: ",\n"))]")
                 try manager.configureLoadBalancer(
-                    modelConfigs: ["bench-a", "bench-b"], strategy: workloadOptions.strategy ?? "fleet", configName: "bench",
+                    modelConfigs: names, strategy: workloadOptions.strategy ?? "fleet", configName: "bench",
                     modelType: embeddings ? .embedding : .chat)
                 target = try manager.getModel(configName: "bench")
             }
@@ -162,6 +168,13 @@ struct BenchCommand: AsyncParsableCommand {
 }
 
 extension BenchCommand {
+    /// The built-in balancer's member names: `bench-a`, `bench-b`, ... up to 26, then `bench-27`, ...
+    static func memberNames(_ count: Int) -> [String] {
+        (0..<count).map { i in
+            i < 26 ? "bench-" + String(UnicodeScalar(UInt8(ascii: "a") + UInt8(i))) : "bench-\(i + 1)"
+        }
+    }
+
     /// The `--in-memory` chat reply: the same bytes `Benchmarks/compare.sh` has nginx serve.
     static let chatReply = #"{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"bench","choices":[{"index":0,"message":{"role":"assistant","content":"I will tend the orchard and trade apples at the market.","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":27,"completion_tokens":12,"total_tokens":39}}"#
 

@@ -132,13 +132,18 @@ extension BalancerCore {
     /// Only with fresh latency samples (a member unused for `latencyMemory` counts as unknown),
     /// and only while the fast members are busy (they will free slots).
     func withoutStragglers(_ candidates: inout [RoutingCandidate], now: Duration) {
+        // The usual case, no straggler among the candidates, costs a pass over the candidates
+        // (their latency was read when they were made) and one over the members, and no lock.
+        var slowestCandidate = 0.0
+        for c in candidates {
+            if let perToken = Self.recentPerToken(c) { slowestCandidate = max(slowestCandidate, perToken) }
+        }
+        guard slowestCandidate > 0 else { return }
         var fastest = Double.infinity
         for m in members where !m.health.isCooled(at: now) {
             if let perToken = m.recentLatencyPerToken(at: now) { fastest = min(fastest, perToken) }
         }
-        guard fastest.isFinite, fastest > 0 else { return }
-        // The usual case, no straggler among the candidates, costs one pass and no lock.
-        guard candidates.contains(where: { (members[$0.index].recentLatencyPerToken(at: now) ?? 0) > fastest * 1.5 }) else { return }
+        guard fastest.isFinite, fastest > 0, slowestCandidate > fastest * 1.5 else { return }
         var fastSlots = 0
         var fastBusy = false
         for m in members where !m.health.isCooled(at: now) {
@@ -153,6 +158,14 @@ extension BalancerCore {
             guard let perToken = members[c.index].recentLatencyPerToken(at: now), perToken > fastest * 1.5 else { return false }
             return queued < Double(fastSlots) * (perToken / fastest - 1)
         }
+    }
+
+    /// A candidate's latency per output token if its sample is recent (as
+    /// `MemberRuntime.recentLatencyPerToken`).
+    @inline(__always)
+    static func recentPerToken(_ c: RoutingCandidate) -> Double? {
+        guard let perToken = c.latencyPerToken, let age = c.latencySampleAge, age <= MemberRuntime.latencyMemory else { return nil }
+        return perToken.seconds
     }
 
     /// The `affinity` strategy's pick: the ring owner of the call's affinity key (else of its
