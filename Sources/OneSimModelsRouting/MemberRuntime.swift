@@ -2,12 +2,9 @@ import Foundation
 import OneSimModelsCore
 
 /// The live state of one member inside a balancer: health, in-flight count and statistics, and
-/// the deployment's shared limiter (which every balancer over the deployment shares).
-///
-/// A class, owned by one `BalancerCore` and touched only under its balancer's lock (hence
-/// `@unchecked Sendable`): as a struct of a dozen references, every read of `members[i]` in a
-/// dispatch loop copied it whole, which with 64 members was a third of a call's CPU.
-package final class MemberRuntime: @unchecked Sendable {
+/// the deployment's shared limiter. A plain value (but for the limiter, which every balancer
+/// over the deployment shares); the balancer owns it under its lock.
+package struct MemberRuntime: Sendable {
     /// The member's config name.
     let name: String
     /// Its weight and limits.
@@ -81,7 +78,7 @@ package final class MemberRuntime: @unchecked Sendable {
     /// learned limit too): takes a slot and charges the budgets. Returns the deployment's
     /// requests in flight with this one, or `nil` when it did not start (another balancer may
     /// have taken the capacity since it was seen).
-    func start(tokens: Double, at now: Duration, panic: Bool = false, learned: Bool = false) -> Int? {
+    mutating func start(tokens: Double, at now: Duration, panic: Bool = false, learned: Bool = false) -> Int? {
         let started = limiter.withLimits { limits -> Int? in
             limits.tryStart(tokens: tokens, at: now, learned: learned) ? limits.inFlight : nil
         }
@@ -96,7 +93,7 @@ package final class MemberRuntime: @unchecked Sendable {
     /// Ends a successful request: frees its slot, corrects the tpm charge with `reported`
     /// usage, and feeds the latency average (per output token, or per request when there are
     /// none).
-    func succeeded(latency: Duration, reported: Usage, charged: Double, inFlightAtStart: Int = 0, at now: Duration) {
+    mutating func succeeded(latency: Duration, reported: Usage, charged: Double, inFlightAtStart: Int = 0, at now: Duration) {
         inFlight -= 1
         successes += 1
         latencyTotal += latency
@@ -124,7 +121,7 @@ package final class MemberRuntime: @unchecked Sendable {
 
     /// Ends a failed request: frees its slot, refunds the tpm charge (nothing was generated),
     /// counts the failure and applies the cooldown rules. Returns whether a cooldown started.
-    func failed(
+    mutating func failed(
         _ error: ModelError, _ disposition: FailureDisposition, charged: Double, latency: Duration = .zero, at now: Duration
     ) -> Bool {
         inFlight -= 1
@@ -138,14 +135,14 @@ package final class MemberRuntime: @unchecked Sendable {
     }
 
     /// Ends a request abandoned by a cancelled caller: frees its slot, no health change.
-    func cancelled(charged: Double, at now: Duration) {
+    mutating func cancelled(charged: Double, at now: Duration) {
         inFlight -= 1
         cancellations += 1
         limiter.withLimits { $0.end(refund: charged, at: now) }
     }
 
     /// Ends a request that was granted but never sent: frees its slot and refunds its charges.
-    func notSent(charged: Double, at now: Duration) {
+    mutating func notSent(charged: Double, at now: Duration) {
         inFlight -= 1
         requests -= 1
         limiter.withLimits { $0.unstart(tokens: charged, at: now) }

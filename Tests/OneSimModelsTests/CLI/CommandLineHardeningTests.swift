@@ -66,7 +66,8 @@ struct CommandLineHardeningTests {
         ["serve-mock", "--port", "99999"], ["serve-mock", "--port", "-1"], ["serve-mock", "--latency-ms", "9223372036854775807"],
         ["serve-mock", "--dimensions", "0"], ["bench", "--requests", "0"], ["bench", "--concurrency", "99999999999"],
         ["bench", "--max-connections", "0"], ["bench", "--in-memory", "--latency-ms", "-5"],
-        ["bench", "--requests", "99999999999999999999999"],
+        ["bench", "--requests", "99999999999999999999999"], ["bench", "--in-memory", "--members", "0"],
+        ["bench", "--in-memory", "--members", "257"], ["bench", "--config", "x.json", "--members", "3"],
     ])
     func badFlagsAreUsageErrors(_ arguments: [String]) async throws {
         let outcome = try await Self.run(arguments)
@@ -74,6 +75,21 @@ struct CommandLineHardeningTests {
         #expect(outcome.status != 0)
         let flag = try #require(arguments.first { $0.hasPrefix("--") })
         #expect(outcome.error.contains(flag), "\(outcome.error)")
+    }
+
+    @Test func theBuiltInBalancerTakesManyMembers() async throws {
+        let outcome = try await Self.run([
+            "bench", "--in-memory", "--members", "64", "--requests", "640", "--concurrency", "64", "--no-progress",
+        ])
+        #expect(outcome.status == 0, "\(outcome.error)")
+        #expect(outcome.output.contains("ok                640"), "\(outcome.output)")
+        #expect(outcome.output.contains("errors            0"), "\(outcome.output)")
+    }
+
+    @Test func memberNamesRunFromAToZThenByNumber() {
+        #expect(BenchCommand.memberNames(2) == ["bench-a", "bench-b"])
+        let many = BenchCommand.memberNames(28)
+        #expect(many[25] == "bench-z" && many[26] == "bench-27" && many[27] == "bench-28")
     }
 
     @Test func badConfigFilesAreMessagesNotCrashes() async throws {
