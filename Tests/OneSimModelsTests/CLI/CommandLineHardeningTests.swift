@@ -8,6 +8,7 @@ import Testing
 @testable import OneSimModelsProviders
 @testable import OneSimModelsRouting
 @testable import OneSimModelsUsage
+@testable import onesim_models
 
 /// The `onesim-models` binary, run as a user would: bad flags and bad config files end with a
 /// message and a non-zero exit, never a crash (a signal); values that mean "never" work.

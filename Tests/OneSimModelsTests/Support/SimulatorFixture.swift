@@ -43,10 +43,28 @@ func embeddingConfig(_ name: String, _ simulator: Simulator, model: String = "si
 
 /// A port on 127.0.0.1 where nothing listens (bound, then released).
 func deadPort() async throws -> Int {
-    let simulator = Simulator()
-    let port = try await simulator.start()
-    await simulator.stop()
-    return port
+    // A TCP socket bound to 127.0.0.1 but never listening: connections to its port are refused,
+    // and, unlike a port freed by a stopped server, no other test's server can take the port
+    // meanwhile (that made a call here stall on someone else's stalling server). The socket
+    // stays open for the rest of the test process.
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw SimulatorError.couldNotBind("127.0.0.1", 0) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let named = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    guard bound == 0, named == 0 else {
+        close(fd)
+        throw SimulatorError.couldNotBind("127.0.0.1", 0)
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// Calls `body` and returns the `ModelError` it throws; records a failure if it throws nothing else.
