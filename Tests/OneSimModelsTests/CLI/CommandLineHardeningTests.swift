@@ -67,8 +67,8 @@ struct CommandLineHardeningTests {
         ["serve-mock", "--port", "99999"], ["serve-mock", "--port", "-1"], ["serve-mock", "--latency-ms", "9223372036854775807"],
         ["serve-mock", "--dimensions", "0"], ["bench", "--requests", "0"], ["bench", "--concurrency", "99999999999"],
         ["bench", "--max-connections", "0"], ["bench", "--in-memory", "--latency-ms", "-5"],
-        ["bench", "--requests", "99999999999999999999999"], ["bench", "--in-memory", "--members", "0"],
-        ["bench", "--in-memory", "--members", "257"], ["bench", "--config", "x.json", "--members", "3"],
+        ["bench", "--requests", "99999999999999999999999"], ["bench", "--members", "0", "--in-memory"],
+        ["bench", "--members", "257", "--in-memory"], ["bench", "--members", "3", "--config", "x.json"],
     ])
     func badFlagsAreUsageErrors(_ arguments: [String]) async throws {
         let outcome = try await Self.run(arguments)
