@@ -31,6 +31,9 @@ import Synchronization
 package struct BalancerCore: Sendable {
     /// The members, in config order.
     package internal(set) var members: [MemberRuntime]
+    /// Each member's limiter, in member order: what the dispatch loops read, so they do not
+    /// copy a whole member (a struct of a dozen references) to reach it.
+    let limiters: [DeploymentLimiter]
     /// The routing strategy (its own state included).
     private var strategy: any RoutingStrategy
     /// How members are picked: by the strategy, or by the fleet or affinity dispatch.
@@ -44,6 +47,9 @@ package struct BalancerCore: Sendable {
     var keyOwners = TwoGenerationMap<Int>(capacity: 65_536)
     /// Reused for the fleet dispatch's options (no allocation per pick).
     var fleetScratch: [FleetOption] = []
+    /// Per member, the load of other senders and the learned limit read when it last became a
+    /// candidate (fleet dispatch): `fleetPick` uses these instead of locking each limiter again.
+    var candidateLimits: [(others: Int, limit: Int?)] = []
     /// A counter stamping prefix-index entries with their last use.
     var dispatchStamp: UInt64 = 0
     /// The `affinity` strategy's ring.
@@ -101,6 +107,8 @@ package struct BalancerCore: Sendable {
             let limiter = limiters.flatMap { $0.indices.contains(i) ? $0[i] : nil }
             return MemberRuntime(name: names[i], settings: deployment, policy: policy, now: now, limiter: limiter)
         }
+        self.limiters = members.map(\.limiter)
+        candidateLimits = Array(repeating: (0, nil), count: members.count)
         strategy = settings.strategy.makeStrategy()
         mode = DispatchMode(settings.strategy)
         fleet = settings.fleet
@@ -461,29 +469,39 @@ package struct BalancerCore: Sendable {
         var panicUsable = false
         var healthy = 0
         var wake = deadline
+        // The fastest recent latency per output token among members not cooling down, for the
+        // straggler check (gathered here so the fleet dispatch needs no second pass).
+        var fastest = Double.infinity
+        // Stored properties only, read in place: a method call on `members[i]` would copy the
+        // whole member (a dozen references) per read, a large part of a decision over 64.
         for i in members.indices {
-            let member = members[i]
-            let cooldown = member.health.cooldownRemaining(at: now)
-            if cooldown == nil { healthy += 1 }
+            let cooledUntil = members[i].health.cooledUntil
+            let cooldown = cooledUntil.flatMap { now < $0 ? $0 - now : nil }
+            if cooldown == nil {
+                healthy += 1
+                if let perToken = members[i].latencyPerToken, let last = members[i].lastSampleAt, now - last <= MemberRuntime.latencyMemory {
+                    fastest = min(fastest, perToken)
+                }
+            }
             if !excluded.isEmpty && excluded.contains(i) { continue }
             if let remaining = cooldown {
                 cooledUntried = true
                 wake = min(wake, now + remaining)
-                if member.health.panicEligible(at: now) { panicUsable = true }
+                if members[i].health.cooledByFailureCount { panicUsable = true }
                 continue
             }
             healthyUntried = true
-            addCandidate(member, i, tokens: tokens, arrival: arrival, now: now, wake: &wake, to: &candidates)
+            addCandidate(i, tokens: tokens, arrival: arrival, now: now, wake: &wake, to: &candidates)
         }
         let panic = panicUsable && panicThreshold > 0 && Double(healthy) < panicThreshold * Double(members.count)
         var viaPanic = false
         if candidates.isEmpty && panic {
             for i in members.indices where (excluded.isEmpty || !excluded.contains(i)) && members[i].health.panicEligible(at: now) {
-                addCandidate(members[i], i, tokens: tokens, arrival: arrival, now: now, wake: &wake, to: &candidates)
+                addCandidate(i, tokens: tokens, arrival: arrival, now: now, wake: &wake, to: &candidates)
             }
             viaPanic = !candidates.isEmpty
         }
-        if mode == .fleet && candidates.count > 0 && members.count > 1 { withoutStragglers(&candidates, now: now) }
+        if mode == .fleet && candidates.count > 0 && members.count > 1 { withoutStragglers(&candidates, fastest: fastest, now: now) }
         if !candidates.isEmpty {
             let position: Int
             switch mode {
@@ -500,11 +518,10 @@ package struct BalancerCore: Sendable {
 
     /// Adds member `i` as a candidate if its deployment has a free slot and budget for
     /// `tokens`; else lowers `wake` to when its budget refills.
-    private func addCandidate(
-        _ member: MemberRuntime, _ i: Int, tokens: Double, arrival: Duration, now: Duration, wake: inout Duration,
-        to candidates: inout [RoutingCandidate]
+    private mutating func addCandidate(
+        _ i: Int, tokens: Double, arrival: Duration, now: Duration, wake: inout Duration, to candidates: inout [RoutingCandidate]
     ) {
-        let limiter = member.limiter
+        let limiter = limiters[i]
         let limits = limiter.snapshot
         let budgetWait = limits.budgetWait(tokens: tokens, at: now)
         if budgetWait > .zero {
@@ -513,7 +530,14 @@ package struct BalancerCore: Sendable {
             // An older waiter of another balancer goes first; its balancer tells this one when
             // it took the capacity or gave up its claim.
             if limiter.isShared && limiter.hasOlderClaim(than: arrival, except: claimOwner, now: now) { return }
-            candidates.append(member.candidate(index: i, limits: limits, at: now))
+            candidates.append(
+                RoutingCandidate(
+                    index: i, configName: members[i].name, weight: members[i].settings.weight,
+                    inFlight: max(limits.inFlight, members[i].inFlight), maxConcurrency: members[i].settings.maxConcurrency,
+                    latencyPerToken: members[i].latencyPerToken.map { .seconds($0) }, latencySamples: members[i].latencySamples,
+                    usageShare: limits.usageShare(at: now), requests: members[i].requests,
+                    latencySampleAge: members[i].lastSampleAt.map { now - $0 }))
+            if mode == .fleet { candidateLimits[i] = (limits.othersLoad(at: now), limits.learnedLimit ?? limits.maxConcurrency) }
         }
     }
 
@@ -526,7 +550,7 @@ package struct BalancerCore: Sendable {
     mutating func refreshClaims(now: Duration) -> [Int] {
         var withdrawn: [Int] = []
         for i in members.indices {
-            let limiter = members[i].limiter
+            let limiter = limiters[i]
             var claim: DeploymentLimiter.Claim?
             if limiter.isShared && !waiting.isEmpty && !members[i].health.isCooled(at: now) {
                 if liveFresh > 0, let id = fresh.first, let w = waiting[id], !w.excluded.contains(i) {

@@ -81,7 +81,8 @@ extension BalancerCore {
     /// requests above the least loaded candidate and more than `balanceRelThreshold ×` its load:
     /// then the best affinity among the candidates within the threshold of the least loaded.
     /// With no affinity anywhere, the least used share of its limit (ties: the member with the
-    /// smallest prefix index, so new prompts spread). Each candidate's limiter is read once.
+    /// smallest prefix index, so new prompts spread). Each candidate's limits are those read when it
+    /// became a candidate (no second lock).
     mutating func fleetPick(from candidates: [RoutingCandidate], fingerprint: PromptFingerprint, now: Duration) -> Int {
         if candidates.count <= 1 { return 0 }
         var options: [FleetOption] = []
@@ -89,15 +90,18 @@ extension BalancerCore {
         options.removeAll(keepingCapacity: true)
         defer { swap(&options, &fleetScratch) }
         var minLoad = Int.max
-        for c in candidates {
-            let (others, limit) = members[c.index].limiter.withLimits { ($0.othersLoad(at: now), $0.learnedLimit ?? $0.maxConcurrency) }
-            let load = c.inFlight.saturatingAdd(others)
+        for j in candidates.indices {
+            let index = candidates[j].index
+            let (others, limit) = candidateLimits.indices.contains(index)
+                ? candidateLimits[index]
+                : limiters[index].withLimits { ($0.othersLoad(at: now), $0.learnedLimit ?? $0.maxConcurrency) }
+            let load = candidates[j].inFlight.saturatingAdd(others)
             minLoad = min(minLoad, load)
             options.append(
                 FleetOption(
-                    score: affinityScore(c.index, fingerprint), load: load,
+                    score: affinityScore(index, fingerprint), load: load,
                     share: Double(load) / Double(max(limit ?? 1, 1)),
-                    indexSize: prefixIndexes.indices.contains(c.index) ? prefixIndexes[c.index].count : 0))
+                    indexSize: prefixIndexes.indices.contains(index) ? prefixIndexes[index].count : 0))
         }
         /// The position of the best affinity among the options `include` admits.
         func best(where include: (FleetOption) -> Bool) -> Int? {
@@ -130,32 +134,30 @@ extension BalancerCore {
     /// members' slots. So at the end of a step no call starts on a straggler that a fast server
     /// would finish sooner, and under load (a longer queue) the slow member still does its share.
     /// Only with fresh latency samples (a member unused for `latencyMemory` counts as unknown),
-    /// and only while the fast members are busy (they will free slots).
-    func withoutStragglers(_ candidates: inout [RoutingCandidate], now: Duration) {
+    /// and only while the fast members are busy (they will free slots). `fastest` is the lowest
+    /// recent latency per token of the members not cooling down (`evaluate` gathers it).
+    func withoutStragglers(_ candidates: inout [RoutingCandidate], fastest: Double, now: Duration) {
+        guard fastest.isFinite, fastest > 0 else { return }
         // The usual case, no straggler among the candidates, costs a pass over the candidates
-        // (their latency was read when they were made) and one over the members, and no lock.
-        var slowestCandidate = 0.0
-        for c in candidates {
-            if let perToken = Self.recentPerToken(c) { slowestCandidate = max(slowestCandidate, perToken) }
+        // (their latency was read when they were made) and no lock.
+        var anyStraggler = false
+        for j in candidates.indices where (Self.recentPerToken(candidates[j].latencyPerToken, age: candidates[j].latencySampleAge) ?? 0) > fastest * 1.5 {
+            anyStraggler = true
+            break
         }
-        guard slowestCandidate > 0 else { return }
-        var fastest = Double.infinity
-        for m in members where !m.health.isCooled(at: now) {
-            if let perToken = m.recentLatencyPerToken(at: now) { fastest = min(fastest, perToken) }
-        }
-        guard fastest.isFinite, fastest > 0, slowestCandidate > fastest * 1.5 else { return }
+        guard anyStraggler else { return }
         var fastSlots = 0
         var fastBusy = false
-        for m in members where !m.health.isCooled(at: now) {
-            guard let perToken = m.recentLatencyPerToken(at: now), perToken <= fastest * 1.25 else { continue }
-            let limits = m.limiter.snapshot
+        for i in members.indices where !members[i].health.isCooled(at: now) {
+            guard let perToken = members[i].recentLatencyPerToken(at: now), perToken <= fastest * 1.25 else { continue }
+            let limits = limiters[i].snapshot
             fastSlots = fastSlots.saturatingAdd(limits.learnedLimit ?? limits.maxConcurrency ?? max(limits.inFlight, 1))
             if limits.inFlight > 0 { fastBusy = true }
         }
         guard fastBusy else { return }
         let queued = Double(liveFresh + liveRetrying)
         candidates.removeAll { c in
-            guard let perToken = members[c.index].recentLatencyPerToken(at: now), perToken > fastest * 1.5 else { return false }
+            guard let perToken = Self.recentPerToken(c.latencyPerToken, age: c.latencySampleAge), perToken > fastest * 1.5 else { return false }
             return queued < Double(fastSlots) * (perToken / fastest - 1)
         }
     }
@@ -163,8 +165,8 @@ extension BalancerCore {
     /// A candidate's latency per output token if its sample is recent (as
     /// `MemberRuntime.recentLatencyPerToken`).
     @inline(__always)
-    static func recentPerToken(_ c: RoutingCandidate) -> Double? {
-        guard let perToken = c.latencyPerToken, let age = c.latencySampleAge, age <= MemberRuntime.latencyMemory else { return nil }
+    static func recentPerToken(_ latencyPerToken: Duration?, age: Duration?) -> Double? {
+        guard let perToken = latencyPerToken, let age, age <= MemberRuntime.latencyMemory else { return nil }
         return perToken.seconds
     }
 
