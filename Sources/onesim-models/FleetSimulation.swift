@@ -45,6 +45,16 @@ package struct FleetSimulation {
         /// The hit rate the capacity bound assumes: every prompt token but each call's charged
         /// ones and each shared block's first prefill per server.
         package var idealHitRate: Double = 0
+        /// Per step, the capacity bound that credits only personas as cached (histories are
+        /// prefilled again), and the hit rate it assumes: the literal definition.
+        package var personaOnlyIdeals: [Double] = []
+        package var personaOnlyHitRate: Double = 0
+
+        /// Σ makespans ÷ Σ persona-only capacity bounds.
+        package var personaOnlyRatio: Double {
+            let ideal = personaOnlyIdeals.reduce(0, +)
+            return ideal > 0 ? steps.reduce(0) { $0 + $1.makespan } / ideal : 0
+        }
 
         /// Σ makespans ÷ Σ capacity bounds.
         package var ratio: Double {
@@ -87,6 +97,7 @@ package struct FleetSimulation {
         var now: Duration = .zero
         var nextReport = options.metricsInterval.map { _ in Duration.zero }
         var previousSplit = FleetCapacity.split([], blockTokens: servers.first?.blockTokens ?? 16)
+        var previousPersonaSplit = previousSplit
         var seen: [FleetCapacity.Call] = []
         var nextID: UInt64 = 1
 
@@ -174,12 +185,19 @@ package struct FleetSimulation {
                 FleetCapacity.difference(split, previousSplit), servers: servers, from: stepStart.seconds)
             previousSplit = split
             outcome.steps.append(((now - stepStart).seconds, ideal))
+            let personaSplit = FleetCapacity.split(seen, blockTokens: blockTokens, historyIsCached: false)
+            outcome.personaOnlyIdeals.append(
+                FleetCapacity.idealMakespan(
+                    FleetCapacity.difference(personaSplit, previousPersonaSplit), servers: servers, from: stepStart.seconds))
+            previousPersonaSplit = personaSplit
         }
         let total = FleetCapacity.split(seen, blockTokens: blockTokens)
         if total.promptTokens > 0 {
             let paid = total.chargedPromptTokens.saturatingAdd(total.sharedTokens.multipliedReportingOverflow(by: servers.count).partialValue)
             outcome.idealHitRate = max(0, 1 - Double(paid) / Double(total.promptTokens))
         }
+        outcome.personaOnlyHitRate = FleetCapacity.idealHitRate(
+            FleetCapacity.split(seen, blockTokens: blockTokens, historyIsCached: false), servers: servers.count) ?? 0
         let queries = models.reduce(0) { $0 + $1.prefixQueries }
         outcome.cacheHitRate = queries > 0 ? Double(models.reduce(0) { $0 + $1.prefixHits }) / Double(queries) : 0
         outcome.latencies.sort()

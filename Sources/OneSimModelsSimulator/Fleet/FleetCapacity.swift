@@ -65,8 +65,11 @@ package enum FleetCapacity {
         return max(0, min(1, 1 - missed / Double(split.promptTokens)))
     }
 
-    /// Splits `calls` (in sending order) into shared and once-paid prompt tokens.
-    package static func split(_ calls: [Call], blockTokens: Int) -> Split {
+    /// Splits `calls` (in sending order) into shared and once-paid prompt tokens. With
+    /// `historyIsCached` false, only shared blocks (personas) count as cached: an agent's
+    /// previous prompt is prefilled again, the bound exactly as fleet issue 14 words it ("each
+    /// persona's prefill paid once per server"); the default also credits histories.
+    package static func split(_ calls: [Call], blockTokens: Int, historyIsCached: Bool = true) -> Split {
         var owners: [UInt64: Int] = [:]  // block → first agent index, or -1 once two agents use it
         var agentIndex: [String: Int] = [:]
         var agents: [Int] = []
@@ -97,7 +100,7 @@ package enum FleetCapacity {
         for call in calls {
             var run = 0
             for block in call.blocks {
-                guard owners[block] == -1 || seen.contains(block) else { break }
+                guard owners[block] == -1 || (historyIsCached && seen.contains(block)) else { break }
                 run += 1
             }
             let prompt = max(0, call.promptTokens)

@@ -120,6 +120,14 @@ struct BenchWorkloadTests {
         let hitRate = FleetCapacity.idealHitRate(grown, servers: 2) ?? -1
         #expect(abs(hitRate - expectedHitRate) < 1e-12)
 
+        // The literal bound credits only the persona: a2 pays all but its 8 persona
+        // tokens again (17 - 8), and the ideal hit rate drops to the persona's hits.
+        let personaOnly = FleetCapacity.split([a1, b1, a2], blockTokens: 4, historyIsCached: false)
+        #expect(personaOnly.sharedTokens == 8)
+        #expect(personaOnly.chargedPromptTokens == 11 + (17 - 8))
+        let personaHitRate = FleetCapacity.idealHitRate(personaOnly, servers: 2) ?? -1
+        #expect(abs(personaHitRate - (1 - 36.0 / 44.0)) < 1e-12)
+
         // Calls without keys are separate agents: the same prompt twice is shared, once per server.
         let solo = FleetCapacity.split(
             [.init(blocks: [5], promptTokens: 4, outputTokens: 0, key: nil), .init(blocks: [5], promptTokens: 4, outputTokens: 0, key: nil)],
