@@ -530,6 +530,8 @@ package struct BalancerCore: Sendable {
             // An older waiter of another balancer goes first; its balancer tells this one when
             // it took the capacity or gave up its claim.
             if limiter.isShared && limiter.hasOlderClaim(than: arrival, except: claimOwner, now: now) { return }
+            // What a strategy sees of the member, from its stored properties read in place;
+            // `limits` is the deployment's state (its in-flight count covers every sender).
             candidates.append(
                 RoutingCandidate(
                     index: i, configName: members[i].name, weight: members[i].settings.weight,

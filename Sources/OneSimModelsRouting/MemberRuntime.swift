@@ -147,15 +147,4 @@ package struct MemberRuntime: Sendable {
         requests -= 1
         limiter.withLimits { $0.unstart(tokens: charged, at: now) }
     }
-
-    /// What a strategy sees of this member.
-    /// `limits` is the deployment's state (its in-flight count covers every sender).
-    @inline(__always)
-    func candidate(index: Int, limits: DeploymentLimits, at now: Duration) -> RoutingCandidate {
-        RoutingCandidate(
-            index: index, configName: name, weight: settings.weight, inFlight: max(limits.inFlight, inFlight),
-            maxConcurrency: settings.maxConcurrency, latencyPerToken: latencyPerToken.map { .seconds($0) },
-            latencySamples: latencySamples, usageShare: limits.usageShare(at: now), requests: requests,
-            latencySampleAge: lastSampleAt.map { now - $0 })
-    }
 }
