@@ -28,7 +28,7 @@ struct AccessRecord: Sendable {
     func line(latency: Duration, overhead: Duration?) -> String {
         var line = ""
         line.reserveCapacity(160 + requestID.utf8.count + caller.utf8.count + model.utf8.count + member.utf8.count)
-        line += method
+        Self.append(method, to: &line)
         line += " "
         line += route
         line += " "
@@ -36,11 +36,11 @@ struct AccessRecord: Sendable {
         line += " request_id="
         line += requestID
         line += " key="
-        line += caller
+        Self.append(caller, to: &line)
         line += " model="
-        line += model
+        Self.append(model, to: &line)
         line += " member="
-        line += member
+        Self.append(member, to: &line)
         line += " tokens="
         line += String(tokens)
         line += stream ? " stream=true latency_ms=" : " stream=false latency_ms="
@@ -48,6 +48,22 @@ struct AccessRecord: Sendable {
         line += " overhead_ms="
         line += overhead.map(Self.milliseconds) ?? "-"
         return line
+    }
+
+    /// Appends `value` as one field: at most 200 bytes, with spaces and ASCII control
+    /// characters as `?`, so a client's model name can neither forge a line nor split a field.
+    static func append(_ value: String, to line: inout String) {
+        let clean = value.utf8.count <= 200 && value.utf8.allSatisfy { $0 > 0x20 && $0 != 0x7F }
+        if clean {
+            line += value
+            return
+        }
+        var count = 0
+        for scalar in value.unicodeScalars {
+            count += scalar.utf8.count
+            if count > 200 { break }
+            line.unicodeScalars.append(scalar.value <= 0x20 || scalar.value == 0x7F ? "?" : scalar)
+        }
     }
 
     /// `12.345`: milliseconds with three decimals.

@@ -18,14 +18,12 @@ struct MemberHealth: Sendable, Hashable {
     private(set) var cooldowns = 0
 
     /// Whether the member is cooling down at `now`.
-    @inline(__always)
     func isCooled(at now: Duration) -> Bool {
         guard let cooledUntil else { return false }
         return now < cooledUntil
     }
 
     /// The cooldown left at `now`, or `nil` when healthy.
-    @inline(__always)
     func cooldownRemaining(at now: Duration) -> Duration? {
         guard let cooledUntil, now < cooledUntil else { return nil }
         return cooledUntil - now
@@ -47,7 +45,6 @@ struct MemberHealth: Sendable, Hashable {
 
     /// Whether panic mode may send to the member at `now`: it is cooling down after too many
     /// transient failures.
-    @inline(__always)
     func panicEligible(at now: Duration) -> Bool {
         cooledByFailureCount && isCooled(at: now)
     }

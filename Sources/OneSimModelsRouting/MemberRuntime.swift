@@ -60,7 +60,6 @@ package struct MemberRuntime: Sendable {
 
     /// The moving average of latency per output token if a sample came within
     /// `latencyMemory` of `now` (an older one no longer says how fast the member is).
-    @inline(__always)
     func recentLatencyPerToken(at now: Duration) -> Double? {
         guard let latencyPerToken, let last = lastSampleAt, now - last <= Self.latencyMemory else { return nil }
         return latencyPerToken

@@ -191,13 +191,9 @@ package struct FleetSimulation {
                     FleetCapacity.difference(personaSplit, previousPersonaSplit), servers: servers, from: stepStart.seconds))
             previousPersonaSplit = personaSplit
         }
-        let total = FleetCapacity.split(seen, blockTokens: blockTokens)
-        if total.promptTokens > 0 {
-            let paid = total.chargedPromptTokens.saturatingAdd(total.sharedTokens.multipliedReportingOverflow(by: servers.count).partialValue)
-            outcome.idealHitRate = max(0, 1 - Double(paid) / Double(total.promptTokens))
-        }
-        outcome.personaOnlyHitRate = FleetCapacity.idealHitRate(
-            FleetCapacity.split(seen, blockTokens: blockTokens, historyIsCached: false), servers: servers.count) ?? 0
+        // After the last step the running splits cover every call.
+        outcome.idealHitRate = FleetCapacity.idealHitRate(previousSplit, servers: servers.count) ?? 0
+        outcome.personaOnlyHitRate = FleetCapacity.idealHitRate(previousPersonaSplit, servers: servers.count) ?? 0
         let queries = models.reduce(0) { $0 + $1.prefixQueries }
         outcome.cacheHitRate = queries > 0 ? Double(models.reduce(0) { $0 + $1.prefixHits }) / Double(queries) : 0
         outcome.latencies.sort()

@@ -129,7 +129,7 @@ package final class HTTPTransport: Sendable {
         let start = NIODeadline.now()
         let watchdog = BodyWatchdog(idle: readTimeout(spec.timeouts), total: spec.timeouts.total, start: start)
         do {
-            let request = try Self.legacyRequest(spec)
+            let request = try Self.delegateAPIRequest(spec)
             let collector = ResponseCollector(limit: settings.maxResponseBytes, watchdog: watchdog)
             let task = client.execute(
                 request: request, delegate: collector, eventLoop: .indifferent, deadline: start + spec.timeouts.total.timeAmount)
@@ -150,7 +150,7 @@ package final class HTTPTransport: Sendable {
 
     /// The request for `spec` in the form AsyncHTTPClient's delegate API takes.
     @inline(never)
-    static func legacyRequest(_ spec: HTTPRequestSpec) throws -> HTTPClient.Request {
+    static func delegateAPIRequest(_ spec: HTTPRequestSpec) throws -> HTTPClient.Request {
         try HTTPClient.Request(
             url: spec.url, method: spec.method, headers: spec.headers, body: spec.body.isEmpty ? nil : .bytes(spec.body))
     }

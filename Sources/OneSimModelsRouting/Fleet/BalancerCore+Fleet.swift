@@ -92,9 +92,7 @@ extension BalancerCore {
         var minLoad = Int.max
         for j in candidates.indices {
             let index = candidates[j].index
-            let (others, limit) = candidateLimits.indices.contains(index)
-                ? candidateLimits[index]
-                : limiters[index].withLimits { ($0.othersLoad(at: now), $0.learnedLimit ?? $0.maxConcurrency) }
+            let (others, limit) = candidateLimits[index]  // set by `addCandidate` in this evaluation
             let load = candidates[j].inFlight.saturatingAdd(others)
             minLoad = min(minLoad, load)
             options.append(

@@ -23,7 +23,6 @@ struct EventLoopPinningTests {
             return seen
         }
         #expect(seen == [true, true, true, true])
-        #expect(!loop.inEventLoop, "the preference ends with its scope")
     }
 
     @Test func requestIDsAreUUIDShapedAndUnique() {

@@ -134,6 +134,17 @@ final class CapturedLog: Sendable {
 
 @Suite("Gateway: access log")
 struct GatewayAccessLogTests {
+    @Test func aClientsModelNameCannotForgeALineOrSplitAField() {
+        var record = AccessRecord(method: "POST", route: "/v1/chat/completions", requestID: "r1")
+        record.model = "gpt\n2026-01-01T00:00:00.000Z info onesim.gateway.access: GET /v1/usage 200 key=master"
+        record.member = String(repeating: "m", count: 500)
+        let line = record.line(latency: .milliseconds(2), overhead: nil)
+        #expect(!line.contains("\n") && !line.contains(" info onesim"))
+        #expect(line.contains("model=gpt?2026-01-01T00:00:00.000Z?info?onesim.gateway.access:?GET?/v1/usage?200?key=master member="))
+        #expect(line.contains("member=" + String(repeating: "m", count: 200) + " tokens="))
+        #expect(line.hasPrefix("POST /v1/chat/completions 0 request_id=r1 key=- "))
+    }
+
     @Test func oneLinePerRequestWithoutBodiesOrKeys() async throws {
         let captured = CapturedLog()
         try await withGateway(

@@ -2,15 +2,15 @@ import Foundation
 import OneSimModels
 import OneSimModelsSimulator
 
-/// Runs `body` with a started simulator and a fresh manager (empty environment), and always
-/// shuts both down.
+/// Runs `body` with a started simulator and a fresh manager (empty environment, `httpSettings`),
+/// and always shuts both down.
 func withSimulator<T>(
     _ configuration: Simulator.Configuration = .init(), environment: [String: String] = [:],
-    _ body: (Simulator, ModelManager) async throws -> T
+    httpSettings: HTTPSettings = .patientTests, _ body: (Simulator, ModelManager) async throws -> T
 ) async throws -> T {
     let simulator = Simulator(configuration: configuration)
     try await simulator.start()
-    let manager = ModelManager(httpSettings: .patientTests, environment: environment)
+    let manager = ModelManager(httpSettings: httpSettings, environment: environment)
     do {
         let result = try await body(simulator, manager)
         await manager.shutdown()

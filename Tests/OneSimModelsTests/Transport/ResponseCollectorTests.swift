@@ -9,25 +9,15 @@ import Testing
 /// bounded by `maxResponseBytes`, cancelled with its task.
 @Suite("Response collector over HTTP", .timeLimit(.minutes(3)))
 struct ResponseCollectorTests {
-    private func withSmallLimit(_ limit: Int, _ body: (Simulator, ModelManager) async throws -> Void) async throws {
-        let simulator = Simulator()
-        try await simulator.start()
+    /// Test settings with a response limit of `limit` bytes.
+    private func limited(_ limit: Int) -> HTTPSettings {
         var settings = HTTPSettings.patientTests
         settings.maxResponseBytes = limit
-        let manager = ModelManager(httpSettings: settings, environment: [:])
-        do {
-            try await body(simulator, manager)
-        } catch {
-            await manager.shutdown()
-            await simulator.stop()
-            throw error
-        }
-        await manager.shutdown()
-        await simulator.stop()
+        return settings
     }
 
     @Test func aBodyOverTheLimitFailsTheCallAndTheNextCallWorks() async throws {
-        try await withSmallLimit(2048) { sim, m in
+        try await withSimulator(httpSettings: limited(2048)) { sim, m in
             try m.loadModelConfigs(json: chatConfig("c", sim, clientExtra: #", "max_retries": 0"#))
             sim.enqueue(.reply(String(repeating: "apple ", count: 1000)))
             let error = await captureModelError { _ = try await m.getModel(configName: "c").acall("hi") }
@@ -37,8 +27,8 @@ struct ResponseCollectorTests {
         }
     }
 
-    @Test func aBodyJustUnderTheLimitIsWhole() async throws {
-        try await withSmallLimit(64 << 10) { sim, m in
+    @Test func aBodyUnderTheLimitArrivesWhole() async throws {
+        try await withSimulator(httpSettings: limited(64 << 10)) { sim, m in
             try m.loadModelConfigs(json: chatConfig("c", sim, clientExtra: #", "max_retries": 0"#))
             let text = String(repeating: "pear ", count: 2000)
             sim.enqueue(.reply(text))
