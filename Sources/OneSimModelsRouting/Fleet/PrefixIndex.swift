@@ -2,12 +2,18 @@
 /// member's prefix cache probably holds.
 ///
 /// A `TwoGenerationMap` of block hashes approximates LRU: the index never holds more than
-/// its capacity in hashes, and a block used recently survives. Each hash keeps the stamp of its last use,
-/// so among equally long matches the most recently used prefix can win (a member keeps serving
-/// the personas it served last, which its server's LRU cache most likely still holds).
+/// its capacity in hashes, and a block used recently survives. Each hash keeps how many times it
+/// was sent (saturating; the count starts again when the block drops out of both generations)
+/// and the stamp of its last use, so among equally long matches the prefix a member serves most,
+/// then the one it served last, can win: what its server's LRU cache most likely still holds.
 package struct PrefixIndex: Sendable {
-    /// Block hash → the stamp of its last use.
-    private var stamps: TwoGenerationMap<UInt64>
+    /// What the index holds of one block: the stamp of its last use and how often it was sent.
+    struct Entry: Sendable {
+        var stamp: UInt64
+        var uses: UInt32
+    }
+    /// Block hash → its last use and use count.
+    private var stamps: TwoGenerationMap<Entry>
     /// Blocks offered for matching at dispatch, and those found (the index's own hit rate).
     package private(set) var queriedBlocks = 0
     package private(set) var matchedBlocks = 0
@@ -23,14 +29,14 @@ package struct PrefixIndex: Sendable {
     /// Block hashes held now.
     package var count: Int { stamps.count }
 
-    /// How many leading blocks of `blocks` the index holds, and the last-use stamp of the
-    /// deepest of them (0 when none). Chained hashes make presence monotone up to evictions,
+    /// How many leading blocks of `blocks` the index holds, and the last-use stamp and use
+    /// count of the deepest of them (0 when none). Chained hashes make presence monotone up to evictions,
     /// so a binary search finds the match in O(log n) lookups.
-    package func match(_ blocks: [UInt64]) -> (length: Int, stamp: UInt64) {
-        guard !blocks.isEmpty, !stamps.isEmpty else { return (0, 0) }
+    package func match(_ blocks: [UInt64]) -> (length: Int, stamp: UInt64, uses: UInt32) {
+        guard !blocks.isEmpty, !stamps.isEmpty else { return (0, 0, 0) }
         var low = 0
         var high = blocks.count
-        var deepest: UInt64 = 0
+        var deepest = Entry(stamp: 0, uses: 0)
         while low < high {
             let mid = low + (high - low + 1) / 2
             if let s = stamps[blocks[mid - 1]] {
@@ -40,16 +46,19 @@ package struct PrefixIndex: Sendable {
                 high = mid - 1
             }
         }
-        return (low, low > 0 ? deepest : 0)
+        return low > 0 ? (low, deepest.stamp, deepest.uses) : (0, 0, 0)
     }
 
-    /// Records that `blocks` were sent to the member at `stamp` (a counter that only grows),
-    /// counting how many of them were already held.
+    /// Records that `blocks` were sent to the member at `stamp` (a counter that only grows):
+    /// each block's use count goes up by one; counts how many of them were already held.
     package mutating func insert(_ blocks: [UInt64], stamp: UInt64) {
         guard !blocks.isEmpty else { return }
         let matched = match(blocks).length
         queriedBlocks &+= blocks.count
         matchedBlocks &+= matched
-        for hash in blocks { stamps.set(hash, stamp) }
+        for hash in blocks {
+            let uses = stamps[hash]?.uses ?? 0
+            stamps.set(hash, Entry(stamp: stamp, uses: uses == .max ? uses : uses + 1))
+        }
     }
 }

@@ -65,6 +65,21 @@ struct FleetDispatchTests {
         #expect(grant(take(&tied, prompt(1, [5], key: "agent-1")))?.member != other.member)
     }
 
+    @Test("a shared prefix sticks to the member that was sent it most, not to the one that took it last")
+    func useCountBeatsRecency() throws {
+        var c = fleetCore(Array(repeating: DeploymentSettings(maxConcurrency: 100), count: 2))
+        let home = try #require(grant(take(&c, prompt(1, [11])))).member
+        for i in 0..<3 { #expect(grant(take(&c, prompt(1, [UInt64(20 + i)])))?.member == home) }
+        // One call of the persona lands on the other member (the home excluded, as on a retry).
+        let spill = c.acquire(excluding: [home], tokens: 1, deadline: .seconds(600), now: .zero, fingerprint: prompt(1, [30])).0
+        let other = try #require(grant(spill)).member
+        #expect(other != home)
+        #expect(c.affinityScore(other, prompt(1)).stamp > c.affinityScore(home, prompt(1)).stamp, "the other member used it last")
+        #expect(c.affinityScore(home, prompt(1)).uses == 4)
+        #expect(c.affinityScore(other, prompt(1)).uses == 1)
+        #expect(grant(take(&c, prompt(1, [40])))?.member == home, "four uses beat one more recent use")
+    }
+
     @Test("affinity yields to load beyond the balance thresholds, keeping what affinity the others offer")
     func imbalance() throws {
         let fleet = FleetSettings(balanceAbsThreshold: 2, balanceRelThreshold: 1.5)

@@ -51,7 +51,7 @@ struct PrefixIndexTests {
         #expect(whole.blocks == bytes.blocks)
     }
 
-    @Test("matches count leading blocks and report the deepest one's last use")
+    @Test("matches count leading blocks and report the deepest one's last use and use count")
     func matching() {
         var index = PrefixIndex(capacity: 1_000)
         index.insert([1, 2, 3, 4], stamp: 7)
@@ -64,6 +64,9 @@ struct PrefixIndexTests {
         #expect(index.queriedBlocks == 9)
         #expect(index.matchedBlocks == 4)
         #expect(index.match([1, 2, 3, 4, 5]).stamp == 8)
+        #expect(index.match([1, 2, 3, 4]).uses == 2, "blocks 1-4 were sent twice")
+        #expect(index.match([1, 2, 3, 4, 5]).uses == 1, "block 5 once")
+        #expect(index.match([9]).uses == 0)
     }
 
     @Test("the index never holds more than its capacity, and recently used blocks survive eviction")
