@@ -45,8 +45,6 @@ package struct BalancerCore: Sendable {
     /// Which member served each affinity key last (fleet dispatch: a tie-break); at most
     /// 65,536 keys, so memory stays bounded however many agents there are.
     var keyOwners = TwoGenerationMap<Int>(capacity: 65_536)
-    /// Reused for the fleet dispatch's options (no allocation per pick).
-    var fleetScratch: [FleetOption] = []
     /// Per member, the load of other senders and the learned limit read when it last became a
     /// candidate (fleet dispatch): `fleetPick` uses these instead of locking each limiter again.
     var candidateLimits: [(others: Int, limit: Int?)] = []
@@ -472,15 +470,19 @@ package struct BalancerCore: Sendable {
         // The fastest recent latency per output token among members not cooling down, for the
         // straggler check (gathered here so the fleet dispatch needs no second pass).
         var fastest = Double.infinity
+        // The slowest such latency among the candidates: no straggler check unless it is slow.
+        var slowestCandidate = 0.0
         // Stored properties only, read in place: a method call on `members[i]` would copy the
         // whole member (a dozen references) per read, a large part of a decision over 64.
         for i in members.indices {
             let cooledUntil = members[i].health.cooledUntil
             let cooldown = cooledUntil.flatMap { now < $0 ? $0 - now : nil }
+            var freshPerToken = 0.0
             if cooldown == nil {
                 healthy += 1
                 if let perToken = members[i].latencyPerToken, let last = members[i].lastSampleAt, now - last <= MemberRuntime.latencyMemory {
                     fastest = min(fastest, perToken)
+                    freshPerToken = perToken
                 }
             }
             if !excluded.isEmpty && excluded.contains(i) { continue }
@@ -491,17 +493,23 @@ package struct BalancerCore: Sendable {
                 continue
             }
             healthyUntried = true
-            addCandidate(i, tokens: tokens, arrival: arrival, now: now, wake: &wake, to: &candidates)
+            if addCandidate(i, tokens: tokens, arrival: arrival, now: now, wake: &wake, to: &candidates) {
+                slowestCandidate = max(slowestCandidate, freshPerToken)
+            }
         }
         let panic = panicUsable && panicThreshold > 0 && Double(healthy) < panicThreshold * Double(members.count)
         var viaPanic = false
         if candidates.isEmpty && panic {
             for i in members.indices where (excluded.isEmpty || !excluded.contains(i)) && members[i].health.panicEligible(at: now) {
-                addCandidate(i, tokens: tokens, arrival: arrival, now: now, wake: &wake, to: &candidates)
+                if addCandidate(i, tokens: tokens, arrival: arrival, now: now, wake: &wake, to: &candidates) {
+                    slowestCandidate = max(slowestCandidate, members[i].recentLatencyPerToken(at: now) ?? 0)
+                }
             }
             viaPanic = !candidates.isEmpty
         }
-        if mode == .fleet && candidates.count > 0 && members.count > 1 { withoutStragglers(&candidates, fastest: fastest, now: now) }
+        if mode == .fleet && candidates.count > 0 && members.count > 1 && slowestCandidate > fastest * Self.stragglerRatio {
+            withoutStragglers(&candidates, fastest: fastest, now: now)
+        }
         if !candidates.isEmpty {
             let position: Int
             switch mode {
@@ -517,10 +525,11 @@ package struct BalancerCore: Sendable {
     }
 
     /// Adds member `i` as a candidate if its deployment has a free slot and budget for
-    /// `tokens`; else lowers `wake` to when its budget refills.
+    /// `tokens`, and returns whether it did; else lowers `wake` to when its budget refills.
+    @discardableResult
     private mutating func addCandidate(
         _ i: Int, tokens: Double, arrival: Duration, now: Duration, wake: inout Duration, to candidates: inout [RoutingCandidate]
-    ) {
+    ) -> Bool {
         let limiter = limiters[i]
         let limits = limiter.snapshot
         let budgetWait = limits.budgetWait(tokens: tokens, at: now)
@@ -529,7 +538,7 @@ package struct BalancerCore: Sendable {
         } else if limits.hasFreeSlot(learned: mode.learnsLimits) {
             // An older waiter of another balancer goes first; its balancer tells this one when
             // it took the capacity or gave up its claim.
-            if limiter.isShared && limiter.hasOlderClaim(than: arrival, except: claimOwner, now: now) { return }
+            if limiter.isShared && limiter.hasOlderClaim(than: arrival, except: claimOwner, now: now) { return false }
             // What a strategy sees of the member, from its stored properties read in place;
             // `limits` is the deployment's state (its in-flight count covers every sender).
             candidates.append(
@@ -540,7 +549,9 @@ package struct BalancerCore: Sendable {
                     usageShare: limits.usageShare(at: now), requests: members[i].requests,
                     latencySampleAge: members[i].lastSampleAt.map { now - $0 }))
             if mode == .fleet { candidateLimits[i] = (limits.othersLoad(at: now), limits.learnedLimit ?? limits.maxConcurrency) }
+            return true
         }
+        return false
     }
 
     // MARK: - Claims on shared deployments

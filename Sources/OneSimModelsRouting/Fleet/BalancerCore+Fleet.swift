@@ -46,17 +46,6 @@ struct AffinityScore: Comparable, Sendable {
     }
 }
 
-/// One candidate as the fleet dispatch weighs it.
-struct FleetOption: Sendable {
-    var score: AffinityScore
-    /// Requests in flight there, other clients' included.
-    var load: Int
-    /// `load` ÷ its limit (÷ 1 without one).
-    var share: Double
-    /// Block hashes in its prefix index.
-    var indexSize: Int
-}
-
 extension BalancerCore {
     /// Takes a slot on `member` for a request of `tokens` with `fingerprint`; records the
     /// prompt in the member's prefix index (fleet dispatch). `nil` when the capacity is gone.
@@ -91,46 +80,54 @@ extension BalancerCore {
     /// With no affinity anywhere, the least used share of its limit (ties: the member with the
     /// smallest prefix index, so new prompts spread). Each candidate's limits are those read when it
     /// became a candidate (no second lock).
-    mutating func fleetPick(from candidates: [RoutingCandidate], fingerprint: PromptFingerprint, now: Duration) -> Int {
+    func fleetPick(from candidates: [RoutingCandidate], fingerprint: PromptFingerprint, now: Duration) -> Int {
         if candidates.count <= 1 { return 0 }
-        var options: [FleetOption] = []
-        swap(&options, &fleetScratch)
-        options.removeAll(keepingCapacity: true)
-        defer { swap(&options, &fleetScratch) }
+        // One pass: the least loaded, the best affinity, and the least used share of its limit.
+        // A request with no blocks and no key has no affinity anywhere: no index is read.
+        let canMatch = !fingerprint.blocks.isEmpty || fingerprint.key != nil
         var minLoad = Int.max
+        var match: (position: Int, score: AffinityScore, load: Int)?
+        var choice = 0
+        var choiceShare = Double.infinity
+        var choiceIndexSize = Int.max
         for j in candidates.indices {
             let index = candidates[j].index
-            let (others, limit) = candidateLimits[index]  // set by `addCandidate` in this evaluation
-            let load = candidates[j].inFlight.saturatingAdd(others)
+            let load = candidateLoad(candidates[j])
             minLoad = min(minLoad, load)
-            options.append(
-                FleetOption(
-                    score: affinityScore(index, fingerprint), load: load,
-                    share: Double(load) / Double(max(limit ?? 1, 1)),
-                    indexSize: prefixIndexes.indices.contains(index) ? prefixIndexes[index].count : 0))
-        }
-        /// The position of the best affinity among the options `include` admits.
-        func best(where include: (FleetOption) -> Bool) -> Int? {
-            var found: Int?
-            for (i, o) in options.enumerated() where include(o) {
-                if let f = found, !(o.score > options[f].score || (o.score == options[f].score && o.load < options[f].load)) { continue }
-                found = i
+            if canMatch {
+                let score = affinityScore(index, fingerprint)
+                if score.isSome, match.map({ score > $0.score || (score == $0.score && load < $0.load) }) ?? true {
+                    match = (j, score, load)
+                }
             }
-            return found
+            if match == nil {
+                let share = Double(load) / Double(max(candidateLimits[index].limit ?? 1, 1))
+                let indexSize = prefixIndexes.indices.contains(index) ? prefixIndexes[index].count : 0
+                if share < choiceShare || (share == choiceShare && indexSize < choiceIndexSize) {
+                    (choice, choiceShare, choiceIndexSize) = (j, share, indexSize)
+                }
+            }
         }
-        if let match = best(where: { $0.score.isSome }) {
-            let load = options[match].load
-            let imbalanced = load - minLoad > fleet.balanceAbsThreshold && Double(load) > fleet.balanceRelThreshold * Double(minLoad)
-            guard imbalanced else { return match }
-            // Load first, keeping what affinity the less loaded offer (the least loaded qualifies).
-            return best(where: { $0.load - minLoad <= fleet.balanceAbsThreshold }) ?? match
+        guard let match else { return choice }
+        let imbalanced =
+            match.load - minLoad > fleet.balanceAbsThreshold && Double(match.load) > fleet.balanceRelThreshold * Double(minLoad)
+        guard imbalanced else { return match.position }
+        // Load first, keeping what affinity the less loaded offer (the least loaded qualifies).
+        var best: (position: Int, score: AffinityScore, load: Int)?
+        for j in candidates.indices {
+            let load = candidateLoad(candidates[j])
+            guard load - minLoad <= fleet.balanceAbsThreshold else { continue }
+            let score = affinityScore(candidates[j].index, fingerprint)
+            if best.map({ score > $0.score || (score == $0.score && load < $0.load) }) ?? true { best = (j, score, load) }
         }
-        var choice = 0
-        for i in options.indices.dropFirst() {
-            let o = options[i], c = options[choice]
-            if o.share < c.share || (o.share == c.share && o.indexSize < c.indexSize) { choice = i }
-        }
-        return choice
+        return best?.position ?? match.position
+    }
+
+    /// Requests in flight on a candidate's deployment, other clients' included (its limits were
+    /// read when it became a candidate in this evaluation).
+    @inline(__always)
+    func candidateLoad(_ candidate: RoutingCandidate) -> Int {
+        candidate.inFlight.saturatingAdd(candidateLimits[candidate.index].others)
     }
 
     /// Leaves out of `candidates` the members so much slower than the fastest that a call given
@@ -142,16 +139,11 @@ extension BalancerCore {
     /// Only with fresh latency samples (a member unused for `latencyMemory` counts as unknown),
     /// and only while the fast members are busy (they will free slots). `fastest` is the lowest
     /// recent latency per token of the members not cooling down (`evaluate` gathers it).
+    ///
+    /// `evaluate` calls it only when its slowest candidate is above `stragglerRatio ×` the
+    /// fastest, so the usual case (no straggler) costs nothing here.
     func withoutStragglers(_ candidates: inout [RoutingCandidate], fastest: Double, now: Duration) {
         guard fastest.isFinite, fastest > 0 else { return }
-        // The usual case, no straggler among the candidates, costs a pass over the candidates
-        // (their latency was read when they were made) and no lock.
-        var anyStraggler = false
-        for j in candidates.indices where (Self.recentPerToken(candidates[j].latencyPerToken, age: candidates[j].latencySampleAge) ?? 0) > fastest * 1.5 {
-            anyStraggler = true
-            break
-        }
-        guard anyStraggler else { return }
         var fastSlots = 0
         var fastBusy = false
         for i in members.indices where !members[i].health.isCooled(at: now) {
@@ -163,10 +155,16 @@ extension BalancerCore {
         guard fastBusy else { return }
         let queued = Double(liveFresh + liveRetrying)
         candidates.removeAll { c in
-            guard let perToken = Self.recentPerToken(c.latencyPerToken, age: c.latencySampleAge), perToken > fastest * 1.5 else { return false }
+            guard let perToken = Self.recentPerToken(c.latencyPerToken, age: c.latencySampleAge), perToken > fastest * Self.stragglerRatio else {
+                return false
+            }
             return queued < Double(fastSlots) * (perToken / fastest - 1)
         }
     }
+
+    /// How many times the fastest member's latency per token a member's must exceed before the
+    /// straggler rule applies to it.
+    static var stragglerRatio: Double { 1.5 }
 
     /// A candidate's latency per output token if its sample is recent (as
     /// `MemberRuntime.recentLatencyPerToken`).
