@@ -130,7 +130,7 @@ package struct BalancerCore: Sendable {
     var strategyName: String { strategy.name }
 
     /// Requests waiting now.
-    var queuedCount: Int { waiting.count }
+    package var queuedCount: Int { waiting.count }
 
     /// The waiting requests: retrying ones, then fresh ones, each oldest first (for tests and
     /// diagnostics; O(n)).

@@ -8,7 +8,7 @@ struct OneSimModelsCommand: AsyncParsableCommand {
         abstract: "One interface to language and embedding models, with load balancing.",
         subcommands: [
             DemoCommand.self, ChatCommand.self, EmbedCommand.self, BenchCommand.self, ServeMockCommand.self, ServeCommand.self,
-            FleetTableCommand.self,
+            FleetTableCommand.self, DispatchCostCommand.self,
         ],
         defaultSubcommand: DemoCommand.self)
 }

@@ -67,7 +67,11 @@ extension BalancerCore {
 
     /// How well `member` suits a request (see `AffinityScore`).
     func affinityScore(_ member: Int, _ fingerprint: PromptFingerprint) -> AffinityScore {
-        let match = prefixIndexes.indices.contains(member) ? prefixIndexes[member].match(fingerprint.blocks) : (length: 0, stamp: 0, uses: 0)
+        // Through a buffer pointer: `prefixIndexes[member].match` would copy the index (four
+        // retains and releases) on every call, and this runs per candidate and per waiter.
+        let match = prefixIndexes.withUnsafeBufferPointer { indexes in
+            indexes.indices.contains(member) ? indexes[member].match(fingerprint.blocks) : (length: 0, stamp: 0, uses: 0)
+        }
         let owner = fingerprint.key.map { keyOwners[$0] == member ? 1 : 0 } ?? 0
         return AffinityScore(length: match.length, owner: owner, uses: match.uses, stamp: match.stamp)
     }

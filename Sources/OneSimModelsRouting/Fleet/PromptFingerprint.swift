@@ -82,12 +82,27 @@ package struct PromptFingerprint: Sendable, Hashable {
 /// Cuts a byte stream into blocks and chains their hashes, eight bytes at a time: a whole
 /// little-endian word is absorbed at once when the stream is at a word boundary, byte by byte
 /// otherwise, with the same result either way (blocks are a whole number of words).
+///
+/// Within a block, word *j* goes to lane *j* mod 4 (a multiply and an xor-shift each), so four
+/// independent chains run side by side; at the block's end the lanes are folded into the
+/// previous block's hash. A block's hash thus covers every byte before its end.
 struct BlockHasher {
     private(set) var blocks: [UInt64] = []
-    private var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    /// The previous block's hash (a constant before the first).
+    private var chain: UInt64 = 0x9E37_79B9_7F4A_7C15
+    private var l0 = BlockHasher.laneSeeds.0
+    private var l1 = BlockHasher.laneSeeds.1
+    private var l2 = BlockHasher.laneSeeds.2
+    private var l3 = BlockHasher.laneSeeds.3
     private var word: UInt64 = 0
     private var wordBytes = 0
-    private var blockFill = 0
+    /// Words absorbed into the current block.
+    private var blockWords = 0
+
+    static let laneSeeds: (UInt64, UInt64, UInt64, UInt64) = (
+        0x243F_6A88_85A3_08D3, 0x1319_8A2E_0370_7344, 0xA409_3822_299F_31D0, 0x082E_FA98_EC4E_6C89
+    )
+    static let wordsPerBlock = PromptFingerprint.blockBytes / 8
 
     var isFull: Bool { blocks.count >= PromptFingerprint.maximumBlocks }
 
@@ -97,7 +112,16 @@ struct BlockHasher {
             let raw = UnsafeRawBufferPointer(buffer)
             var i = 0
             while i < raw.count, !isFull {
-                if wordBytes == 0, raw.count - i >= 8 {
+                if wordBytes == 0 && blockWords & 3 == 0 && raw.count - i >= 32 {
+                    // Four words at once, one per lane.
+                    l0 = Self.step(l0, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                    l1 = Self.step(l1, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)))
+                    l2 = Self.step(l2, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self)))
+                    l3 = Self.step(l3, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self)))
+                    blockWords += 4
+                    i += 32
+                    if blockWords == Self.wordsPerBlock { endBlock() }
+                } else if wordBytes == 0 && raw.count - i >= 8 {
                     absorb(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
                     i += 8
                 } else {
@@ -125,15 +149,33 @@ struct BlockHasher {
         }
     }
 
-    /// Absorbs one whole word (the stream is at a word boundary); ends a block when it is full.
+    /// One lane's step: absorb a word.
+    @inline(__always)
+    static func step(_ lane: UInt64, _ value: UInt64) -> UInt64 {
+        let x = (lane ^ value) &* 0x9FB2_1C65_1E98_DF25
+        return x ^ (x >> 29)
+    }
+
+    /// Absorbs one whole word (the stream is at a word boundary) into its lane; ends a block
+    /// when it is full.
     @inline(__always)
     private mutating func absorb(_ value: UInt64) {
-        state = (state ^ value) &* 0x9FB2_1C65_1E98_DF25
-        state ^= state >> 29
-        blockFill += 8
-        if blockFill >= PromptFingerprint.blockBytes {
-            blocks.append(PromptFingerprint.mix(state))
-            blockFill = 0
+        switch blockWords & 3 {
+        case 0: l0 = Self.step(l0, value)
+        case 1: l1 = Self.step(l1, value)
+        case 2: l2 = Self.step(l2, value)
+        default: l3 = Self.step(l3, value)
         }
+        blockWords += 1
+        if blockWords == Self.wordsPerBlock { endBlock() }
+    }
+
+    /// Folds the lanes into the chain, records the block's hash and starts the next block.
+    private mutating func endBlock() {
+        let folded = l0 ^ PromptFingerprint.mix(l1 &+ 1) ^ PromptFingerprint.mix(l2 &+ 2) ^ PromptFingerprint.mix(l3 &+ 3)
+        chain = PromptFingerprint.mix(chain &* 0xD6E8_FEB8_6659_FD93 ^ folded)
+        blocks.append(chain)
+        (l0, l1, l2, l3) = Self.laneSeeds
+        blockWords = 0
     }
 }

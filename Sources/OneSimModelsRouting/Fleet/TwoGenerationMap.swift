@@ -8,8 +8,8 @@
 struct TwoGenerationMap<Value: Sendable>: Sendable {
     /// The most entries held (at least 2).
     let capacity: Int
-    private var current: [UInt64: Value] = [:]
-    private var previous: [UInt64: Value] = [:]
+    private var current = HashKeyTable<Value>()
+    private var previous = HashKeyTable<Value>()
 
     init(capacity: Int) {
         self.capacity = max(capacity, 2)
@@ -28,8 +28,7 @@ struct TwoGenerationMap<Value: Sendable>: Sendable {
     mutating func set(_ key: UInt64, _ value: Value) {
         if current.updateValue(value, forKey: key) == nil, current.count >= capacity / 2 {
             previous = current
-            current = [:]
-            current.reserveCapacity(capacity / 2)
+            current = HashKeyTable(minimumCapacity: capacity / 2)
         }
     }
 }

@@ -51,6 +51,37 @@ struct PrefixIndexTests {
         #expect(whole.blocks == bytes.blocks)
     }
 
+    @Test("every length and offset hashes alike by whole text, in two pieces and byte by byte")
+    func allLengthsAndOffsets() {
+        let source = Array(String(repeating: "abcdefghijklmnopqrstuvwxyz0123456789-", count: 40).utf8)
+        for offset in 0..<9 {
+            for length in stride(from: 0, through: 1_100, by: 7) {
+                let head = String(decoding: source.prefix(offset), as: UTF8.self)
+                let body = String(decoding: source[offset..<(offset + length)], as: UTF8.self)
+                var whole = BlockHasher()
+                whole.feed(head + body)
+                var split = BlockHasher()
+                split.feed(head)
+                split.feed(body)
+                var bytes = BlockHasher()
+                for byte in (head + body).utf8 { bytes.feed(byte: byte) }
+                #expect(whole.blocks.count == (offset + length) / PromptFingerprint.blockBytes)
+                #expect(whole.blocks == split.blocks, "offset \(offset), length \(length)")
+                #expect(whole.blocks == bytes.blocks, "offset \(offset), length \(length)")
+            }
+        }
+        // Blocks differ when one byte differs, wherever it is in the block.
+        var a = BlockHasher()
+        a.feed(String(decoding: source.prefix(512), as: UTF8.self))
+        for position in [0, 7, 8, 31, 32, 100, 255] {
+            var changed = Array(source.prefix(512))
+            changed[position] ^= 1
+            var b = BlockHasher()
+            b.feed(String(decoding: changed, as: UTF8.self))
+            #expect(b.blocks[0] != a.blocks[0] && b.blocks[1] != a.blocks[1], "byte \(position)")
+        }
+    }
+
     @Test("matches count leading blocks and report the deepest one's last use and use count")
     func matching() {
         var index = PrefixIndex(capacity: 1_000)
