@@ -11,15 +11,15 @@
 #
 # Fleets (as `fleet-table`'s): F1 speeds 4:2:1; F2 four equal servers, one 4x slower from 10 s;
 # F3 four equal servers whose caches hold about half the personas; F4 F3's servers with
-# GPU-sized caches over 3 steps, each agent's history growing.
+# GPU-sized caches over 3 steps, each agent's history growing; F4-small the same on F3's caches.
 #
-# Usage: Benchmarks/fleet-routers.sh [AGENTS] [FLEETS]   (defaults 1000, "F1 F2 F3 F4").
+# Usage: Benchmarks/fleet-routers.sh [AGENTS] [FLEETS]   (defaults 1000, "F1 F2 F3 F4 F4-small").
 # SCRATCH=dir picks the release build's scratch path (default .build). Needs PyPI for the routers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=${BENCH_WORK:-/tmp/onesim-fleet-routers}
 AGENTS=${1:-1000}
-FLEETS=${2:-F1 F2 F3 F4}
+FLEETS=${2:-F1 F2 F3 F4 F4-small}
 SCRATCH=${SCRATCH:-.build}
 FLEET_PORT=18200
 ROUTER_PORT=18290
@@ -39,12 +39,12 @@ fleet_file() {
     F1) echo '{"servers": [{"name": "gpu0", "speed": 1.0}, {"name": "gpu1", "speed": 0.5}, {"name": "gpu2", "speed": 0.25}]}' > "$file" ;;
     F2) echo '{"servers": [{"name": "gpu0"}, {"name": "gpu1"}, {"name": "gpu2"}, {"name": "gpu3", "speed_changes": [{"at": 10, "speed": 0.25}]}]}' > "$file" ;;
     # About half the personas: 4 x 50 blocks, plus room for the running requests' own blocks.
-    F3) echo '{"servers": [{"name": "gpu0"}, {"name": "gpu1"}, {"name": "gpu2"}, {"name": "gpu3"}], "defaults": {"cache_blocks": 328}}' > "$file" ;;
+    F3 | F4-small) echo '{"servers": [{"name": "gpu0"}, {"name": "gpu1"}, {"name": "gpu2"}, {"name": "gpu3"}], "defaults": {"cache_blocks": 328}}' > "$file" ;;
     F4) echo '{"servers": [{"name": "gpu0"}, {"name": "gpu1"}, {"name": "gpu2"}, {"name": "gpu3"}], "defaults": {"cache_blocks": 40000}}' > "$file" ;;
     esac
     echo "$file"
 }
-steps_of() { if [ "$1" = F4 ]; then echo 3; else echo 1; fi; }
+steps_of() { if [ "$1" = F4 ] || [ "$1" = F4-small ]; then echo 3; else echo 1; fi; }
 
 # Starts the fleet of $1; its servers' base URLs (without /v1) go to $WORK/urls, one a line.
 start_fleet() {

@@ -7,7 +7,7 @@ public struct FleetSettings: Sendable, Hashable {
     /// member has cached best (`lookahead`, default 32; 1 is strict FIFO).
     public var lookahead: Int
     /// How often the oldest waiting call may be passed over by a younger one with a better
-    /// match before it goes next regardless (`max_skips`, default 8): nobody starves.
+    /// match before it goes next regardless (`max_skips`, default 16): nobody starves.
     public var maxSkips: Int
     /// An arriving call leaves the member with its best prefix match for a less loaded one when
     /// that member holds more than `balanceAbsThreshold` requests above the least loaded one
@@ -25,7 +25,7 @@ public struct FleetSettings: Sendable, Hashable {
 
     /// Settings with the given values; every default is the documented one.
     public init(
-        lookahead: Int = 32, maxSkips: Int = 8, balanceAbsThreshold: Int = 8, balanceRelThreshold: Double = 1.5,
+        lookahead: Int = 32, maxSkips: Int = 16, balanceAbsThreshold: Int = 8, balanceRelThreshold: Double = 1.5,
         prefixIndexBlocks: Int = 16_384, affinityLoadFactor: Double = 1.25
     ) {
         self.lookahead = lookahead

@@ -29,11 +29,15 @@ package struct PrefixIndex: Sendable {
     /// Block hashes held now.
     package var count: Int { stamps.count }
 
-    /// How many leading blocks of `blocks` the index holds, and the last-use stamp and use
-    /// count of the deepest of them (0 when none). Chained hashes make presence monotone up to evictions,
-    /// so a binary search finds the match in O(log n) lookups.
-    package func match(_ blocks: [UInt64]) -> (length: Int, stamp: UInt64, uses: UInt32) {
-        guard !blocks.isEmpty, !stamps.isEmpty else { return (0, 0, 0) }
+    /// How many leading blocks of `blocks` the index holds; the last-use stamp and use count of
+    /// the deepest of them; and `sharedUses`, the use count of the deepest matched block sent at
+    /// least twice and at least a quarter as often as the first block: the end of the part many
+    /// calls share (a persona), before what few calls sent (one agent's history). All 0 when
+    /// nothing matches. Chained hashes make presence monotone up to evictions, and a block is
+    /// sent at most as often as the blocks before it, so binary searches find both in O(log n)
+    /// lookups (the second only when the deepest block falls short).
+    package func match(_ blocks: [UInt64]) -> (length: Int, stamp: UInt64, uses: UInt32, sharedUses: UInt32) {
+        guard !blocks.isEmpty, !stamps.isEmpty else { return (0, 0, 0, 0) }
         var low = 0
         var high = blocks.count
         var deepest = Entry(stamp: 0, uses: 0)
@@ -46,7 +50,25 @@ package struct PrefixIndex: Sendable {
                 high = mid - 1
             }
         }
-        return low > 0 ? (low, deepest.stamp, deepest.uses) : (0, 0, 0)
+        guard low > 0 else { return (0, 0, 0, 0) }
+        let rootUses = low == 1 ? deepest.uses : (stamps[blocks[0]]?.uses ?? deepest.uses)
+        let threshold = max(2, rootUses / 4)
+        guard deepest.uses < threshold else { return (low, deepest.stamp, deepest.uses, deepest.uses) }
+        guard rootUses >= threshold else { return (low, deepest.stamp, deepest.uses, 0) }
+        // The root qualifies; find the deepest block that still does.
+        var sharedLow = 1
+        var sharedHigh = low - 1
+        var shared = rootUses
+        while sharedLow < sharedHigh {
+            let mid = sharedLow + (sharedHigh - sharedLow + 1) / 2
+            if let s = stamps[blocks[mid - 1]], s.uses >= threshold {
+                sharedLow = mid
+                shared = s.uses
+            } else {
+                sharedHigh = mid - 1
+            }
+        }
+        return (low, deepest.stamp, deepest.uses, shared)
     }
 
     /// Records that `blocks` were sent to the member at `stamp` (a counter that only grows):

@@ -80,6 +80,41 @@ struct FleetDispatchTests {
         #expect(grant(take(&c, prompt(1, [40])))?.member == home, "four uses beat one more recent use")
     }
 
+    @Test("an agent whose history went to a member that serves its persona by chance goes back to the persona's member")
+    func sharedPartBeatsALongerChanceMatch() throws {
+        var c = fleetCore(Array(repeating: DeploymentSettings(maxConcurrency: 100), count: 2))
+        let home = try #require(grant(take(&c, prompt(1, [11])))).member
+        for i in 0..<15 {
+            let g = try #require(grant(take(&c, prompt(1, [UInt64(20 + i)]))))
+            #expect(g.member == home)
+            _ = c.release(g, success(), now: .zero)  // loads stay even: only affinity decides
+        }
+        // Agent 7's first call lands on the other member (the home excluded, as on a retry).
+        let spill = c.acquire(excluding: [home], tokens: 1, deadline: .seconds(600), now: .zero, fingerprint: prompt(1, [70], key: "agent-7")).0
+        let chance = try #require(grant(spill)).member
+        // Its next prompt extends the first: the chance member holds the longer match (and the
+        // key), the home the persona's 16 sends against 1.
+        #expect(c.affinityScore(chance, prompt(1, [70, 71], key: "agent-7")).length > c.affinityScore(home, prompt(1, [70, 71])).length)
+        #expect(grant(take(&c, prompt(1, [70, 71], key: "agent-7")))?.member == home)
+        // Where both members serve the persona about as often, the history decides.
+        var even = fleetCore(Array(repeating: DeploymentSettings(maxConcurrency: 100), count: 2))
+        for member in 0..<2 {
+            for i in 0..<8 {
+                let d = even.acquire(
+                    excluding: [1 - member], tokens: 1, deadline: .seconds(600), now: .zero,
+                    fingerprint: prompt(1, [UInt64(100 * member + i)])).0
+                let g = try #require(grant(d))
+                #expect(g.member == member)
+                _ = even.release(g, success(), now: .zero)
+            }
+        }
+        let first = try #require(
+            grant(even.acquire(excluding: [0], tokens: 1, deadline: .seconds(600), now: .zero, fingerprint: prompt(1, [90], key: "agent-9")).0))
+        #expect(first.member == 1)
+        _ = even.release(first, success(), now: .zero)
+        #expect(grant(take(&even, prompt(1, [90, 91], key: "agent-9")))?.member == 1, "its history is on member 1")
+    }
+
     @Test("affinity yields to load beyond the balance thresholds, keeping what affinity the others offer")
     func imbalance() throws {
         let fleet = FleetSettings(balanceAbsThreshold: 2, balanceRelThreshold: 1.5)

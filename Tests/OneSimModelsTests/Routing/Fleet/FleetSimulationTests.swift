@@ -51,6 +51,18 @@ struct FleetSimulationTests {
         #expect(fleetSmall.cacheHitRate > rrSmall.cacheHitRate)
     }
 
+    @Test("over several steps on caches too small for every persona, each persona keeps to a few servers")
+    func personasKeepToTheirServers() throws {
+        let w = try workload(agents: 300, steps: 3)
+        // Room for three of the six personas (25 blocks each) and the running requests' own blocks.
+        let small = (0..<3).map { FleetServerConfig(name: "c\($0)", maxNumSeqs: 8, cacheBlocks: 3 * 25 + 64) }
+        let fleet = try FleetSimulation.run(w, servers: small, options: .init(strategy: .fleet))
+        let leastBusy = try FleetSimulation.run(w, servers: small, options: .init(strategy: .leastBusy, limitToSlots: true))
+        #expect(fleet.personaOnlyHitRate > 0.5)
+        #expect(fleet.cacheHitRate >= 0.9 * fleet.personaOnlyHitRate, "\(fleet.cacheHitRate) of \(fleet.personaOnlyHitRate)")
+        #expect(fleet.cacheHitRate > leastBusy.cacheHitRate + 0.1, "\(fleet.cacheHitRate) against \(leastBusy.cacheHitRate)")
+    }
+
     @Test("the simulation is deterministic")
     func deterministic() throws {
         let w = try workload(agents: 100, steps: 2)

@@ -100,6 +100,32 @@ struct PrefixIndexTests {
         #expect(index.match([9]).uses == 0)
     }
 
+    @Test("the shared part ends where blocks were sent less than a quarter as often as the first")
+    func sharedUses() {
+        var index = PrefixIndex(capacity: 1_000)
+        let persona: [UInt64] = [1, 2, 3, 4]
+        for i in 0..<14 { index.insert(persona + [UInt64(500 + i)], stamp: UInt64(i)) }
+        // One agent's history, sent twice (its own earlier prompts), then once more.
+        index.insert(persona + [100, 101], stamp: 10)
+        index.insert(persona + [100, 101, 102], stamp: 11)
+        let m = index.match(persona + [100, 101, 102, 103])
+        #expect(m.length == 7)
+        #expect(m.uses == 1)
+        #expect(m.sharedUses == 16, "the persona's last block: 16 sends; the history's 2 are under 16 / 4")
+        #expect(index.match(persona).sharedUses == 16)
+        // A header every prompt starts with: the persona after it is shared while it carries at
+        // least a quarter of the header's traffic.
+        var headed = PrefixIndex(capacity: 1_000)
+        for i in 0..<40 { headed.insert([7, UInt64(1_000 + i % 10)], stamp: UInt64(i)) }  // header 7, then ten rare personas
+        for i in 0..<16 { headed.insert([7, 8, 9], stamp: UInt64(100 + i)) }  // a main persona: 16 sends
+        for i in 0..<3 { headed.insert([7, 20, 21], stamp: UInt64(200 + i)) }  // a rare one: 3 sends
+        // The header has 59 sends: a quarter is 14.
+        #expect(headed.match([7, 8, 9, 42]).sharedUses == 16, "the main persona is shared")
+        #expect(headed.match([7, 20, 21]).sharedUses == 59, "the rare one is not: only the header is")
+        #expect(headed.match([7]).sharedUses == 59)
+        #expect(headed.match([99]).sharedUses == 0)
+    }
+
     @Test("the index never holds more than its capacity, and recently used blocks survive eviction")
     func eviction() {
         var index = PrefixIndex(capacity: 100)
