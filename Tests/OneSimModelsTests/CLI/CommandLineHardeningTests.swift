@@ -69,6 +69,9 @@ struct CommandLineHardeningTests {
         ["bench", "--max-connections", "0"], ["bench", "--in-memory", "--latency-ms", "-5"],
         ["bench", "--requests", "99999999999999999999999"], ["bench", "--members", "0", "--in-memory"],
         ["bench", "--members", "257", "--in-memory"], ["bench", "--members", "3", "--config", "x.json"],
+        ["dispatch-cost", "--members", "0"], ["dispatch-cost", "--members", "2,x"], ["dispatch-cost", "--waiters", "-1"],
+        ["dispatch-cost", "--decisions", "5"], ["dispatch-cost", "--strategies", "nope"], ["dispatch-cost", "--repeats", "0"],
+        ["dispatch-cost", "--personas", "99999999999999999999"],
     ])
     func badFlagsAreUsageErrors(_ arguments: [String]) async throws {
         let outcome = try await Self.run(arguments)

@@ -5,8 +5,8 @@ import Testing
 @testable import OneSimModelsRouting
 @testable import onesim_models
 
-/// `onesim-models dispatch-cost`: the runs hold the shape they claim to time, and bad flags
-/// are usage errors.
+/// `onesim-models dispatch-cost`: the runs hold the shape they claim to time (its bad flags are
+/// in `CommandLineHardeningTests`).
 @Suite("dispatch-cost")
 struct DispatchCostTests {
     @Test(
@@ -37,19 +37,6 @@ struct DispatchCostTests {
         #expect(a.key != b.key)
         #expect(a.blocks.first != other.blocks.first)
         #expect(PromptFingerprint(prompt: DispatchCost.prompts(personas: 0)[0].0, affinityKey: nil).blocks.isEmpty)
-    }
-
-    @Test(arguments: [
-        ["dispatch-cost", "--members", "0"], ["dispatch-cost", "--members", "2,x"], ["dispatch-cost", "--waiters", "-1"],
-        ["dispatch-cost", "--decisions", "5"], ["dispatch-cost", "--strategies", "nope"], ["dispatch-cost", "--repeats", "0"],
-        ["dispatch-cost", "--personas", "99999999999999999999"],
-    ])
-    func badFlagsAreUsageErrors(_ arguments: [String]) async throws {
-        let outcome = try await CommandLineHardeningTests.run(arguments)
-        #expect(outcome.reason == .exit, "\(arguments) died of a signal: \(outcome.error)")
-        #expect(outcome.status != 0)
-        let flag = try #require(arguments.first { $0.hasPrefix("--") })
-        #expect(outcome.error.contains(flag), "\(outcome.error)")
     }
 
     @Test func aSmallRunPrintsItsTable() async throws {
