@@ -58,7 +58,7 @@ package struct BalancerCore: Sendable {
     let panicThreshold: Double
 
     /// Waiting requests by id.
-    var waiting: [UInt64: Waiter] = [:]
+    var waiting = WaiterTable()
     /// Fresh waiters' ids, oldest first. The front is always a live waiter (the head); ids of
     /// waiters that left in the middle are dropped when they reach the front.
     var fresh: Deque<UInt64> = []

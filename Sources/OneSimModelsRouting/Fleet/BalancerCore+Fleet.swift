@@ -72,14 +72,21 @@ extension BalancerCore {
 
     /// How well `member` suits a request (see `AffinityScore`).
     func affinityScore(_ member: Int, _ fingerprint: PromptFingerprint) -> AffinityScore {
+        affinityScore(member, fingerprint, unlessBelow: AffinityScore()) ?? AffinityScore()
+    }
+
+    /// As `affinityScore(_:_:)`, or `nil` when the score is sure to be below `bound`: the key's
+    /// owner (two lookups) is read only when the shared level and length reach `bound`'s.
+    func affinityScore(_ member: Int, _ fingerprint: PromptFingerprint, unlessBelow bound: AffinityScore) -> AffinityScore? {
         // Through a buffer pointer: `prefixIndexes[member].match` would copy the index (four
         // retains and releases) on every call, and this runs per candidate and per waiter.
         let match = prefixIndexes.withUnsafeBufferPointer { indexes in
             indexes.indices.contains(member) ? indexes[member].match(fingerprint.blocks) : (length: 0, stamp: 0, uses: 0, sharedUses: 0)
         }
+        let level = Self.level(match.sharedUses)
+        if (level, match.length) < (bound.sharedLevel, bound.length) { return nil }
         let owner = fingerprint.key.map { keyOwners[$0] == member ? 1 : 0 } ?? 0
-        return AffinityScore(
-            sharedLevel: Self.level(match.sharedUses), length: match.length, owner: owner, uses: match.uses, stamp: match.stamp)
+        return AffinityScore(sharedLevel: level, length: match.length, owner: owner, uses: match.uses, stamp: match.stamp)
     }
 
     /// `uses` in base-4 orders of magnitude (0 for 0 to 3 uses, 1 for 4 to 15, ...): members
@@ -109,8 +116,7 @@ extension BalancerCore {
             let index = candidates[j].index
             let load = candidateLoad(candidates[j])
             minLoad = min(minLoad, load)
-            if canMatch {
-                let score = affinityScore(index, fingerprint)
+            if canMatch, let score = affinityScore(index, fingerprint, unlessBelow: match?.score ?? AffinityScore()) {
                 if score.isSome, match.map({ score > $0.score || (score == $0.score && load < $0.load) }) ?? true {
                     match = (j, score, load)
                 }
@@ -270,7 +276,7 @@ extension BalancerCore {
             if visited > 2 * fleet.lookahead || live >= fleet.lookahead { break }
             guard id != head.id, let waiter = waiting[id] else { continue }
             live += 1
-            let score = affinityScore(member, waiter.fingerprint)
+            guard let score = affinityScore(member, waiter.fingerprint, unlessBelow: bestScore) else { continue }
             if score > bestScore {
                 best = id
                 bestScore = score

@@ -11,6 +11,9 @@ package struct PrefixIndex: Sendable {
     struct Entry: Sendable {
         var stamp: UInt64
         var uses: UInt32
+        /// The first block's use count when this block was last sent (so a match needs no
+        /// lookup of the first block).
+        var rootUses: UInt32
     }
     /// Block hash → its last use and use count.
     private var stamps: TwoGenerationMap<Entry>
@@ -40,7 +43,7 @@ package struct PrefixIndex: Sendable {
         guard !blocks.isEmpty, !stamps.isEmpty else { return (0, 0, 0, 0) }
         var low = 0
         var high = blocks.count
-        var deepest = Entry(stamp: 0, uses: 0)
+        var deepest = Entry(stamp: 0, uses: 0, rootUses: 0)
         while low < high {
             let mid = low + (high - low + 1) / 2
             if let s = stamps[blocks[mid - 1]] {
@@ -51,7 +54,7 @@ package struct PrefixIndex: Sendable {
             }
         }
         guard low > 0 else { return (0, 0, 0, 0) }
-        let rootUses = low == 1 ? deepest.uses : (stamps[blocks[0]]?.uses ?? deepest.uses)
+        let rootUses = max(deepest.rootUses, deepest.uses)
         let threshold = max(2, rootUses / 4)
         guard deepest.uses < threshold else { return (low, deepest.stamp, deepest.uses, deepest.uses) }
         guard rootUses >= threshold else { return (low, deepest.stamp, deepest.uses, 0) }
@@ -78,9 +81,11 @@ package struct PrefixIndex: Sendable {
         let matched = match(blocks).length
         queriedBlocks &+= blocks.count
         matchedBlocks &+= matched
+        let root = stamps[blocks[0]]?.uses ?? 0
+        let rootUses = root == .max ? root : root + 1
         for hash in blocks {
             let uses = stamps[hash]?.uses ?? 0
-            stamps.set(hash, Entry(stamp: stamp, uses: uses == .max ? uses : uses + 1))
+            stamps.set(hash, Entry(stamp: stamp, uses: uses == .max ? uses : uses + 1, rootUses: rootUses))
         }
     }
 }
