@@ -475,12 +475,11 @@ package struct BalancerCore: Sendable {
         // Stored properties only, read in place: a method call on `members[i]` would copy the
         // whole member (a dozen references) per read, a large part of a decision over 64.
         for i in members.indices {
-            let cooledUntil = members[i].health.cooledUntil
-            let cooldown = cooledUntil.flatMap { now < $0 ? $0 - now : nil }
+            let cooldown = members[i].health.cooldownRemaining(at: now)
             var freshPerToken = 0.0
             if cooldown == nil {
                 healthy += 1
-                if let perToken = members[i].latencyPerToken, let last = members[i].lastSampleAt, now - last <= MemberRuntime.latencyMemory {
+                if let perToken = MemberRuntime.recent(members[i].latencyPerToken, sampledAt: members[i].lastSampleAt, now: now) {
                     fastest = min(fastest, perToken)
                     freshPerToken = perToken
                 }
@@ -514,7 +513,7 @@ package struct BalancerCore: Sendable {
             let position: Int
             switch mode {
             case .strategy: position = strategy.pick(from: candidates, using: &generator)
-            case .fleet: position = fleetPick(from: candidates, fingerprint: fingerprint, now: now)
+            case .fleet: position = fleetPick(from: candidates, fingerprint: fingerprint)
             case .affinity: position = affinityPick(from: candidates, fingerprint: fingerprint)
             }
             return .grant(candidates[candidates.indices.contains(position) ? position : 0].index, panic: viaPanic)

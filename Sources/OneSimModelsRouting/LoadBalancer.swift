@@ -158,8 +158,8 @@ public final class LoadBalancer: ModelAdapter, CapacityListener {
             throw ModelError(.unsupported, "'\(configName)' is a chat load balancer and does not embed texts", configName: configName)
         }
         let promptTokens = TokenEstimate.tokens(in: texts)
-        let fingerprint = dispatchMode == .strategy ? PromptFingerprint.none : PromptFingerprint(
-            blocks: [], key: options.affinityKey.map(PromptFingerprint.hash(key:)))
+        let fingerprint = dispatchMode.matchesPrompts
+            ? PromptFingerprint(blocks: [], key: options.affinityKey.map(PromptFingerprint.hash(key:))) : .none
         return try await route(
             tokens: Double(promptTokens), options: options, fingerprint: fingerprint,
             reserve: BudgetAsk(promptTokens: promptTokens, maxTokens: 0),
@@ -169,7 +169,7 @@ public final class LoadBalancer: ModelAdapter, CapacityListener {
     /// What the fleet and affinity dispatch need of a chat call (nothing for the strategies).
     @inline(never)
     func fingerprint(_ prompt: Prompt, _ options: CallOptions) -> PromptFingerprint {
-        dispatchMode == .strategy ? .none : PromptFingerprint(prompt: prompt, affinityKey: options.affinityKey)
+        dispatchMode.matchesPrompts ? PromptFingerprint(prompt: prompt, affinityKey: options.affinityKey) : .none
     }
 
     /// Ends a successful attempt that returned a whole response.

@@ -61,7 +61,13 @@ package struct MemberRuntime: Sendable {
     /// The moving average of latency per output token if a sample came within
     /// `latencyMemory` of `now` (an older one no longer says how fast the member is).
     func recentLatencyPerToken(at now: Duration) -> Double? {
-        guard let latencyPerToken, let last = lastSampleAt, now - last <= Self.latencyMemory else { return nil }
+        Self.recent(latencyPerToken, sampledAt: lastSampleAt, now: now)
+    }
+
+    /// `latencyPerToken` if it was sampled within `latencyMemory` of `now`, else `nil`: the one
+    /// freshness rule, for loops that read a member's stored properties in place.
+    static func recent(_ latencyPerToken: Double?, sampledAt last: Duration?, now: Duration) -> Double? {
+        guard let latencyPerToken, let last, now - last <= latencyMemory else { return nil }
         return latencyPerToken
     }
 

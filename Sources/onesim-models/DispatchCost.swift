@@ -56,7 +56,7 @@ struct DispatchCost {
         var core = BalancerCore(
             names: names, deployments: Array(repeating: deployment, count: c.members),
             settings: BalancerSettings(strategy: strategy, queueTimeout: .seconds(1_000_000)), now: .zero, seed: 1)
-        let hashes = strategy.description == "fleet" || strategy.description == "affinity"
+        let hashes = DispatchMode(strategy).matchesPrompts  // as `LoadBalancer` decides it
         let usage = Usage(promptTokens: 900, completionTokens: 100)
         var now: Duration = .zero
         var next = 0
@@ -82,16 +82,9 @@ struct DispatchCost {
                 now += .microseconds(10)
                 let slot = i % inFlight.count
                 let freed = core.release(inFlight[slot], .success(latency: .milliseconds(100), usage: usage), now: now).resolutions
-                var replaced = false
-                for r in freed {
-                    if case .granted(let g) = r.outcome, !replaced {
-                        inFlight[slot] = g
-                        replaced = true
-                    }
-                }
-                if let g = acquire() {
-                    if replaced { inFlight.append(g) } else { inFlight[slot] = g }
-                }
+                // The freed slot goes to a waiter (with waiters) or to the new call (without).
+                for r in freed { if case .granted(let g) = r.outcome { inFlight[slot] = g } }
+                if let g = acquire() { inFlight[slot] = g }
             }
         }
         loop(min(decisions, 20_000))

@@ -34,10 +34,18 @@ struct DispatchCostCommand: ParsableCommand {
     func validate() throws {
         try FlagRange.check("--decisions", decisions, 1_000...10_000_000)
         try FlagRange.check("--repeats", repeats, 1...100)
-        _ = try Self.list("--members", members, 1...256)
-        _ = try Self.list("--waiters", waiters, 0...100_000)
-        _ = try Self.list("--personas", personas, 0...1_000)
+        _ = try cases()
         _ = try parsedStrategies()
+    }
+
+    /// Every combination of the flags' members, waiters and personas, each range-checked.
+    func cases() throws -> [DispatchCost.Case] {
+        let memberCounts = try Self.list("--members", members, 1...256)
+        let waiterCounts = try Self.list("--waiters", waiters, 0...100_000)
+        let personaCounts = try Self.list("--personas", personas, 0...1_000)
+        return memberCounts.flatMap { m in
+            waiterCounts.flatMap { w in personaCounts.map { p in DispatchCost.Case(members: m, waiters: w, personas: p) } }
+        }
     }
 
     /// The integers of a comma-separated flag, each checked against `range`.
@@ -73,25 +81,21 @@ struct DispatchCostCommand: ParsableCommand {
             print("| members | waiting | personas | " + columns.joined(separator: " | ") + " |")
             print("|---:|---:|---:|" + String(repeating: "---:|", count: columns.count))
         }
-        for m in try Self.list("--members", members, 1...256) {
-            for w in try Self.list("--waiters", waiters, 0...100_000) {
-                for p in try Self.list("--personas", personas, 0...1_000) {
-                    let ns = cost.measure(DispatchCost.Case(members: m, waiters: w, personas: p))
-                    if json {
-                        var row: [String: Any] = ["members": m, "waiters": w, "personas": p]
-                        for (i, s) in strategies.enumerated() { row["\(s.label)_ns"] = ns[i] }
-                        let data = try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys])
-                        print(String(decoding: data, as: UTF8.self))
-                    } else {
-                        var cells = ns.map { String(format: "%.0f", $0) }
-                        if let baseline {
-                            for (i, s) in strategies.enumerated() where s.label != "least_busy" {
-                                cells.append(String(format: "%+.0f", ns[i] - ns[baseline]))
-                            }
-                        }
-                        print("| \(m) | \(w) | \(p) | " + cells.joined(separator: " | ") + " |")
+        for c in try cases() {
+            let ns = cost.measure(c)
+            if json {
+                var row: [String: Any] = ["members": c.members, "waiters": c.waiters, "personas": c.personas]
+                for (i, s) in strategies.enumerated() { row["\(s.label)_ns"] = ns[i] }
+                let data = try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                var cells = ns.map { String(format: "%.0f", $0) }
+                if let baseline {
+                    for (i, s) in strategies.enumerated() where s.label != "least_busy" {
+                        cells.append(String(format: "%+.0f", ns[i] - ns[baseline]))
                     }
                 }
+                print("| \(c.members) | \(c.waiters) | \(c.personas) | " + cells.joined(separator: " | ") + " |")
             }
         }
     }

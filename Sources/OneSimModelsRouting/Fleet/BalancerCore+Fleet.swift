@@ -2,7 +2,7 @@ import DequeModule
 import OneSimModelsCore
 
 /// How a balancer core picks members.
-enum DispatchMode: Sendable, Hashable {
+package enum DispatchMode: Sendable, Hashable {
     /// By its `RoutingStrategy` (the named built-ins and custom strategies), exactly.
     case strategy
     /// The fleet dispatch: learned limits, late binding, prefix-cache and affinity awareness.
@@ -10,7 +10,7 @@ enum DispatchMode: Sendable, Hashable {
     /// Consistent hashing with bounded loads.
     case affinity
 
-    init(_ strategy: BalancerStrategy) {
+    package init(_ strategy: BalancerStrategy) {
         switch strategy {
         case .builtIn(.fleet): self = .fleet
         case .builtIn(.affinity): self = .affinity
@@ -20,11 +20,14 @@ enum DispatchMode: Sendable, Hashable {
 
     /// Whether members' learned concurrency limits bound dispatch.
     var learnsLimits: Bool { self == .fleet }
+
+    /// Whether calls need a prompt fingerprint (the fleet and affinity dispatch match prompts).
+    package var matchesPrompts: Bool { self != .strategy }
 }
 
 /// How well a member suits a request, compared field by field: how often the member was sent
-/// the shared part of the matched prefix (the deepest matched block sent more than once), in
-/// base-4 orders of magnitude; the prompt blocks its prefix index holds; whether it served the
+/// the shared part of the matched prefix (see `PrefixIndex.match`: the deepest matched block
+/// sent at least a quarter as often as the first), in base-4 orders of magnitude; the prompt blocks its prefix index holds; whether it served the
 /// request's affinity key last (1 or 0); how many times it was sent the deepest matched block;
 /// and how recently (a stamp that only grows).
 ///
@@ -96,13 +99,13 @@ extension BalancerCore {
     }
 
     /// The fleet dispatch's pick among `candidates` (members with a free learned slot): the best
-    /// affinity (see `AffinityScore`; ties to the lighter load), unless that member holds more than `balanceAbsThreshold`
-    /// requests above the least loaded candidate and more than `balanceRelThreshold ×` its load:
-    /// then the best affinity among the candidates within the threshold of the least loaded.
-    /// With no affinity anywhere, the least used share of its limit (ties: the member with the
-    /// smallest prefix index, so new prompts spread). Each candidate's limits are those read when it
-    /// became a candidate (no second lock).
-    func fleetPick(from candidates: [RoutingCandidate], fingerprint: PromptFingerprint, now: Duration) -> Int {
+    /// affinity (see `AffinityScore`; ties to the lighter load), unless that member holds more
+    /// than `balanceAbsThreshold` requests above the least loaded candidate and more than
+    /// `balanceRelThreshold ×` its load: then the best affinity among the candidates within the
+    /// threshold of the least loaded. With no affinity anywhere, the least used share of its
+    /// limit (ties: the member with the smallest prefix index, so new prompts spread). Each
+    /// candidate's limits are those read when it became a candidate (no second lock).
+    func fleetPick(from candidates: [RoutingCandidate], fingerprint: PromptFingerprint) -> Int {
         if candidates.count <= 1 { return 0 }
         // One pass: the least loaded, the best affinity, and the least used share of its limit.
         // A request with no blocks and no key has no affinity anywhere: no index is read.
@@ -176,9 +179,9 @@ extension BalancerCore {
         guard fastBusy else { return }
         let queued = Double(liveFresh + liveRetrying)
         candidates.removeAll { c in
-            guard let perToken = Self.recentPerToken(c.latencyPerToken, age: c.latencySampleAge), perToken > fastest * Self.stragglerRatio else {
-                return false
-            }
+            guard let perToken = MemberRuntime.recent(members[c.index].latencyPerToken, sampledAt: members[c.index].lastSampleAt, now: now),
+                perToken > fastest * Self.stragglerRatio
+            else { return false }
             return queued < Double(fastSlots) * (perToken / fastest - 1)
         }
     }
@@ -186,14 +189,6 @@ extension BalancerCore {
     /// How many times the fastest member's latency per token a member's must exceed before the
     /// straggler rule applies to it.
     static var stragglerRatio: Double { 1.5 }
-
-    /// A candidate's latency per output token if its sample is recent (as
-    /// `MemberRuntime.recentLatencyPerToken`).
-    @inline(__always)
-    static func recentPerToken(_ latencyPerToken: Duration?, age: Duration?) -> Double? {
-        guard let perToken = latencyPerToken, let age, age <= MemberRuntime.latencyMemory else { return nil }
-        return perToken.seconds
-    }
 
     /// The `affinity` strategy's pick: the ring owner of the call's affinity key (else of its
     /// prompt's first block) among `candidates`, under the bounded-load rule; a call with

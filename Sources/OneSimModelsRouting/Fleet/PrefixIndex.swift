@@ -34,7 +34,8 @@ package struct PrefixIndex: Sendable {
 
     /// How many leading blocks of `blocks` the index holds; the last-use stamp and use count of
     /// the deepest of them; and `sharedUses`, the use count of the deepest matched block sent at
-    /// least twice and at least a quarter as often as the first block: the end of the part many
+    /// least twice and at least a quarter as often as the first block (as counted when that
+    /// deepest block was last sent, which each entry carries): the end of the part many
     /// calls share (a persona), before what few calls sent (one agent's history). All 0 when
     /// nothing matches. Chained hashes make presence monotone up to evictions, and a block is
     /// sent at most as often as the blocks before it, so binary searches find both in O(log n)

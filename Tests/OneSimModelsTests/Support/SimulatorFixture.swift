@@ -41,7 +41,7 @@ func embeddingConfig(_ name: String, _ simulator: Simulator, model: String = "si
     """
 }
 
-/// A port on 127.0.0.1 where nothing listens (bound, then released).
+/// A port on 127.0.0.1 where nothing listens: bound by a socket that never listens.
 func deadPort() async throws -> Int {
     // A TCP socket bound to 127.0.0.1 but never listening: connections to its port are refused,
     // and, unlike a port freed by a stopped server, no other test's server can take the port
