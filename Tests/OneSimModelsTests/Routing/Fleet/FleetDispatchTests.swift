@@ -160,6 +160,48 @@ struct FleetDispatchTests {
         #expect(served == [ids[1], ids[2], ids[0]])
     }
 
+    @Test("between waiters of the member's persona a freed slot keeps FIFO order: a longer cached history does not pass the head")
+    func waitersRankByWhatTheyLack() throws {
+        var c = fleetCore(Array(repeating: DeploymentSettings(maxConcurrency: 1), count: 2), fleet: FleetSettings(lookahead: 8, maxSkips: 4))
+        // Two agents of persona 1 ran on its member before: agent 1 with a short history, agent 2
+        // with a long one. Persona 2 holds the other member.
+        let earlier = try #require(grant(take(&c, prompt(1, [10], key: "agent-1"))))
+        #expect(c.release(earlier, success(), now: .seconds(1)).resolutions.isEmpty)
+        let home = try #require(grant(take(&c, prompt(1, [20, 21, 22, 23], key: "agent-2"))))
+        #expect(home.member == earlier.member)
+        let other = try #require(grant(take(&c, prompt(2))))
+        #expect(other.member != home.member)
+        // Each agent's next prompt extends its last one by one block; agent 1 waits first.
+        guard case .wait(let first) = take(&c, prompt(1, [10, 11], key: "agent-1")),
+            case .wait(let second) = take(&c, prompt(1, [20, 21, 22, 23, 24], key: "agent-2"))
+        else {
+            Issue.record("expected both to wait")
+            return
+        }
+        #expect(c.affinityScore(home.member, prompt(1, [20, 21, 22, 23, 24])).length > c.affinityScore(home.member, prompt(1, [10, 11])).length)
+        // Both lack one block on the persona's member: the oldest goes first.
+        let freed = c.release(home, success(), now: .seconds(2)).resolutions
+        #expect(freed.map(\.id) == [first])
+        if case .granted(let g)? = freed.first?.outcome { #expect(g.member == home.member) } else { Issue.record("not granted: \(freed)") }
+        #expect(c.waiters.map(\.id) == [second])
+        #expect(c.waiters.first?.skipped == 0)
+        // A waiter that lacks less still passes an older one that lacks more.
+        var d = fleetCore(Array(repeating: DeploymentSettings(maxConcurrency: 1), count: 2), fleet: FleetSettings(lookahead: 8, maxSkips: 4))
+        let h = try #require(grant(take(&d, prompt(1, [30, 31, 32], key: "agent-3"))))
+        let o = try #require(grant(take(&d, prompt(2))))
+        #expect(o.member != h.member)
+        guard case .wait(let stranger) = take(&d, prompt(1, [40, 41, 42, 43], key: "agent-4")),
+            case .wait(let known) = take(&d, prompt(1, [30, 31, 32, 33], key: "agent-3"))
+        else {
+            Issue.record("expected both to wait")
+            return
+        }
+        let taken = d.release(h, success(), now: .seconds(1)).resolutions
+        #expect(taken.map(\.id) == [known], "agent 3's history is cached there: it lacks 1 block, agent 4 lacks 4")
+        #expect(d.waiters.map(\.id) == [stranger])
+        #expect(d.waiters.first?.skipped == 1)
+    }
+
     @Test("every path frees the learned slot: success, failure, cancellation, never sent")
     func everyPathFreesItsSlot() throws {
         var c = fleetCore([DeploymentSettings(maxConcurrency: 1)])
