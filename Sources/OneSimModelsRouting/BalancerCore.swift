@@ -467,10 +467,11 @@ package struct BalancerCore: Sendable {
         var panicUsable = false
         var healthy = 0
         var wake = deadline
-        // The fastest recent latency per output token among members not cooling down, for the
-        // straggler check (gathered here so the fleet dispatch needs no second pass).
+        // The fastest recent seconds per token of throughput (`loadedPerToken`) among members not
+        // cooling down, for the straggler check (gathered here so the fleet dispatch needs no
+        // second pass).
         var fastest = Double.infinity
-        // The slowest such latency among the candidates: no straggler check unless it is slow.
+        // The slowest such figure among the candidates: no straggler check unless it is slow.
         var slowestCandidate = 0.0
         // Stored properties only, read in place: a method call on `members[i]` would copy the
         // whole member (a dozen references) per read, a large part of a decision over 64.
@@ -479,7 +480,7 @@ package struct BalancerCore: Sendable {
             var freshPerToken = 0.0
             if cooldown == nil {
                 healthy += 1
-                if let perToken = MemberRuntime.recent(members[i].latencyPerToken, sampledAt: members[i].lastSampleAt, now: now) {
+                if let perToken = MemberRuntime.recent(members[i].loadedPerToken, sampledAt: members[i].lastSampleAt, now: now) {
                     fastest = min(fastest, perToken)
                     freshPerToken = perToken
                 }
@@ -501,7 +502,7 @@ package struct BalancerCore: Sendable {
         if candidates.isEmpty && panic {
             for i in members.indices where (excluded.isEmpty || !excluded.contains(i)) && members[i].health.panicEligible(at: now) {
                 if addCandidate(i, tokens: tokens, arrival: arrival, now: now, wake: &wake, to: &candidates) {
-                    slowestCandidate = max(slowestCandidate, members[i].recentLatencyPerToken(at: now) ?? 0)
+                    slowestCandidate = max(slowestCandidate, members[i].recentLoadedPerToken(at: now) ?? 0)
                 }
             }
             viaPanic = !candidates.isEmpty

@@ -33,6 +33,10 @@ package struct MemberRuntime: Sendable {
     private(set) var latencyTotal: Duration = .zero
     /// Moving average of latency per output token, in seconds.
     private(set) var latencyPerToken: Double?
+    /// Moving average of latency per output token divided by the requests in flight on the
+    /// deployment when the request started: by Little's law about the seconds the deployment
+    /// takes per output token of throughput, so a busy fast server does not look slow.
+    private(set) var loadedPerToken: Double?
     /// Successful requests measured into `latencyPerToken`.
     private(set) var latencySamples = 0
     /// When `latencyPerToken` last took a sample.
@@ -62,6 +66,11 @@ package struct MemberRuntime: Sendable {
     /// `latencyMemory` of `now` (an older one no longer says how fast the member is).
     func recentLatencyPerToken(at now: Duration) -> Double? {
         Self.recent(latencyPerToken, sampledAt: lastSampleAt, now: now)
+    }
+
+    /// `loadedPerToken` if it was sampled within `latencyMemory` of `now`, else `nil`.
+    func recentLoadedPerToken(at now: Duration) -> Double? {
+        Self.recent(loadedPerToken, sampledAt: lastSampleAt, now: now)
     }
 
     /// `latencyPerToken` if it was sampled within `latencyMemory` of `now`, else `nil`: the one
@@ -112,6 +121,8 @@ package struct MemberRuntime: Sendable {
         if health.panicEligible(at: now) { health.recover() }
         let sample = latency.seconds / Double(max(reported.completionTokens, 1))
         latencyPerToken = latencyPerToken.map { Self.blend(old: $0, sample: sample, age: lastSampleAt.map { now - $0 }) } ?? sample
+        let loaded = sample / Double(max(inFlightAtStart, 1))
+        loadedPerToken = loadedPerToken.map { Self.blend(old: $0, sample: loaded, age: lastSampleAt.map { now - $0 }) } ?? loaded
         lastSampleAt = now
         latencySamples += 1
     }

@@ -156,13 +156,19 @@ extension BalancerCore {
 
     /// Leaves out of `candidates` the members so much slower than the fastest that a call given
     /// to them now would finish after the fast members could have drained the queue and served
-    /// it: a member whose recent latency per output token is `r` times the fastest one's (`r`
-    /// above 1.5) takes no call while fewer than `S × (r − 1)` calls wait, `S` being the fast
-    /// members' slots. So at the end of a step no call starts on a straggler that a fast server
-    /// would finish sooner, and under load (a longer queue) the slow member still does its share.
-    /// Only with fresh latency samples (a member unused for `latencyMemory` counts as unknown),
-    /// and only while the fast members are busy (they will free slots). `fastest` is the lowest
-    /// recent latency per token of the members not cooling down (`evaluate` gathers it).
+    /// it: a member whose recent seconds per token of throughput are `r` times the fastest
+    /// one's (`r` above 1.5) takes no call while fewer than `S × (r − 1)` calls wait, `S` being
+    /// the fast members' slots. So at the end of a step no call starts on a straggler that a
+    /// fast server would finish sooner, and under load (a longer queue) the slow member still
+    /// does its share.
+    ///
+    /// Speed is `loadedPerToken`: latency per output token ÷ the requests in flight when the
+    /// request started, by Little's law the seconds per token of the member's throughput. Raw
+    /// latency per token is not: a fast server with a queue inside answers late too, so a
+    /// server slowed 4× measured about 1.5× and kept taking calls to the end of a step.
+    /// Only with fresh samples (a member unused for `latencyMemory` counts as unknown), and
+    /// only while the fast members are busy (they will free slots). `fastest` is the lowest
+    /// recent `loadedPerToken` of the members not cooling down (`evaluate` gathers it).
     ///
     /// `evaluate` calls it only when its slowest candidate is above `stragglerRatio ×` the
     /// fastest, so the usual case (no straggler) costs nothing here.
@@ -171,7 +177,7 @@ extension BalancerCore {
         var fastSlots = 0
         var fastBusy = false
         for i in members.indices where !members[i].health.isCooled(at: now) {
-            guard let perToken = members[i].recentLatencyPerToken(at: now), perToken <= fastest * 1.25 else { continue }
+            guard let perToken = members[i].recentLoadedPerToken(at: now), perToken <= fastest * 1.25 else { continue }
             let limits = limiters[i].snapshot
             fastSlots = fastSlots.saturatingAdd(limits.learnedLimit ?? limits.maxConcurrency ?? max(limits.inFlight, 1))
             if limits.inFlight > 0 { fastBusy = true }
@@ -179,9 +185,9 @@ extension BalancerCore {
         guard fastBusy else { return }
         let queued = Double(liveFresh + liveRetrying)
         candidates.removeAll { c in
-            guard let perToken = MemberRuntime.recent(members[c.index].latencyPerToken, sampledAt: members[c.index].lastSampleAt, now: now),
-                perToken > fastest * Self.stragglerRatio
-            else { return false }
+            guard let perToken = members[c.index].recentLoadedPerToken(at: now), perToken > fastest * Self.stragglerRatio else {
+                return false
+            }
             return queued < Double(fastSlots) * (perToken / fastest - 1)
         }
     }

@@ -202,6 +202,45 @@ struct FleetDispatchTests {
         #expect(d.waiters.first?.skipped == 1)
     }
 
+    @Test("a straggler takes no call while the queue is short, and a fast member slowed only by its own queue is no straggler", arguments: [2, 8] as [Int64])
+    func stragglers(slowLatency: Int64) throws {
+        var c = fleetCore([DeploymentSettings(maxConcurrency: 4), DeploymentSettings(maxConcurrency: 8)])
+        var grants: [Grant] = []
+        for _ in 0..<12 { grants.append(try #require(grant(take(&c)))) }
+        // One latency sample per member, from the request each started last (4 and 8 in flight).
+        let last0 = try #require(grants.filter { $0.member == 0 }.max { $0.inFlightAtStart < $1.inFlightAtStart })
+        let last1 = try #require(grants.filter { $0.member == 1 }.max { $0.inFlightAtStart < $1.inFlightAtStart })
+        #expect((last0.inFlightAtStart, last1.inFlightAtStart) == (4, 8))
+        let usage = Usage(promptTokens: 10, completionTokens: 100)
+        _ = c.release(last0, .success(latency: .seconds(1), usage: usage), now: .seconds(1))
+        _ = c.release(last1, .success(latency: .seconds(slowLatency), usage: usage), now: .seconds(1))
+        // Per token of throughput: member 0 1 s / 100 / 4, member 1 slowLatency / 100 / 8.
+        let fast = try #require(c.members[0].recentLoadedPerToken(at: .seconds(1)))
+        let slow = try #require(c.members[1].recentLoadedPerToken(at: .seconds(1)))
+        #expect(abs(slow / fast - Double(slowLatency) / 2) < 1e-9)
+        let refill = try #require(grant(take(&c, now: .seconds(1))))
+        #expect(refill.member == 0, "the lower used share of its limit")
+        // Member 0 is full; member 1 has a free slot.
+        let next = take(&c, now: .seconds(1))
+        if slowLatency == 2 {
+            // Twice the latency per token with twice the requests in flight: as fast. (By raw
+            // latency per token it was 2× slower, and the call would have waited.)
+            #expect(grant(next)?.member == 1)
+            return
+        }
+        // 4× slower: with 4 fast slots the straggler waits for a queue of 4 × (4 − 1) calls.
+        guard case .wait = next else {
+            Issue.record("a call went to the straggler with no queue: \(next)")
+            return
+        }
+        for _ in 0..<12 { _ = take(&c, now: .seconds(1)) }
+        #expect(c.queuedCount == 13)
+        let freed = c.release(refill, .success(latency: .seconds(1), usage: usage), now: .seconds(2)).resolutions
+        var members: [Int] = []
+        for r in freed { if case .granted(let g) = r.outcome { members.append(g.member) } }
+        #expect(members == [0, 1], "member 0 takes the head; with 12 still waiting the straggler takes the next")
+    }
+
     @Test("every path frees the learned slot: success, failure, cancellation, never sent")
     func everyPathFreesItsSlot() throws {
         var c = fleetCore([DeploymentSettings(maxConcurrency: 1)])
