@@ -14,6 +14,8 @@
 # GPU-sized caches over 3 steps, each agent's history growing; F4-small the same on F3's caches.
 #
 # Usage: Benchmarks/fleet-routers.sh [AGENTS] [FLEETS]   (defaults 1000, "F1 F2 F3 F4 F4-small").
+# ROUTERS="ours sglang vllm" picks the routers (default all three); REPEATS=n runs each fleet n
+# times, the routers in turn on each repeat (paired runs, for figures within run-to-run noise).
 # SCRATCH=dir picks the release build's scratch path (default .build). Needs PyPI for the routers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +23,8 @@ WORK=${BENCH_WORK:-/tmp/onesim-fleet-routers}
 AGENTS=${1:-1000}
 FLEETS=${2:-F1 F2 F3 F4 F4-small}
 SCRATCH=${SCRATCH:-.build}
+ROUTERS=${ROUTERS:-ours sglang vllm}
+REPEATS=${REPEATS:-1}
 FLEET_PORT=18200
 ROUTER_PORT=18290
 mkdir -p "$WORK"
@@ -104,21 +108,30 @@ run_router() {
 
 RESULTS="$WORK/results.txt"
 : > "$RESULTS"
+uses() { case " $ROUTERS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 for FLEET in $FLEETS; do
-    echo "$FLEET: onesim-models (fleet dispatch)..." >&2
-    file=$(fleet_file "$FLEET")
-    echo "$FLEET ours $("$BIN" bench --fleet "$file" --agents "$AGENTS" --steps "$(steps_of "$FLEET")" --at-once --no-progress --json | tail -1)" >> "$RESULTS"
-    echo "$FLEET: sglang-router cache_aware..." >&2
-    run_router sglang-router/cache_aware "$WORK/venv/bin/python" -m sglang_router.launch_router --host 127.0.0.1 \
-        --port $ROUTER_PORT --policy cache_aware --worker-urls URLS >> "$RESULTS"
-    echo "$FLEET: vllm-router cache_aware..." >&2
-    run_router vllm-router/cache_aware "$WORK/venv/bin/vllm-router" --host 127.0.0.1 --port $ROUTER_PORT \
-        --policy cache_aware --worker-urls URLS >> "$RESULTS"
-    if [ "$FLEET" = F1 ] || [ "$FLEET" = F2 ]; then
-        echo "$FLEET: vllm-router power_of_two..." >&2
-        run_router vllm-router/power_of_two "$WORK/venv/bin/vllm-router" --host 127.0.0.1 --port $ROUTER_PORT \
-            --policy power_of_two --worker-urls URLS >> "$RESULTS"
+  for _ in $(seq "$REPEATS"); do
+    if uses ours; then
+        echo "$FLEET: onesim-models (fleet dispatch)..." >&2
+        file=$(fleet_file "$FLEET")
+        echo "$FLEET ours $("$BIN" bench --fleet "$file" --agents "$AGENTS" --steps "$(steps_of "$FLEET")" --at-once --no-progress --json | tail -1)" >> "$RESULTS"
     fi
+    if uses sglang; then
+        echo "$FLEET: sglang-router cache_aware..." >&2
+        run_router sglang-router/cache_aware "$WORK/venv/bin/python" -m sglang_router.launch_router --host 127.0.0.1 \
+            --port $ROUTER_PORT --policy cache_aware --worker-urls URLS >> "$RESULTS"
+    fi
+    if uses vllm; then
+        echo "$FLEET: vllm-router cache_aware..." >&2
+        run_router vllm-router/cache_aware "$WORK/venv/bin/vllm-router" --host 127.0.0.1 --port $ROUTER_PORT \
+            --policy cache_aware --worker-urls URLS >> "$RESULTS"
+        if [ "$FLEET" = F1 ] || [ "$FLEET" = F2 ]; then
+            echo "$FLEET: vllm-router power_of_two..." >&2
+            run_router vllm-router/power_of_two "$WORK/venv/bin/vllm-router" --host 127.0.0.1 --port $ROUTER_PORT \
+                --policy power_of_two --worker-urls URLS >> "$RESULTS"
+        fi
+    fi
+  done
 done
 
 python3 - "$RESULTS" <<'PY'
