@@ -59,11 +59,12 @@ package struct BalancerCore: Sendable {
 
     /// Waiting requests by id.
     var waiting = WaiterTable()
-    /// Fresh waiters' ids, oldest first. The front is always a live waiter (the head); ids of
-    /// waiters that left in the middle are dropped when they reach the front.
-    var fresh: Deque<UInt64> = []
+    /// Fresh waiters in FIFO order, with their fingerprints. The front is always a live waiter
+    /// (the head); waiters that leave from the middle are marked and dropped when they reach
+    /// the front.
+    var fresh = FreshQueue()
     /// Live waiters in `fresh`.
-    var liveFresh = 0
+    var liveFresh: Int { fresh.count }
     /// Retrying waiters' ids in FIFO groups, one per set of excluded members (all waiters of a
     /// group can use the same members, so only each group's head is evaluated). The front of a
     /// group is dropped while it is no longer waiting.
@@ -135,7 +136,7 @@ package struct BalancerCore: Sendable {
     /// The waiting requests: retrying ones, then fresh ones, each oldest first (for tests and
     /// diagnostics; O(n)).
     var waiters: [Waiter] {
-        (retrying.values.flatMap { $0 }.sorted() + fresh).compactMap { waiting[$0] }
+        (retrying.values.flatMap { $0 }.sorted() + fresh.ids).compactMap { waiting[$0] }
     }
 
     // MARK: - Events
@@ -255,8 +256,7 @@ package struct BalancerCore: Sendable {
             retrying[excluded, default: []].append(id)
             liveRetrying += 1
         } else {
-            fresh.append(id)
-            liveFresh += 1
+            fresh.append(id, fingerprint: fingerprint)
         }
         if deadlines.count > 64 && deadlines.count > 2 * waiting.count {
             deadlines = Heap(waiting.values.map { DeadlineEntry(deadline: $0.deadline, id: $0.id) })
@@ -273,9 +273,7 @@ package struct BalancerCore: Sendable {
             liveRetrying -= 1
             if liveRetrying == 0 { retrying.removeAll() } else if retrying[waiter.excluded]?.first == id { _ = retryingHead(waiter.excluded) }
         } else {
-            liveFresh -= 1
-            if fresh.first == id { fresh.removeFirst() }
-            if liveFresh == 0 { fresh.removeAll(keepingCapacity: true) }
+            fresh.remove(id)
         }
         if waiting.isEmpty { deadlines = Heap() }
     }
@@ -299,7 +297,7 @@ package struct BalancerCore: Sendable {
         }
         while liveFresh > 0, let id = fresh.first {
             guard let waiter = waiting[id] else {
-                fresh.removeFirst()
+                fresh.remove(id)
                 continue
             }
             if !decideFresh(id, waiter, now: now, into: &resolutions) { return }

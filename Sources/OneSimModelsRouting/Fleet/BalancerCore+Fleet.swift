@@ -229,7 +229,7 @@ extension BalancerCore {
     mutating func serveFreshWithLookahead(now: Duration, into resolutions: inout [Resolution]) {
         while liveFresh > 0, let id = fresh.first {
             guard let head = waiting[id] else {
-                fresh.removeFirst()
+                fresh.remove(id)
                 continue
             }
             switch evaluate(
@@ -263,23 +263,24 @@ extension BalancerCore {
 
     /// Among the `lookahead` oldest fresh waiters after `head`, the one `member` suits strictly
     /// better than the head (the oldest of equals; see `WaiterRank`), or `nil`. Looks at no
-    /// more than twice `lookahead` queue entries (ids of waiters that left count too), so its
-    /// cost is bounded whatever the queue's length.
+    /// more than twice `lookahead` queue entries (entries of waiters that left count too), so
+    /// its cost is bounded whatever the queue's length; reads the fingerprints kept in the
+    /// queue, so no waiter is looked up.
     func betterWaiter(for member: Int, than head: Waiter) -> UInt64? {
         // A member with nothing indexed matches no prompt; only key ties are left, not worth a scan.
         guard prefixIndexes.indices.contains(member), prefixIndexes[member].count > 0 else { return nil }
         guard var bestRank = waiterRank(member, head.fingerprint) else { return nil }
         var best: UInt64?
-        var visited = 0
-        var live = 1
-        for id in fresh {
-            visited += 1
-            if visited > 2 * fleet.lookahead || live >= fleet.lookahead { break }
-            guard id != head.id, let waiter = waiting[id] else { continue }
-            live += 1
-            guard let rank = waiterRank(member, waiter.fingerprint, unlessBelow: bestRank), rank > bestRank else { continue }
-            best = id
-            bestRank = rank
+        var seen = 1
+        fresh.forEachWaiting(visitingAtMost: 2 * fleet.lookahead) { entry in
+            if seen >= fleet.lookahead { return false }
+            guard entry.id != head.id else { return true }
+            seen += 1
+            if let rank = waiterRank(member, entry.fingerprint, unlessBelow: bestRank), rank > bestRank {
+                best = entry.id
+                bestRank = rank
+            }
+            return true
         }
         return best
     }

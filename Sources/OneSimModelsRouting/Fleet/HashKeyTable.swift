@@ -6,9 +6,15 @@
 /// the prompts are long; here a slot is one multiply away: the key, XORed with a per-process
 /// random seed (so an outsider who can choose prompts cannot aim keys at one slot), times the
 /// 64-bit golden ratio, top bits.
+///
+/// A key and its value share a slot, so a lookup reads one cache line, not one per array.
 struct HashKeyTable<Value: Sendable>: Sendable {
-    private var keys: [UInt64]
-    private var values: [Value?]
+    /// One slot: a key and its value (`nil`: empty).
+    private struct Slot: Sendable {
+        var key: UInt64
+        var value: Value?
+    }
+    private var slots: [Slot]
     /// Entries held.
     private(set) var count = 0
     /// 64 − log2(slots): the shift that keeps a product's top bits.
@@ -19,11 +25,10 @@ struct HashKeyTable<Value: Sendable>: Sendable {
 
     /// An empty table with room for `minimumCapacity` entries before it first grows.
     init(minimumCapacity: Int = 8) {
-        var slots = 16
-        while slots < 2 * max(minimumCapacity, 1) && slots < (1 << 40) { slots <<= 1 }
-        keys = Array(repeating: 0, count: slots)
-        values = Array(repeating: nil, count: slots)
-        shift = UInt64(64 - slots.trailingZeroBitCount)
+        var count = 16
+        while count < 2 * max(minimumCapacity, 1) && count < (1 << 40) { count <<= 1 }
+        slots = Array(repeating: Slot(key: 0, value: nil), count: count)
+        shift = UInt64(64 - count.trailingZeroBitCount)
     }
 
     /// Whether nothing is held.
@@ -36,47 +41,44 @@ struct HashKeyTable<Value: Sendable>: Sendable {
 
     /// The value of `key`, if held.
     subscript(key: UInt64) -> Value? {
-        let mask = keys.count - 1
-        var i = slot(key)
-        while let value = values[i] {
-            if keys[i] == key { return value }
-            i = (i + 1) & mask
+        slots.withUnsafeBufferPointer { slots in
+            let mask = slots.count - 1
+            var i = slot(key)
+            while let value = slots[i].value {
+                if slots[i].key == key { return value }
+                i = (i + 1) & mask
+            }
+            return nil
         }
-        return nil
     }
 
     /// Sets `key` to `value`; returns the value it replaced, or `nil` for a new key.
     @discardableResult
     mutating func updateValue(_ value: Value, forKey key: UInt64) -> Value? {
-        if 2 * (count + 1) > keys.count { grow() }
-        let mask = keys.count - 1
+        if 2 * (count + 1) > slots.count { grow() }
+        let mask = slots.count - 1
         var i = slot(key)
-        while let old = values[i] {
-            if keys[i] == key {
-                values[i] = value
+        while let old = slots[i].value {
+            if slots[i].key == key {
+                slots[i].value = value
                 return old
             }
             i = (i + 1) & mask
         }
-        keys[i] = key
-        values[i] = value
+        slots[i] = Slot(key: key, value: value)
         count += 1
         return nil
     }
 
     private mutating func grow() {
-        let oldKeys = keys
-        let oldValues = values
-        keys = Array(repeating: 0, count: oldKeys.count * 2)
-        values = Array(repeating: nil, count: oldKeys.count * 2)
+        let old = slots
+        slots = Array(repeating: Slot(key: 0, value: nil), count: old.count * 2)
         shift -= 1
-        let mask = keys.count - 1
-        for j in oldKeys.indices {
-            guard let value = oldValues[j] else { continue }
-            var i = slot(oldKeys[j])
-            while values[i] != nil { i = (i + 1) & mask }
-            keys[i] = oldKeys[j]
-            values[i] = value
+        let mask = slots.count - 1
+        for entry in old where entry.value != nil {
+            var i = slot(entry.key)
+            while slots[i].value != nil { i = (i + 1) & mask }
+            slots[i] = entry
         }
     }
 }
