@@ -14,6 +14,9 @@ package struct PrefixIndex: Sendable {
         /// The first block's use count when this block was last sent (so a match needs no
         /// lookup of the first block).
         var rootUses: UInt32
+        /// How many blocks, from the first, the shared part of the prompt that last sent this
+        /// block spanned (see `match`): where a match ending here looks first for it.
+        var sharedDepth: UInt32 = 0
     }
     /// Block hash → its last use and use count.
     private var stamps: TwoGenerationMap<Entry>
@@ -39,7 +42,10 @@ package struct PrefixIndex: Sendable {
     /// calls share (a persona), before what few calls sent (one agent's history). All 0 when
     /// nothing matches. Chained hashes make presence monotone up to evictions, and a block is
     /// sent at most as often as the blocks before it, so binary searches find both in O(log n)
-    /// lookups (the second only when the deepest block falls short).
+    /// lookups. The second runs only when the deepest block falls short, and only when the
+    /// shared part no longer ends where it did when the deepest block was last sent (each entry
+    /// keeps that depth; two lookups check it), so a scan of many waiters of one persona costs
+    /// about one search each.
     package func match(_ blocks: [UInt64]) -> (length: Int, stamp: UInt64, uses: UInt32, sharedUses: UInt32) {
         guard !blocks.isEmpty, !stamps.isEmpty else { return (0, 0, 0, 0) }
         var low = 0
@@ -59,6 +65,14 @@ package struct PrefixIndex: Sendable {
         let threshold = max(2, rootUses / 4)
         guard deepest.uses < threshold else { return (low, deepest.stamp, deepest.uses, deepest.uses) }
         guard rootUses >= threshold else { return (low, deepest.stamp, deepest.uses, 0) }
+        // Where the shared part ended when the deepest block was last sent, if it still does:
+        // that block qualifies and the next does not (two lookups, not a search).
+        let hint = Int(deepest.sharedDepth)
+        if hint >= 1 && hint < low, let end = stamps[blocks[hint - 1]], end.uses >= threshold,
+            hint == low - 1 || (stamps[blocks[hint]]?.uses ?? 0) < threshold
+        {
+            return (low, deepest.stamp, deepest.uses, end.uses)
+        }
         // The root qualifies; find the deepest block that still does.
         var sharedLow = 1
         var sharedHigh = low - 1
@@ -84,9 +98,13 @@ package struct PrefixIndex: Sendable {
         matchedBlocks &+= matched
         let root = stamps[blocks[0]]?.uses ?? 0
         let rootUses = root == .max ? root : root + 1
-        for hash in blocks {
-            let uses = stamps[hash]?.uses ?? 0
-            stamps.set(hash, Entry(stamp: stamp, uses: uses == .max ? uses : uses + 1, rootUses: rootUses))
+        let threshold = max(2, rootUses / 4)
+        var sharedDepth: UInt32 = 0
+        for (i, hash) in blocks.enumerated() {
+            let old = stamps[hash]?.uses ?? 0
+            let uses = old == .max ? old : old + 1
+            if uses >= threshold { sharedDepth = UInt32(truncatingIfNeeded: i + 1) }
+            stamps.set(hash, Entry(stamp: stamp, uses: uses, rootUses: rootUses, sharedDepth: sharedDepth))
         }
     }
 }

@@ -126,6 +126,52 @@ struct PrefixIndexTests {
         #expect(headed.match([99]).sharedUses == 0)
     }
 
+    @Test("the shared part found from each entry's remembered depth equals the one a full search finds")
+    func sharedDepthHintAgreesWithTheDefinition() {
+        var index = PrefixIndex(capacity: 1 << 20)
+        var counts: [UInt64: UInt32] = [:]
+        var rootAt: [UInt64: UInt32] = [:]
+        var rng = SplitMix64(seed: 11)
+        // 6 personas of 6 to 10 blocks, 60 agents whose histories grow by 0 to 3 blocks a send.
+        var personas: [[UInt64]] = []
+        for p in 0..<6 {
+            let base = UInt64(1_000 * (p + 1))
+            personas.append((0..<(6 + p % 5)).map { base + UInt64($0) })
+        }
+        var histories: [[UInt64]] = Array(repeating: [], count: 60)
+        var nextBlock: UInt64 = 1_000_000
+        func blocks(_ agent: Int) -> [UInt64] { personas[agent % personas.count] + histories[agent] }
+        func reference(_ blocks: [UInt64]) -> UInt32 {
+            let length = blocks.prefix { counts[$0] != nil }.count
+            guard length > 0 else { return 0 }
+            let deepest = blocks[length - 1]
+            let rootUses = max(rootAt[deepest] ?? 0, counts[deepest] ?? 0)
+            let threshold = max(2, rootUses / 4)
+            if (counts[deepest] ?? 0) >= threshold { return counts[deepest] ?? 0 }
+            guard rootUses >= threshold else { return 0 }
+            return blocks[0..<(length - 1)].last { (counts[$0] ?? 0) >= threshold }.flatMap { counts[$0] } ?? 0
+        }
+        for stamp in 1...4_000 as ClosedRange<UInt64> {
+            let agent = Int(rng.next() % 60)
+            for _ in 0..<Int(rng.next() % 4) {
+                histories[agent].append(nextBlock)
+                nextBlock += 1
+            }
+            let sent = blocks(agent)
+            // Query first: the agent's prompt, and another agent's of the same persona.
+            for query in [sent, blocks((agent + 6) % 60)] {
+                let match = index.match(query)
+                #expect(match.sharedUses == reference(query), "at send \(stamp)")
+            }
+            index.insert(sent, stamp: stamp)
+            let root = (counts[sent[0]] ?? 0) + 1
+            for block in sent {
+                counts[block, default: 0] += 1
+                rootAt[block] = root
+            }
+        }
+    }
+
     @Test("the index never holds more than its capacity, and recently used blocks survive eviction")
     func eviction() {
         var index = PrefixIndex(capacity: 100)
