@@ -49,13 +49,8 @@ struct FreshQueue: Sendable {
 
     /// The position of `id`, by binary search over the sorted ids.
     private func position(of id: UInt64) -> Int? {
-        var low = 0
-        var high = entries.count
-        while low < high {
-            let mid = (low + high) / 2
-            if entries[mid].id < id { low = mid + 1 } else { high = mid }
-        }
-        return low < entries.count && entries[low].id == id ? low : nil
+        let i = entries.firstPosition { $0.id < id }
+        return i < entries.count && entries[i].id == id ? i : nil
     }
 
     /// Calls `body` with the waiting entries, oldest first, while it returns `true`; entries

@@ -213,13 +213,8 @@ extension BalancerCore {
 
     /// The position of member `index` in `candidates` (which come in config order), by binary search.
     static func position(of index: Int, in candidates: [RoutingCandidate]) -> Int? {
-        var low = 0
-        var high = candidates.count
-        while low < high {
-            let mid = (low + high) / 2
-            if candidates[mid].index < index { low = mid + 1 } else { high = mid }
-        }
-        return low < candidates.count && candidates[low].index == index ? low : nil
+        let i = candidates.firstPosition { $0.index < index }
+        return i < candidates.count && candidates[i].index == index ? i : nil
     }
 
     /// The fleet dispatch's queue service: when the head can go to a member, the member takes,
