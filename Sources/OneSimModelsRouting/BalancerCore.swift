@@ -465,9 +465,9 @@ package struct BalancerCore: Sendable {
         var panicUsable = false
         var healthy = 0
         var wake = deadline
-        // The fastest recent seconds per token of throughput (`loadedPerToken`) among members not
-        // cooling down, for the straggler check (gathered here so the fleet dispatch needs no
-        // second pass).
+        // The fastest recent speed (`MemberRuntime.recentSpeed`) among members not cooling down,
+        // for the straggler check (gathered here so the fleet dispatch needs no second pass).
+        let queued = liveFresh + liveRetrying > 0
         var fastest = Double.infinity
         // The slowest such figure among the candidates: no straggler check unless it is slow.
         var slowestCandidate = 0.0
@@ -478,7 +478,8 @@ package struct BalancerCore: Sendable {
             var freshPerToken = 0.0
             if cooldown == nil {
                 healthy += 1
-                if let perToken = MemberRuntime.recent(members[i].loadedPerToken, sampledAt: members[i].lastSampleAt, now: now) {
+                let speed = queued ? members[i].loadedPerToken : members[i].latencyPerToken
+                if let perToken = MemberRuntime.recent(speed, sampledAt: members[i].lastSampleAt, now: now) {
                     fastest = min(fastest, perToken)
                     freshPerToken = perToken
                 }
@@ -500,13 +501,13 @@ package struct BalancerCore: Sendable {
         if candidates.isEmpty && panic {
             for i in members.indices where (excluded.isEmpty || !excluded.contains(i)) && members[i].health.panicEligible(at: now) {
                 if addCandidate(i, tokens: tokens, arrival: arrival, now: now, wake: &wake, to: &candidates) {
-                    slowestCandidate = max(slowestCandidate, members[i].recentLoadedPerToken(at: now) ?? 0)
+                    slowestCandidate = max(slowestCandidate, members[i].recentSpeed(queued: queued, at: now) ?? 0)
                 }
             }
             viaPanic = !candidates.isEmpty
         }
         if mode == .fleet && candidates.count > 0 && members.count > 1 && slowestCandidate > fastest * Self.stragglerRatio {
-            withoutStragglers(&candidates, fastest: fastest, now: now)
+            withoutStragglers(&candidates, fastest: fastest, queued: queued, now: now)
         }
         if !candidates.isEmpty {
             let position: Int

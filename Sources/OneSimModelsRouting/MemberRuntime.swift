@@ -68,9 +68,12 @@ package struct MemberRuntime: Sendable {
         Self.recent(latencyPerToken, sampledAt: lastSampleAt, now: now)
     }
 
-    /// `loadedPerToken` if it was sampled within `latencyMemory` of `now`, else `nil`.
-    func recentLoadedPerToken(at now: Duration) -> Double? {
-        Self.recent(loadedPerToken, sampledAt: lastSampleAt, now: now)
+    /// The member's recent speed for the straggler rule, if sampled within `latencyMemory` of
+    /// `now`: `loadedPerToken` while calls wait in the balancer (`queued`: every member is then
+    /// kept at its limit, the regime where Little's law holds), else `latencyPerToken` (an
+    /// underloaded member's throughput says how little it was given, not how slow it is).
+    func recentSpeed(queued: Bool, at now: Duration) -> Double? {
+        Self.recent(queued ? loadedPerToken : latencyPerToken, sampledAt: lastSampleAt, now: now)
     }
 
     /// `latencyPerToken` if it was sampled within `latencyMemory` of `now`, else `nil`: the one

@@ -162,22 +162,26 @@ extension BalancerCore {
     /// fast server would finish sooner, and under load (a longer queue) the slow member still
     /// does its share.
     ///
-    /// Speed is `loadedPerToken`: latency per output token ÷ the requests in flight when the
-    /// request started, by Little's law the seconds per token of the member's throughput. Raw
-    /// latency per token is not: a fast server with a queue inside answers late too, so a
-    /// server slowed 4× measured about 1.5× and kept taking calls to the end of a step.
+    /// Speed is `MemberRuntime.recentSpeed`. While calls wait here, every member is kept at its
+    /// limit, and speed is `loadedPerToken`: latency per output token ÷ the requests in flight
+    /// when the request started, by Little's law the seconds per token of the member's
+    /// throughput. Raw latency per token is not: a fast server with a queue inside answers late
+    /// too, so a server slowed 4× measured about 1.5× and kept taking calls to the end of a
+    /// step. With nobody waiting members may be underloaded, where throughput says how little a
+    /// member was given, not how slow it is: raw latency per token then.
     /// Only with fresh samples (a member unused for `latencyMemory` counts as unknown), and
     /// only while the fast members are busy (they will free slots). `fastest` is the lowest
-    /// recent `loadedPerToken` of the members not cooling down (`evaluate` gathers it).
+    /// recent speed of the members not cooling down (`evaluate` gathers it, with `queued`:
+    /// whether calls wait).
     ///
     /// `evaluate` calls it only when its slowest candidate is above `stragglerRatio ×` the
     /// fastest, so the usual case (no straggler) costs nothing here.
-    func withoutStragglers(_ candidates: inout [RoutingCandidate], fastest: Double, now: Duration) {
+    func withoutStragglers(_ candidates: inout [RoutingCandidate], fastest: Double, queued isQueued: Bool, now: Duration) {
         guard fastest.isFinite, fastest > 0 else { return }
         var fastSlots = 0
         var fastBusy = false
         for i in members.indices where !members[i].health.isCooled(at: now) {
-            guard let perToken = members[i].recentLoadedPerToken(at: now), perToken <= fastest * 1.25 else { continue }
+            guard let perToken = members[i].recentSpeed(queued: isQueued, at: now), perToken <= fastest * 1.25 else { continue }
             let limits = limiters[i].snapshot
             fastSlots = fastSlots.saturatingAdd(limits.learnedLimit ?? limits.maxConcurrency ?? max(limits.inFlight, 1))
             if limits.inFlight > 0 { fastBusy = true }
@@ -185,7 +189,7 @@ extension BalancerCore {
         guard fastBusy else { return }
         let queued = Double(liveFresh + liveRetrying)
         candidates.removeAll { c in
-            guard let perToken = members[c.index].recentLoadedPerToken(at: now), perToken > fastest * Self.stragglerRatio else {
+            guard let perToken = members[c.index].recentSpeed(queued: isQueued, at: now), perToken > fastest * Self.stragglerRatio else {
                 return false
             }
             return queued < Double(fastSlots) * (perToken / fastest - 1)

@@ -202,7 +202,7 @@ struct FleetDispatchTests {
         #expect(d.waiters.first?.skipped == 1)
     }
 
-    @Test("a straggler takes no call while the queue is short, and a fast member slowed only by its own queue is no straggler", arguments: [2, 8] as [Int64])
+    @Test("a straggler takes no call while the queue is short; with a queue a member slowed only by its own load is no straggler", arguments: [2, 8] as [Int64])
     func stragglers(slowLatency: Int64) throws {
         var c = fleetCore([DeploymentSettings(maxConcurrency: 4), DeploymentSettings(maxConcurrency: 8)])
         var grants: [Grant] = []
@@ -215,24 +215,32 @@ struct FleetDispatchTests {
         _ = c.release(last0, .success(latency: .seconds(1), usage: usage), now: .seconds(1))
         _ = c.release(last1, .success(latency: .seconds(slowLatency), usage: usage), now: .seconds(1))
         // Per token of throughput: member 0 1 s / 100 / 4, member 1 slowLatency / 100 / 8.
-        let fast = try #require(c.members[0].recentLoadedPerToken(at: .seconds(1)))
-        let slow = try #require(c.members[1].recentLoadedPerToken(at: .seconds(1)))
+        let fast = try #require(c.members[0].recentSpeed(queued: true, at: .seconds(1)))
+        let slow = try #require(c.members[1].recentSpeed(queued: true, at: .seconds(1)))
         #expect(abs(slow / fast - Double(slowLatency) / 2) < 1e-9)
+        let rawFast = try #require(c.members[0].recentSpeed(queued: false, at: .seconds(1)))
+        let rawSlow = try #require(c.members[1].recentSpeed(queued: false, at: .seconds(1)))
+        #expect(abs(rawSlow / rawFast - Double(slowLatency)) < 1e-9, "with nobody waiting: raw latency per token")
         let refill = try #require(grant(take(&c, now: .seconds(1))))
         #expect(refill.member == 0, "the lower used share of its limit")
-        // Member 0 is full; member 1 has a free slot.
+        // Member 0 is full; member 1 has a free slot. With nobody waiting, raw latency per token
+        // decides: member 1 is 2× or 8× slower, and the call waits for member 0.
         let next = take(&c, now: .seconds(1))
-        if slowLatency == 2 {
-            // Twice the latency per token with twice the requests in flight: as fast. (By raw
-            // latency per token it was 2× slower, and the call would have waited.)
-            #expect(grant(next)?.member == 1)
-            return
-        }
-        // 4× slower: with 4 fast slots the straggler waits for a queue of 4 × (4 − 1) calls.
-        guard case .wait = next else {
+        guard case .wait(let waiter) = next else {
             Issue.record("a call went to the straggler with no queue: \(next)")
             return
         }
+        if slowLatency == 2 {
+            // Now a call waits: twice the latency per token with twice the requests in flight is
+            // as fast (by raw latency per token member 1 stayed 2× slower, and the call would
+            // wait for member 0 while fewer than 4 calls wait). A slot frees on member 1.
+            let other = try #require(grants.first { $0.member == 1 && $0 != last1 })
+            let freed = c.release(other, .cancelled, now: .seconds(2)).resolutions
+            #expect(freed.map(\.id) == [waiter])
+            if case .granted(let g)? = freed.first?.outcome { #expect(g.member == 1) } else { Issue.record("not granted: \(freed)") }
+            return
+        }
+        // 4× slower: with 4 fast slots the straggler waits for a queue of 4 × (4 − 1) calls.
         for _ in 0..<12 { _ = take(&c, now: .seconds(1)) }
         #expect(c.queuedCount == 13)
         let freed = c.release(refill, .success(latency: .seconds(1), usage: usage), now: .seconds(2)).resolutions
