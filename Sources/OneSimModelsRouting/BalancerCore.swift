@@ -507,7 +507,7 @@ package struct BalancerCore: Sendable {
             viaPanic = !candidates.isEmpty
         }
         if mode == .fleet && candidates.count > 0 && members.count > 1 && slowestCandidate > fastest * Self.stragglerRatio {
-            withoutStragglers(&candidates, fastest: fastest, queued: queued, now: now)
+            withoutStragglers(&candidates, fastest: fastest, now: now)
         }
         if !candidates.isEmpty {
             let position: Int

@@ -62,12 +62,6 @@ package struct MemberRuntime: Sendable {
         self.limiter = limiter ?? DeploymentLimiter(name: name, settings: settings, now: now)
     }
 
-    /// The moving average of latency per output token if a sample came within
-    /// `latencyMemory` of `now` (an older one no longer says how fast the member is).
-    func recentLatencyPerToken(at now: Duration) -> Double? {
-        Self.recent(latencyPerToken, sampledAt: lastSampleAt, now: now)
-    }
-
     /// The member's recent speed for the straggler rule, if sampled within `latencyMemory` of
     /// `now`: `loadedPerToken` while calls wait in the balancer (`queued`: every member is then
     /// kept at its limit, the regime where Little's law holds), else `latencyPerToken` (an

@@ -27,9 +27,10 @@ package enum DispatchMode: Sendable, Hashable {
 
 /// How well a member suits a request, compared field by field: how often the member was sent
 /// the shared part of the matched prefix (see `PrefixIndex.match`: the deepest matched block
-/// sent at least a quarter as often as the first), in base-4 orders of magnitude; the prompt blocks its prefix index holds; whether it served the
-/// request's affinity key last (1 or 0); how many times it was sent the deepest matched block;
-/// and how recently (a stamp that only grows).
+/// sent at least a quarter as often as the first), in base-4 orders of magnitude; the prompt
+/// blocks its prefix index holds; whether it served the request's affinity key last (1 or 0);
+/// how many times it was sent the deepest matched block; and how recently (a stamp that only
+/// grows).
 ///
 /// Use counts make a shared prefix stick to the members that serve it most. After a burst every
 /// member has been sent every persona once or twice, so lengths tie everywhere; by recency alone
@@ -171,13 +172,14 @@ extension BalancerCore {
     /// member was given, not how slow it is: raw latency per token then.
     /// Only with fresh samples (a member unused for `latencyMemory` counts as unknown), and
     /// only while the fast members are busy (they will free slots). `fastest` is the lowest
-    /// recent speed of the members not cooling down (`evaluate` gathers it, with `queued`:
-    /// whether calls wait).
+    /// recent speed of the members not cooling down (`evaluate` gathers it, by the same rule).
     ///
     /// `evaluate` calls it only when its slowest candidate is above `stragglerRatio ×` the
     /// fastest, so the usual case (no straggler) costs nothing here.
-    func withoutStragglers(_ candidates: inout [RoutingCandidate], fastest: Double, queued isQueued: Bool, now: Duration) {
+    func withoutStragglers(_ candidates: inout [RoutingCandidate], fastest: Double, now: Duration) {
         guard fastest.isFinite, fastest > 0 else { return }
+        let waiting = liveFresh + liveRetrying
+        let isQueued = waiting > 0
         var fastSlots = 0
         var fastBusy = false
         for i in members.indices where !members[i].health.isCooled(at: now) {
@@ -187,7 +189,7 @@ extension BalancerCore {
             if limits.inFlight > 0 { fastBusy = true }
         }
         guard fastBusy else { return }
-        let queued = Double(liveFresh + liveRetrying)
+        let queued = Double(waiting)
         candidates.removeAll { c in
             guard let perToken = members[c.index].recentSpeed(queued: isQueued, at: now), perToken > fastest * Self.stragglerRatio else {
                 return false
