@@ -1,8 +1,9 @@
 /// The waiting requests by id: a `Dictionary` whose keys hash in one multiply.
 ///
 /// Waiter ids come from this balancer's own counter, never from outside, so they need no
-/// SipHash (which the fleet dispatch's look-ahead, reading 32 waiters per freed slot, spent a
-/// seventh of its time in).
+/// SipHash. Every decision with a queue looks waiters up (the head, its removal, a new
+/// arrival); with a plain `[UInt64: Waiter]` a decision over 10,000 waiters cost 0.15–0.35 µs
+/// more, for every strategy (`dispatch-cost`, 2 and 8 members).
 struct WaiterTable: Sendable {
     /// A waiter id as a dictionary key.
     struct Key: Hashable, Sendable {
