@@ -90,21 +90,25 @@ package struct PrefixIndex: Sendable {
     }
 
     /// Records that `blocks` were sent to the member at `stamp` (a counter that only grows):
-    /// each block's use count goes up by one; counts how many of them were already held.
+    /// each block's use count goes up by one; counts how many leading blocks were already held
+    /// (read in the same pass: one lookup per block).
     package mutating func insert(_ blocks: [UInt64], stamp: UInt64) {
-        guard !blocks.isEmpty else { return }
-        let matched = match(blocks).length
-        queriedBlocks &+= blocks.count
-        matchedBlocks &+= matched
-        let root = stamps[blocks[0]]?.uses ?? 0
+        guard let first = blocks.first else { return }
+        let heldRoot = stamps[first]?.uses
+        let root = heldRoot ?? 0
         let rootUses = root == .max ? root : root + 1
         let threshold = max(2, rootUses / 4)
         var sharedDepth: UInt32 = 0
+        var matched = 0
         for (i, hash) in blocks.enumerated() {
-            let old = stamps[hash]?.uses ?? 0
+            let held = i == 0 ? heldRoot : stamps[hash]?.uses
+            if held != nil && matched == i { matched += 1 }
+            let old = held ?? 0
             let uses = old == .max ? old : old + 1
             if uses >= threshold { sharedDepth = UInt32(truncatingIfNeeded: i + 1) }
             stamps.set(hash, Entry(stamp: stamp, uses: uses, rootUses: rootUses, sharedDepth: sharedDepth))
         }
+        queriedBlocks &+= blocks.count
+        matchedBlocks &+= matched
     }
 }
