@@ -1,4 +1,4 @@
-import DequeModule
+import OneSimModelsCore
 
 /// The fresh waiters' FIFO order: their ids, oldest first, each with its prompt fingerprint and
 /// whether it still waits.
@@ -19,7 +19,12 @@ struct FreshQueue: Sendable {
         var isWaiting = true
     }
 
-    private var entries: Deque<Entry> = []
+    /// The entries from `start` on are the queue; those before it left and are dropped in bulk
+    /// when they make up half the array (amortized O(1) per waiter). A plain array, not a
+    /// `Deque`: the look-ahead reads entries in place through one buffer pointer, where a
+    /// `Deque`'s iterator copied each entry (a retain and a release of its fingerprint's blocks).
+    private var entries: [Entry] = []
+    private var start = 0
     /// Entries still waiting.
     private(set) var count = 0
 
@@ -27,7 +32,7 @@ struct FreshQueue: Sendable {
     var isEmpty: Bool { count == 0 }
 
     /// The oldest waiting id (the head).
-    var first: UInt64? { entries.first?.id }
+    var first: UInt64? { start < entries.count ? entries[start].id : nil }
 
     /// Adds waiter `id`, which must be above every id added before.
     mutating func append(_ id: UInt64, fingerprint: PromptFingerprint) {
@@ -42,29 +47,38 @@ struct FreshQueue: Sendable {
         guard let position = position(of: id), entries[position].isWaiting else { return false }
         entries[position].isWaiting = false
         count -= 1
-        while let front = entries.first, !front.isWaiting { entries.removeFirst() }
-        if count == 0 { entries.removeAll(keepingCapacity: true) }
+        while start < entries.count, !entries[start].isWaiting { start += 1 }
+        if count == 0 {
+            entries.removeAll(keepingCapacity: true)
+            start = 0
+        } else if start >= 64 && 2 * start >= entries.count {
+            entries.removeFirst(start)
+            start = 0
+        }
         return true
     }
 
     /// The position of `id`, by binary search over the sorted ids.
     private func position(of id: UInt64) -> Int? {
-        let i = entries.firstPosition { $0.id < id }
-        return i < entries.count && entries[i].id == id ? i : nil
+        let live = entries[start...]
+        let i = live.firstPosition { $0.id < id }
+        return i < live.endIndex && live[i].id == id ? i : nil
     }
 
     /// Calls `body` with the waiting entries, oldest first, while it returns `true`; entries
     /// that left are passed over but counted in `visited` (the look-ahead's bound on its cost).
-    func forEachWaiting(visitingAtMost limit: Int, _ body: (Entry) -> Bool) {
-        var visited = 0
-        for entry in entries {
-            visited += 1
-            if visited > limit { return }
-            guard entry.isWaiting else { continue }
-            if !body(entry) { return }
+    /// Each entry is lent in place, not copied.
+    func forEachWaiting(visitingAtMost limit: Int, _ body: (borrowing Entry) -> Bool) {
+        entries.withUnsafeBufferPointer { buffer in
+            let end = min(buffer.count, start.saturatingAdd(max(limit, 0)))
+            var i = start
+            while i < end {
+                if buffer[i].isWaiting, !body(buffer[i]) { return }
+                i += 1
+            }
         }
     }
 
     /// The waiting ids, oldest first (O(n); for diagnostics and tests).
-    var ids: [UInt64] { entries.lazy.filter(\.isWaiting).map(\.id) }
+    var ids: [UInt64] { entries[start...].lazy.filter(\.isWaiting).map(\.id) }
 }

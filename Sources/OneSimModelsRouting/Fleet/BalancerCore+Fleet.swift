@@ -95,9 +95,7 @@ extension BalancerCore {
 
     /// `uses` in base-4 orders of magnitude (0 for 0 to 3 uses, 1 for 4 to 15, ...): members
     /// within a factor of about 4 of each other rank alike.
-    static func level(_ uses: UInt32) -> Int {
-        uses == 0 ? 0 : (UInt32.bitWidth - uses.leadingZeroBitCount - 1) / 2
-    }
+    static func level(_ uses: UInt32) -> Int { PrefixIndex.level(uses) }
 
     /// The fleet dispatch's pick among `candidates` (members with a free learned slot): the best
     /// affinity (see `AffinityScore`; ties to the lighter load), unless that member holds more
@@ -287,11 +285,22 @@ extension BalancerCore {
     }
 
     /// How well `member` suits a waiting request, to choose among waiters (see `WaiterRank`);
-    /// `nil` when it is sure to be below `bound` (the key owner is read only on a tie).
+    /// `nil` when it is sure not to outrank `bound`. Most waiters of a scan are: two lookups
+    /// (`PrefixIndex.mayOutrank`) rule them out before a full match, and the key owner is read
+    /// only on a tie.
     func waiterRank(_ member: Int, _ fingerprint: PromptFingerprint, unlessBelow bound: WaiterRank? = nil) -> WaiterRank? {
-        let match = prefixIndexes.withUnsafeBufferPointer { indexes in
-            indexes.indices.contains(member) ? indexes[member].match(fingerprint.blocks) : (length: 0, stamp: 0, uses: 0, sharedUses: 0)
+        let match: (length: Int, stamp: UInt64, uses: UInt32, sharedUses: UInt32)? = prefixIndexes.withUnsafeBufferPointer { indexes in
+            guard indexes.indices.contains(member) else { return (0, 0, 0, 0) }
+            if let bound,
+                !indexes[member].mayOutrank(
+                    fingerprint.blocks, sharedLevel: bound.sharedLevel, uncached: bound.uncached,
+                    strictly: bound.owner > 0 || fingerprint.key == nil)
+            {
+                return nil
+            }
+            return indexes[member].match(fingerprint.blocks)
         }
+        guard let match else { return nil }
         var rank = WaiterRank(sharedLevel: Self.level(match.sharedUses), uncached: fingerprint.blocks.count - match.length)
         if let bound, (rank.sharedLevel, -rank.uncached) < (bound.sharedLevel, -bound.uncached) { return nil }
         rank.owner = fingerprint.key.map { keyOwners[$0] == member ? 1 : 0 } ?? 0

@@ -35,6 +35,9 @@ package struct PrefixIndex: Sendable {
     /// Block hashes held now.
     package var count: Int { stamps.count }
 
+    /// How many times `block` was sent, if the index holds it.
+    package func uses(of block: UInt64) -> UInt32? { stamps[block]?.uses }
+
     /// How many leading blocks of `blocks` the index holds; the last-use stamp and use count of
     /// the deepest of them; and `sharedUses`, the use count of the deepest matched block sent at
     /// least twice and at least a quarter as often as the first block (as counted when that
@@ -92,23 +95,67 @@ package struct PrefixIndex: Sendable {
     /// Records that `blocks` were sent to the member at `stamp` (a counter that only grows):
     /// each block's use count goes up by one; counts how many leading blocks were already held
     /// (read in the same pass: one lookup per block).
+    ///
+    /// The blocks are read first to last and written last to first, so a block is always
+    /// written after every deeper block of the same prompt: a generation turn during the writes
+    /// can drop a deeper block before a shallower one, never the reverse. With chained hashes
+    /// that keeps two invariants exact, which `match` and `mayOutrank` rely on: a block is held
+    /// only if every block before it is, and it was sent at most as often (each count is also
+    /// capped at the count of the block before it).
     package mutating func insert(_ blocks: [UInt64], stamp: UInt64) {
-        guard let first = blocks.first else { return }
-        let heldRoot = stamps[first]?.uses
-        let root = heldRoot ?? 0
-        let rootUses = root == .max ? root : root + 1
-        let threshold = max(2, rootUses / 4)
-        var sharedDepth: UInt32 = 0
-        var matched = 0
-        for (i, hash) in blocks.enumerated() {
-            let held = i == 0 ? heldRoot : stamps[hash]?.uses
-            if held != nil && matched == i { matched += 1 }
-            let old = held ?? 0
-            let uses = old == .max ? old : old + 1
-            if uses >= threshold { sharedDepth = UInt32(truncatingIfNeeded: i + 1) }
-            stamps.set(hash, Entry(stamp: stamp, uses: uses, rootUses: rootUses, sharedDepth: sharedDepth))
+        guard !blocks.isEmpty else { return }
+        withUnsafeTemporaryAllocation(of: Entry.self, capacity: blocks.count) { entries in
+            var rootUses: UInt32 = 0
+            var threshold: UInt32 = 2
+            var sharedDepth: UInt32 = 0
+            var matched = 0
+            var previousUses = UInt32.max
+            for (i, hash) in blocks.enumerated() {
+                let held = stamps[hash]?.uses
+                if held != nil && matched == i { matched += 1 }
+                let old = held ?? 0
+                let uses = min(old == .max ? old : old + 1, previousUses)
+                previousUses = uses
+                if i == 0 {
+                    rootUses = uses
+                    threshold = max(2, rootUses / 4)
+                }
+                if uses >= threshold { sharedDepth = UInt32(truncatingIfNeeded: i + 1) }
+                entries.initializeElement(at: i, to: Entry(stamp: stamp, uses: uses, rootUses: rootUses, sharedDepth: sharedDepth))
+            }
+            for i in blocks.indices.reversed() {
+                stamps.set(blocks[i], entries.moveElement(from: i))
+            }
+            queriedBlocks &+= blocks.count
+            matchedBlocks &+= matched
         }
-        queriedBlocks &+= blocks.count
-        matchedBlocks &+= matched
+    }
+
+    /// Whether a waiting request with `blocks` may rank (see `WaiterRank`) at or above a rank
+    /// of `bound`'s shared level and uncached blocks (strictly above when `strictly`), from at
+    /// most two lookups: the first block's use count bounds the shared level (counts never
+    /// grow along a prompt), and one block shows whether enough of the prompt is held. `false`
+    /// only when `match` is sure to rank it lower; `true` says nothing.
+    package func mayOutrank(_ blocks: [UInt64], sharedLevel: Int, uncached: Int, strictly: Bool) -> Bool {
+        guard let first = blocks.first else { return (0, 0) > (sharedLevel, -uncached) || (!strictly && (0, 0) == (sharedLevel, -uncached)) }
+        guard let root = stamps[first] else {
+            // Nothing matches: the rank is exactly level 0 with every block uncached.
+            let rank = (0, -blocks.count)
+            return rank > (sharedLevel, -uncached) || (!strictly && rank == (sharedLevel, -uncached))
+        }
+        let levelBound = PrefixIndex.level(root.uses)
+        if levelBound != sharedLevel { return levelBound > sharedLevel }
+        // At the same level at best: it needs at least `blocks.count - uncached` blocks held
+        // (one more when a tie does not do).
+        let needed = blocks.count - uncached + (strictly ? 1 : 0)
+        if needed <= 1 { return true }
+        if needed > blocks.count { return false }
+        return stamps[blocks[needed - 1]] != nil
+    }
+
+    /// `uses` in base-4 orders of magnitude (0 for 0 to 3 uses, 1 for 4 to 15, ...): members
+    /// within a factor of about 4 of each other rank alike.
+    package static func level(_ uses: UInt32) -> Int {
+        uses == 0 ? 0 : (UInt32.bitWidth - uses.leadingZeroBitCount - 1) / 2
     }
 }

@@ -35,6 +35,12 @@ package struct PromptFingerprint: Sendable, Hashable {
     /// The fingerprint of `prompt`, with `affinityKey`.
     package init(prompt: Prompt, affinityKey: String?) {
         var hasher = BlockHasher()
+        // Room for every block of the messages' text (one allocation, not one per doubling).
+        var bytes = 0
+        for message in prompt.messages {
+            if case .text(let text) = message.content { bytes = bytes.saturatingAdd(text.utf8.count) }
+        }
+        hasher.reserveCapacity(bytes: bytes)
         outer: for message in prompt.messages {
             hasher.feed(byte: UInt8(truncatingIfNeeded: message.role.rawValue.utf8.first ?? 0))
             switch message.content {
@@ -106,13 +112,34 @@ struct BlockHasher {
 
     var isFull: Bool { blocks.count >= PromptFingerprint.maximumBlocks }
 
+    /// Makes room for the blocks of `bytes` bytes (at most `maximumBlocks`).
+    mutating func reserveCapacity(bytes: Int) {
+        blocks.reserveCapacity(min(bytes / PromptFingerprint.blockBytes + 1, PromptFingerprint.maximumBlocks))
+    }
+
     mutating func feed(_ text: String) {
         var text = text
         text.withUTF8 { buffer in
             let raw = UnsafeRawBufferPointer(buffer)
             var i = 0
             while i < raw.count, !isFull {
-                if wordBytes == 0 && blockWords & 3 == 0 && raw.count - i >= 32 {
+                if wordBytes == 0 && blockWords == 0 && raw.count - i >= PromptFingerprint.blockBytes {
+                    // A whole block at once, its lanes in registers (they start from the seeds).
+                    var (a, b, c, d) = Self.laneSeeds
+                    var j = i
+                    let end = i + PromptFingerprint.blockBytes
+                    while j < end {
+                        a = Self.step(a, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)))
+                        b = Self.step(b, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j + 8, as: UInt64.self)))
+                        c = Self.step(c, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j + 16, as: UInt64.self)))
+                        d = Self.step(d, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j + 24, as: UInt64.self)))
+                        j += 32
+                    }
+                    (l0, l1, l2, l3) = (a, b, c, d)
+                    blockWords = Self.wordsPerBlock
+                    i = end
+                    endBlock()
+                } else if wordBytes == 0 && blockWords & 3 == 0 && raw.count - i >= 32 {
                     // Four words at once, one per lane.
                     l0 = Self.step(l0, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
                     l1 = Self.step(l1, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)))

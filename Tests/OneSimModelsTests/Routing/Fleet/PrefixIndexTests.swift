@@ -172,6 +172,75 @@ struct PrefixIndexTests {
         }
     }
 
+    /// Random prompts of 5 personas of 6 blocks and 40 agents' growing histories, inserted into
+    /// an index small enough that its generations turn in the middle of inserts.
+    static func churn(_ body: (PrefixIndex, [[UInt64]]) -> Void) {
+        var index = PrefixIndex(capacity: 64)
+        var rng = SplitMix64(seed: 23)
+        let personas = (0..<5).map { p in (0..<6).map { UInt64(1_000 * (p + 1) + $0) } }
+        var histories: [[UInt64]] = Array(repeating: [], count: 40)
+        var next: UInt64 = 1_000_000
+        var sent: [[UInt64]] = []
+        for stamp in 1...3_000 as ClosedRange<UInt64> {
+            let agent = Int(rng.next() % 40)
+            for _ in 0..<Int(rng.next() % 3) {
+                histories[agent].append(next)
+                next += 1
+            }
+            let blocks = personas[agent % 5] + histories[agent]
+            index.insert(blocks, stamp: stamp)
+            sent.append(blocks)
+            if sent.count > 50 { sent.removeFirst() }
+            body(index, sent)
+        }
+    }
+
+    @Test("under eviction a block is held only with every block before it, and sent at most as often")
+    func presenceAndCountsAreMonotone() {
+        var checked = 0
+        Self.churn { index, sent in
+            for blocks in sent {
+                var previous: UInt32? = .max
+                for block in blocks {
+                    let uses = index.uses(of: block)
+                    if let uses {
+                        #expect(previous != nil, "a block held after one that was dropped")
+                        #expect(uses <= previous ?? 0, "a block sent more often than the one before it")
+                        checked += 1
+                    }
+                    previous = uses
+                }
+            }
+        }
+        #expect(checked > 10_000)
+    }
+
+    @Test("two lookups rule a waiter out only when its full rank is below the bound")
+    func mayOutrankNeverRulesOutABetterWaiter() {
+        var ruledOut = 0
+        var kept = 0
+        Self.churn { index, sent in
+            func rank(_ blocks: [UInt64]) -> (Int, Int) {
+                let m = index.match(blocks)
+                return (PrefixIndex.level(m.sharedUses), -(blocks.count - m.length))
+            }
+            let bound = rank(sent[sent.count / 2])
+            for blocks in sent {
+                for strictly in [false, true] {
+                    let full = rank(blocks)
+                    if index.mayOutrank(blocks, sharedLevel: bound.0, uncached: -bound.1, strictly: strictly) {
+                        kept += 1
+                    } else {
+                        #expect(strictly ? full <= bound : full < bound, "ruled out a waiter of rank \(full) against \(bound)")
+                        ruledOut += 1
+                    }
+                }
+            }
+        }
+        #expect(ruledOut > 10_000, "most waiters are ruled out by the two lookups")
+        #expect(kept > 1_000)
+    }
+
     @Test("the index never holds more than its capacity, and recently used blocks survive eviction")
     func eviction() {
         var index = PrefixIndex(capacity: 100)
