@@ -77,4 +77,37 @@ struct FreshQueueTests {
         }
         #expect(q.ids == model)
     }
+
+    @Test("a queue served mostly from the front drops the entries that left in bulk and keeps its order")
+    func servedFromTheFront() {
+        var q = FreshQueue()
+        var model: [UInt64] = []
+        var rng = SplitMix64(seed: 19)
+        var next: UInt64 = 1
+        for step in 0..<20_000 {
+            if model.count < 50 || rng.next() % 2 == 0 {
+                q.append(next, fingerprint: PromptFingerprint(blocks: [next]))
+                model.append(next)
+                next += 1
+            } else {
+                // The head most of the time (FIFO service), sometimes a waiter behind it.
+                let i = rng.next() % 4 == 0 ? Int(rng.next() % UInt64(min(model.count, 40))) : 0
+                let removed = q.remove(model[i])
+                #expect(removed)
+                model.remove(at: i)
+            }
+            #expect(q.first == model.first)
+            if step % 97 == 0 {
+                var seen: [UInt64] = []
+                q.forEachWaiting(visitingAtMost: .max) { entry in
+                    seen.append(entry.id)
+                    #expect(entry.fingerprint.blocks == [entry.id])
+                    return true
+                }
+                #expect(seen == model)
+            }
+        }
+        #expect(next > 9_000, "thousands of waiters passed through the front")
+        #expect(q.ids == model)
+    }
 }
