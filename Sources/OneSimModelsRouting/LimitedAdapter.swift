@@ -21,13 +21,21 @@ package struct LimitedAdapter: ModelAdapter, CustomStringConvertible, CustomRefl
     package var modelType: String { inner.modelType }
     package var kind: ModelKind { inner.kind }
 
-    /// `inner` behind `limiter`, whose times are `clock`'s.
-    package init(inner: any ModelAdapter, deployment: DeploymentSettings, limiter: DeploymentLimiter, clock: BalancerClock) {
+    /// How long a call waits for the limits unless told otherwise.
+    package static let defaultQueueTimeout: Duration = .seconds(60)
+
+    /// `inner` behind `limiter`, whose times are `clock`'s; a call waits at most `queueTimeout`.
+    package init(
+        inner: any ModelAdapter, deployment: DeploymentSettings, limiter: DeploymentLimiter, clock: BalancerClock,
+        queueTimeout: Duration = LimitedAdapter.defaultQueueTimeout
+    ) {
         self.inner = inner
         gate = LoadBalancer(
             configName: inner.configName, kind: inner.kind,
             members: [BalancerMember(adapter: inner, deployment: deployment)],
-            settings: BalancerSettings(strategy: .roundRobin, cooldownTime: .zero, retryPolicy: .none, panicThreshold: 0), fallbacks: [],
+            settings: BalancerSettings(
+                strategy: .roundRobin, cooldownTime: .zero, queueTimeout: queueTimeout, retryPolicy: .none, panicThreshold: 0),
+            fallbacks: [],
             modelName: inner.modelName, balancerClock: clock, metricsFactory: nil, randomSeed: nil, budget: nil,
             limiters: [limiter])
     }

@@ -27,6 +27,10 @@ public final class ModelManager: Sendable {
         /// Adapters of configs with limits as `getModel(configName:)` returns them: behind the
         /// deployment's limiter (balancers use the plain adapter and the same limiter).
         var limited: [String: any ModelAdapter] = [:]
+        /// How long a call to a deployment used directly waits for its limits (see
+        /// `LimitedAdapter`); tests on a loaded machine raise it, so they wait for events, not
+        /// against this timer.
+        var directQueueTimeout: Duration = LimitedAdapter.defaultQueueTimeout
         /// For each cached balancer: every config name it depends on (transitively).
         var dependencies: [String: Set<String>] = [:]
         /// One limiter per deployment (config name), shared by every balancer over it; kept
@@ -323,7 +327,8 @@ public final class ModelManager: Sendable {
         let deployment = try deploymentSettings(of: config, member: name)
         guard deployment.maxConcurrency != nil || deployment.rpm != nil || deployment.tpm != nil else { return adapter }
         let limited = LimitedAdapter(
-            inner: adapter, deployment: deployment, limiter: limiter(for: name, deployment, in: &state), clock: limiterClock)
+            inner: adapter, deployment: deployment, limiter: limiter(for: name, deployment, in: &state), clock: limiterClock,
+            queueTimeout: state.directQueueTimeout)
         state.limited[name] = limited
         return limited
     }

@@ -81,7 +81,9 @@ struct BalancerOverHTTPTests {
     @Test func maxConcurrencyIsNeverExceededWithAThousandCalls() async throws {
         try await withSimulators(1, .init(latency: .milliseconds(5), recordRequests: false)) { sims, m in
             try m.loadModelConfigs(json: "[\(memberConfig("a", sims[0], extra: #", "max_concurrency": 7"#))]")
-            try m.configureLoadBalancer(modelConfigs: ["a"], configName: "lb")
+            // Waits as long as it takes: in a full run beside a build, calls still ran out of
+            // the default 60 s queue timeout here (the test is about the limit, not that timer).
+            try m.configureLoadBalancer(modelConfigs: ["a"], configName: "lb", options: ["queue_timeout": 3_600])
             let lb = try m.getModel(configName: "lb")
             // 100 callers, 10 calls each: always far more callers than slots, but no call waits
             // behind 1,000 others. (All 1,000 at once made the last ones wait for 143 slot
@@ -164,7 +166,8 @@ struct BalancerOverHTTPTests {
                 [\(memberConfig("flaky", sims[0])), \(memberConfig("steady", sims[1])),
                  \(memberConfig("dead", baseURL: "http://127.0.0.1:\(dead)/v1"))]
                 """)
-            try m.configureLoadBalancer(modelConfigs: ["flaky", "steady", "dead"], configName: "lb")
+            // No call may fail, so none races the queue timer on a busy machine.
+            try m.configureLoadBalancer(modelConfigs: ["flaky", "steady", "dead"], configName: "lb", options: ["queue_timeout": 3_600])
             let lb = try m.getModel(configName: "lb")
             let failures = try await withThrowingTaskGroup(of: Int.self) { group in
                 for worker in 0..<100 {

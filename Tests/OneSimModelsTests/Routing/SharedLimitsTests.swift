@@ -65,6 +65,11 @@ struct SharedLimitsTests {
     func aBareAdapterAndABalancerShareTheLimit() async throws {
         try await withSimulators(1, .init(latency: .milliseconds(2), recordRequests: false)) { sims, m in
             try m.loadModelConfigs(json: "[\(memberConfig("a", sims[0], extra: #", "max_concurrency": 4"#))]")
+            // Both paths wait as long as it takes: in a full parallel run on 2 busy cores one
+            // slot turnover took seconds, and a call queued behind 19 of them ran out of the
+            // default 60 s (the test is about the limit, not that timer).
+            m.state.withLock { $0.directQueueTimeout = .seconds(3_600) }
+            try m.configureLoadBalancer(configName: "chat_load_balancer", options: ["queue_timeout": 3_600])
             let bare = try m.getModel(configName: "a")
             let balancer = try m.getModel()
             #expect(bare.configName == "a" && bare.modelName == "sim-chat")
@@ -93,6 +98,9 @@ struct SharedLimitsTests {
     func streamsShareTheLimit() async throws {
         try await withSimulators(1, .init(latency: .milliseconds(2), recordRequests: false)) { sims, m in
             try m.loadModelConfigs(json: "[\(memberConfig("a", sims[0], extra: #", "max_concurrency": 3"#))]")
+            // Waits as long as it takes (see `aBareAdapterAndABalancerShareTheLimit`).
+            m.state.withLock { $0.directQueueTimeout = .seconds(3_600) }
+            try m.configureLoadBalancer(configName: "chat_load_balancer", options: ["queue_timeout": 3_600])
             let bare = try m.getModel(configName: "a")
             let balancer = try m.getModel()
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -129,6 +137,27 @@ struct SharedLimitsTests {
             // The one slot is free again: this call is served.
             let text = try await bare.acall("after").text
             #expect(text == "after")
+        }
+    }
+
+    @Test("a deployment used directly waits for its limits as long as the manager says, then fails with queue_timeout")
+    func directQueueTimeoutIsHonoured() async throws {
+        try await withSimulators(1, .init(recordRequests: false)) { sims, m in
+            try m.loadModelConfigs(json: "[\(memberConfig("a", sims[0], extra: #", "max_concurrency": 1"#))]")
+            m.state.withLock { $0.directQueueTimeout = .milliseconds(200) }
+            let bare = try m.getModel(configName: "a")
+            sims[0].enqueue(.fail(.stallBody(afterEvents: 1)))
+            let holder = Task {
+                let stream = try await bare.stream("holds the slot")
+                for try await _ in stream {}
+            }
+            try await waitUntil("the slot is held on the server") { sims[0].stalls > 0 }
+            // The event waited for is the timeout itself: the one slot stays held until after it.
+            let error = await #expect(throws: ModelError.self) { _ = try await bare.acall("waits") }
+            #expect(error?.kind == .queueTimeout)
+            #expect(error?.message.contains("queue_timeout \(Duration.milliseconds(200))") == true, "the manager's timeout, not the default")
+            holder.cancel()
+            _ = await holder.result
         }
     }
 
