@@ -89,9 +89,12 @@ package struct PromptFingerprint: Sendable, Hashable {
 /// little-endian word is absorbed at once when the stream is at a word boundary, byte by byte
 /// otherwise, with the same result either way (blocks are a whole number of words).
 ///
-/// Within a block, word *j* goes to lane *j* mod 4 (a multiply and an xor-shift each), so four
-/// independent chains run side by side; at the block's end the lanes are folded into the
-/// previous block's hash. A block's hash thus covers every byte before its end.
+/// Within a block, words go in pairs, pair *p* to lane *p* mod 4: one 64 × 64 → 128-bit
+/// multiply absorbs a pair (its halves folded by XOR, as wyhash does), so four independent
+/// chains run side by side at 16 bytes per multiply. At the block's end the lanes are folded
+/// into the previous block's hash, so a block's hash covers every byte before its end. The lane
+/// constants contain bytes that valid UTF-8 never has at those positions, so no word of text
+/// can cancel one and erase its lane.
 struct BlockHasher {
     private(set) var blocks: [UInt64] = []
     /// The previous block's hash (a constant before the first).
@@ -102,11 +105,17 @@ struct BlockHasher {
     private var l3 = BlockHasher.laneSeeds.3
     private var word: UInt64 = 0
     private var wordBytes = 0
+    /// The first word of a pair whose second has not come yet.
+    private var pending: UInt64 = 0
     /// Words absorbed into the current block.
     private var blockWords = 0
 
     static let laneSeeds: (UInt64, UInt64, UInt64, UInt64) = (
         0x243F_6A88_85A3_08D3, 0x1319_8A2E_0370_7344, 0xA409_3822_299F_31D0, 0x082E_FA98_EC4E_6C89
+    )
+    /// Each lane's constant (wyhash's secrets).
+    static let secrets: (UInt64, UInt64, UInt64, UInt64) = (
+        0xA076_1D64_78BD_642F, 0xE703_7ED1_A0B4_28DB, 0x8EBC_6AF0_9C88_C6E3, 0x5899_65CC_7537_4CC3
     )
     static let wordsPerBlock = PromptFingerprint.blockBytes / 8
 
@@ -129,27 +138,18 @@ struct BlockHasher {
                     var j = i
                     let end = i + PromptFingerprint.blockBytes
                     while j < end {
-                        a = Self.step(a, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)))
-                        b = Self.step(b, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j + 8, as: UInt64.self)))
-                        c = Self.step(c, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j + 16, as: UInt64.self)))
-                        d = Self.step(d, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j + 24, as: UInt64.self)))
-                        j += 32
+                        a = Self.step(a, Self.load(raw, j), Self.load(raw, j + 8), Self.secrets.0)
+                        b = Self.step(b, Self.load(raw, j + 16), Self.load(raw, j + 24), Self.secrets.1)
+                        c = Self.step(c, Self.load(raw, j + 32), Self.load(raw, j + 40), Self.secrets.2)
+                        d = Self.step(d, Self.load(raw, j + 48), Self.load(raw, j + 56), Self.secrets.3)
+                        j += 64
                     }
                     (l0, l1, l2, l3) = (a, b, c, d)
                     blockWords = Self.wordsPerBlock
                     i = end
                     endBlock()
-                } else if wordBytes == 0 && blockWords & 3 == 0 && raw.count - i >= 32 {
-                    // Four words at once, one per lane.
-                    l0 = Self.step(l0, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
-                    l1 = Self.step(l1, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)))
-                    l2 = Self.step(l2, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self)))
-                    l3 = Self.step(l3, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self)))
-                    blockWords += 4
-                    i += 32
-                    if blockWords == Self.wordsPerBlock { endBlock() }
                 } else if wordBytes == 0 && raw.count - i >= 8 {
-                    absorb(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                    absorb(Self.load(raw, i))
                     i += 8
                 } else {
                     feed(byte: raw[i])
@@ -176,22 +176,38 @@ struct BlockHasher {
         }
     }
 
-    /// One lane's step: absorb a word.
+    /// The little-endian word at `offset`.
     @inline(__always)
-    static func step(_ lane: UInt64, _ value: UInt64) -> UInt64 {
-        let x = (lane ^ value) &* 0x9FB2_1C65_1E98_DF25
-        return x ^ (x >> 29)
+    static func load(_ raw: UnsafeRawBufferPointer, _ offset: Int) -> UInt64 {
+        UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
-    /// Absorbs one whole word (the stream is at a word boundary) into its lane; ends a block
-    /// when it is full.
+    /// The high and low halves of `a × b`, XORed.
+    @inline(__always)
+    static func mum(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let product = a.multipliedFullWidth(by: b)
+        return product.high ^ product.low
+    }
+
+    /// One lane's step: absorb a pair of words.
+    @inline(__always)
+    static func step(_ lane: UInt64, _ first: UInt64, _ second: UInt64, _ secret: UInt64) -> UInt64 {
+        mum(first ^ secret, second ^ lane)
+    }
+
+    /// Absorbs one whole word (the stream is at a word boundary): the first of a pair waits for
+    /// the second, which completes its lane's step; ends a block when it is full.
     @inline(__always)
     private mutating func absorb(_ value: UInt64) {
-        switch blockWords & 3 {
-        case 0: l0 = Self.step(l0, value)
-        case 1: l1 = Self.step(l1, value)
-        case 2: l2 = Self.step(l2, value)
-        default: l3 = Self.step(l3, value)
+        if blockWords & 1 == 0 {
+            pending = value
+        } else {
+            switch (blockWords >> 1) & 3 {
+            case 0: l0 = Self.step(l0, pending, value, Self.secrets.0)
+            case 1: l1 = Self.step(l1, pending, value, Self.secrets.1)
+            case 2: l2 = Self.step(l2, pending, value, Self.secrets.2)
+            default: l3 = Self.step(l3, pending, value, Self.secrets.3)
+            }
         }
         blockWords += 1
         if blockWords == Self.wordsPerBlock { endBlock() }
@@ -199,8 +215,8 @@ struct BlockHasher {
 
     /// Folds the lanes into the chain, records the block's hash and starts the next block.
     private mutating func endBlock() {
-        let folded = l0 ^ PromptFingerprint.mix(l1 &+ 1) ^ PromptFingerprint.mix(l2 &+ 2) ^ PromptFingerprint.mix(l3 &+ 3)
-        chain = PromptFingerprint.mix(chain &* 0xD6E8_FEB8_6659_FD93 ^ folded)
+        let folded = Self.mum(l0 ^ Self.secrets.0, l1 ^ Self.secrets.1) ^ Self.mum(l2 ^ Self.secrets.2, l3 ^ Self.secrets.3)
+        chain = Self.mum(chain ^ Self.secrets.2, folded ^ Self.secrets.3)
         blocks.append(chain)
         (l0, l1, l2, l3) = Self.laneSeeds
         blockWords = 0
