@@ -82,6 +82,20 @@ struct PrefixIndexTests {
         }
     }
 
+    @Test("no eight bytes of text can cancel a lane's constant (each holds a byte pair UTF-8 never has)")
+    func laneConstantsAreNotText() {
+        let secrets = [BlockHasher.secrets.0, BlockHasher.secrets.1, BlockHasher.secrets.2, BlockHasher.secrets.3]
+        for secret in secrets {
+            let bytes = (0..<8).map { UInt8(truncatingIfNeeded: secret >> UInt64(8 * $0)) }  // little-endian, as loaded
+            let impossible = zip(bytes, bytes.dropFirst()).contains { first, next in
+                let nextContinues = next & 0xC0 == 0x80
+                // ASCII never precedes a continuation byte; a lead byte always precedes one.
+                return (first < 0x80 && nextContinues) || (first >= 0xC0 && !nextContinues)
+            }
+            #expect(impossible, "constant \(String(secret, radix: 16))")
+        }
+    }
+
     @Test("matches count leading blocks and report the deepest one's last use and use count")
     func matching() {
         var index = PrefixIndex(capacity: 1_000)
