@@ -84,18 +84,14 @@ extension BalancerCore {
     func affinityScore(_ member: Int, _ fingerprint: PromptFingerprint, unlessBelow bound: AffinityScore) -> AffinityScore? {
         // Through a buffer pointer: `prefixIndexes[member].match` would copy the index (four
         // retains and releases) on every call, and this runs per candidate and per waiter.
-        let match = prefixIndexes.withUnsafeBufferPointer { indexes in
-            indexes.indices.contains(member) ? indexes[member].match(fingerprint.blocks) : (length: 0, stamp: 0, uses: 0, sharedUses: 0)
+        let match: PrefixIndex.Match = prefixIndexes.withUnsafeBufferPointer { indexes in
+            indexes.indices.contains(member) ? indexes[member].match(fingerprint.blocks) : (0, 0, 0, 0)
         }
-        let level = Self.level(match.sharedUses)
+        let level = PrefixIndex.level(match.sharedUses)
         if (level, match.length) < (bound.sharedLevel, bound.length) { return nil }
         let owner = fingerprint.key.map { keyOwners[$0] == member ? 1 : 0 } ?? 0
         return AffinityScore(sharedLevel: level, length: match.length, owner: owner, uses: match.uses, stamp: match.stamp)
     }
-
-    /// `uses` in base-4 orders of magnitude (0 for 0 to 3 uses, 1 for 4 to 15, ...): members
-    /// within a factor of about 4 of each other rank alike.
-    static func level(_ uses: UInt32) -> Int { PrefixIndex.level(uses) }
 
     /// The fleet dispatch's pick among `candidates` (members with a free learned slot): the best
     /// affinity (see `AffinityScore`; ties to the lighter load), unless that member holds more
@@ -289,7 +285,7 @@ extension BalancerCore {
     /// (`PrefixIndex.mayOutrank`) rule them out before a full match, and the key owner is read
     /// only on a tie.
     func waiterRank(_ member: Int, _ fingerprint: PromptFingerprint, unlessBelow bound: WaiterRank? = nil) -> WaiterRank? {
-        let match: (length: Int, stamp: UInt64, uses: UInt32, sharedUses: UInt32)? = prefixIndexes.withUnsafeBufferPointer { indexes in
+        let match: PrefixIndex.Match? = prefixIndexes.withUnsafeBufferPointer { indexes in
             guard indexes.indices.contains(member) else { return (0, 0, 0, 0) }
             if let bound,
                 !indexes[member].mayOutrank(
@@ -301,7 +297,7 @@ extension BalancerCore {
             return indexes[member].match(fingerprint.blocks)
         }
         guard let match else { return nil }
-        var rank = WaiterRank(sharedLevel: Self.level(match.sharedUses), uncached: fingerprint.blocks.count - match.length)
+        var rank = WaiterRank(sharedLevel: PrefixIndex.level(match.sharedUses), uncached: fingerprint.blocks.count - match.length)
         if let bound, (rank.sharedLevel, -rank.uncached) < (bound.sharedLevel, -bound.uncached) { return nil }
         rank.owner = fingerprint.key.map { keyOwners[$0] == member ? 1 : 0 } ?? 0
         return rank

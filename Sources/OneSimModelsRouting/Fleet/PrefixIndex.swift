@@ -35,6 +35,10 @@ package struct PrefixIndex: Sendable {
     /// Block hashes held now.
     package var count: Int { stamps.count }
 
+    /// What `match` finds: the matched length, the deepest matched block's last-use stamp and
+    /// use count, and the shared part's use count (all 0 when nothing matches).
+    package typealias Match = (length: Int, stamp: UInt64, uses: UInt32, sharedUses: UInt32)
+
     /// How many times `block` was sent, if the index holds it.
     package func uses(of block: UInt64) -> UInt32? { stamps[block]?.uses }
 
@@ -43,13 +47,12 @@ package struct PrefixIndex: Sendable {
     /// least twice and at least a quarter as often as the first block (as counted when that
     /// deepest block was last sent, which each entry carries): the end of the part many
     /// calls share (a persona), before what few calls sent (one agent's history). All 0 when
-    /// nothing matches. Chained hashes make presence monotone up to evictions, and a block is
-    /// sent at most as often as the blocks before it, so binary searches find both in O(log n)
-    /// lookups. The second runs only when the deepest block falls short, and only when the
+    /// nothing matches. A block is held only with every block before it, and sent at most as
+    /// often (`insert` keeps both exact), so binary searches find both in O(log n) lookups. The second runs only when the deepest block falls short, and only when the
     /// shared part no longer ends where it did when the deepest block was last sent (each entry
     /// keeps that depth; two lookups check it), so a scan of many waiters of one persona costs
     /// about one search each.
-    package func match(_ blocks: [UInt64]) -> (length: Int, stamp: UInt64, uses: UInt32, sharedUses: UInt32) {
+    package func match(_ blocks: [UInt64]) -> Match {
         guard !blocks.isEmpty, !stamps.isEmpty else { return (0, 0, 0, 0) }
         var low = 0
         var high = blocks.count
@@ -137,11 +140,11 @@ package struct PrefixIndex: Sendable {
     /// grow along a prompt), and one block shows whether enough of the prompt is held. `false`
     /// only when `match` is sure to rank it lower; `true` says nothing.
     package func mayOutrank(_ blocks: [UInt64], sharedLevel: Int, uncached: Int, strictly: Bool) -> Bool {
-        guard let first = blocks.first else { return (0, 0) > (sharedLevel, -uncached) || (!strictly && (0, 0) == (sharedLevel, -uncached)) }
-        guard let root = stamps[first] else {
+        let bound = (sharedLevel, -uncached)
+        guard let first = blocks.first, let root = stamps[first] else {
             // Nothing matches: the rank is exactly level 0 with every block uncached.
             let rank = (0, -blocks.count)
-            return rank > (sharedLevel, -uncached) || (!strictly && rank == (sharedLevel, -uncached))
+            return rank > bound || (!strictly && rank == bound)
         }
         let levelBound = PrefixIndex.level(root.uses)
         if levelBound != sharedLevel { return levelBound > sharedLevel }
