@@ -21,21 +21,19 @@ package struct LimitedAdapter: ModelAdapter, CustomStringConvertible, CustomRefl
     package var modelType: String { inner.modelType }
     package var kind: ModelKind { inner.kind }
 
-    /// How long a call waits for the limits unless told otherwise.
-    package static let defaultQueueTimeout: Duration = .seconds(60)
-
-    /// `inner` behind `limiter`, whose times are `clock`'s; a call waits at most `queueTimeout`.
+    /// `inner` behind `limiter`, whose times are `clock`'s; a call waits at most `queueTimeout`
+    /// (`nil`: `BalancerSettings`' default).
     package init(
         inner: any ModelAdapter, deployment: DeploymentSettings, limiter: DeploymentLimiter, clock: BalancerClock,
-        queueTimeout: Duration = LimitedAdapter.defaultQueueTimeout
+        queueTimeout: Duration? = nil
     ) {
         self.inner = inner
+        var settings = BalancerSettings(strategy: .roundRobin, cooldownTime: .zero, retryPolicy: .none, panicThreshold: 0)
+        if let queueTimeout { settings.queueTimeout = queueTimeout }
         gate = LoadBalancer(
             configName: inner.configName, kind: inner.kind,
             members: [BalancerMember(adapter: inner, deployment: deployment)],
-            settings: BalancerSettings(
-                strategy: .roundRobin, cooldownTime: .zero, queueTimeout: queueTimeout, retryPolicy: .none, panicThreshold: 0),
-            fallbacks: [],
+            settings: settings, fallbacks: [],
             modelName: inner.modelName, balancerClock: clock, metricsFactory: nil, randomSeed: nil, budget: nil,
             limiters: [limiter])
     }

@@ -28,9 +28,10 @@ public final class ModelManager: Sendable {
         /// deployment's limiter (balancers use the plain adapter and the same limiter).
         var limited: [String: any ModelAdapter] = [:]
         /// How long a call to a deployment used directly waits for its limits (see
-        /// `LimitedAdapter`); tests on a loaded machine raise it, so they wait for events, not
-        /// against this timer.
-        var directQueueTimeout: Duration = LimitedAdapter.defaultQueueTimeout
+        /// `LimitedAdapter`; `nil`: the balancer default), for adapters built after it is set;
+        /// kept across `cleared()`. Tests on a loaded machine raise it, so they wait for events,
+        /// not against this timer.
+        var directQueueTimeout: Duration?
         /// For each cached balancer: every config name it depends on (transitively).
         var dependencies: [String: Set<String>] = [:]
         /// One limiter per deployment (config name), shared by every balancer over it; kept
@@ -44,11 +45,12 @@ public final class ModelManager: Sendable {
         /// Set by a lookup that found a config whose adapter is not built yet.
         var needed: AdapterRequest?
 
-        /// A fresh state that keeps the deployment limiters.
+        /// A fresh state that keeps the deployment limiters (and the direct queue timeout).
         func cleared() -> State {
             var fresh = State()
             fresh.limiters = limiters
             fresh.scrapers = scrapers
+            fresh.directQueueTimeout = directQueueTimeout
             fresh.generation = generation &+ 1
             return fresh
         }

@@ -41,9 +41,11 @@ struct SharedLimitsTests {
         try await withSimulators(1, .init(recordRequests: false)) { sims, m in
             let config = "[\(memberConfig("a", sims[0], extra: #", "max_concurrency": 3"#))]"
             try m.loadModelConfigs(json: config)
+            // The calls waiting behind them wait as long as it takes (the test is about the
+            // limit, not the queue timer), before and after the reload.
+            try m.configureLoadBalancer(configName: "chat_load_balancer", options: ["queue_timeout": 3_600])
             // The first three requests stay 30 s at the server: long enough that all three are
-            // there together however late a loaded machine starts the third, and shorter than
-            // the balancer's 60 s queue timeout that the calls waiting behind them run against.
+            // there together however late a loaded machine starts the third.
             sims[0].enqueue(Array(repeating: SimulatorAction.delay(.seconds(30)), count: 3))
             let before = try m.getModel()
             let early = (0..<6).map { i in Task { try await before.acall("before \(i)") } }
@@ -120,18 +122,26 @@ struct SharedLimitsTests {
         }
     }
 
+    /// Opens a stream through `model` that `sim` stalls after its first event, and returns once
+    /// the stream is open on the server (an event, not a delay): it holds one slot until the
+    /// returned task is cancelled.
+    func holdASlot(_ model: any ModelAdapter, _ sim: Simulator) async throws -> Task<Void, any Error> {
+        sim.enqueue(.fail(.stallBody(afterEvents: 1)))
+        let before = sim.stalls
+        let holder = Task {
+            let stream = try await model.stream("holds a slot")
+            for try await _ in stream {}
+        }
+        try await waitUntil("the stalled stream is open on the server") { sim.stalls > before }
+        return holder
+    }
+
     @Test("a bare adapter's cancelled stream frees its slot")
     func aCancelledBareStreamFreesItsSlot() async throws {
         try await withSimulators(1, .init(latency: .milliseconds(2), recordRequests: false)) { sims, m in
             try m.loadModelConfigs(json: "[\(memberConfig("a", sims[0], extra: #", "max_concurrency": 1"#))]")
             let bare = try m.getModel(configName: "a")
-            sims[0].enqueue(.fail(.stallBody(afterEvents: 1)))
-            let stalled = Task {
-                let stream = try await bare.stream("stalls")
-                for try await _ in stream {}
-            }
-            // Wait for the event: the stalled stream is open on the server.
-            try await waitUntil("the stalled stream is open on the server") { sims[0].stalls > 0 }
+            let stalled = try await holdASlot(bare, sims[0])
             stalled.cancel()
             _ = await stalled.result
             // The one slot is free again: this call is served.
@@ -146,12 +156,7 @@ struct SharedLimitsTests {
             try m.loadModelConfigs(json: "[\(memberConfig("a", sims[0], extra: #", "max_concurrency": 1"#))]")
             m.state.withLock { $0.directQueueTimeout = .milliseconds(200) }
             let bare = try m.getModel(configName: "a")
-            sims[0].enqueue(.fail(.stallBody(afterEvents: 1)))
-            let holder = Task {
-                let stream = try await bare.stream("holds the slot")
-                for try await _ in stream {}
-            }
-            try await waitUntil("the slot is held on the server") { sims[0].stalls > 0 }
+            let holder = try await holdASlot(bare, sims[0])
             // The event waited for is the timeout itself: the one slot stays held until after it.
             let error = await #expect(throws: ModelError.self) { _ = try await bare.acall("waits") }
             #expect(error?.kind == .queueTimeout)
