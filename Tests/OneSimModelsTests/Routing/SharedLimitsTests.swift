@@ -153,8 +153,9 @@ struct SharedLimitsTests {
     @Test("a deployment used directly waits for its limits as long as the manager says, then fails with queue_timeout")
     func directQueueTimeoutIsHonoured() async throws {
         try await withSimulators(1, .init(recordRequests: false)) { sims, m in
-            try m.loadModelConfigs(json: "[\(memberConfig("a", sims[0], extra: #", "max_concurrency": 1"#))]")
             m.state.withLock { $0.directQueueTimeout = .milliseconds(200) }
+            // Set before a load that clears everything: it is the manager's, not a config's.
+            try m.loadModelConfigs(json: "[\(memberConfig("a", sims[0], extra: #", "max_concurrency": 1"#))]", clearExisting: true)
             let bare = try m.getModel(configName: "a")
             let holder = try await holdASlot(bare, sims[0])
             // The event waited for is the timeout itself: the one slot stays held until after it.
