@@ -11,6 +11,10 @@ package struct Grant: Sendable, Hashable {
     /// Requests in flight on the deployment when it was taken, this one included (the
     /// learned limit grows only from requests that used most of it).
     var inFlightAtStart: Int = 0
+    /// The share (0...1) of the prompt's blocks the member's prefix index held when the slot
+    /// was taken (fleet dispatch; 0 otherwise): the likely prefix-cache hit, which the learned
+    /// limit discounts from a request's work when the server reports no cached tokens.
+    var cachedShare: Double = 0
 }
 
 /// How a request's wait for a member ended.

@@ -177,7 +177,8 @@ package struct BalancerCore: Sendable {
         switch result {
         case .success(let latency, let usage):
             members[grant.member].succeeded(
-                latency: latency, reported: usage, charged: grant.tokens, inFlightAtStart: grant.inFlightAtStart, at: now)
+                latency: latency, reported: usage, charged: grant.tokens, inFlightAtStart: grant.inFlightAtStart,
+                cachedShare: grant.cachedShare, at: now)
         case .failure(let error, let disposition):
             cooled = members[grant.member].failed(
                 error, disposition, charged: grant.tokens, latency: now - grant.startedAt, at: now)

@@ -76,10 +76,13 @@ package struct DeploymentLimits: Sendable, Hashable {
         return adaptive?.reportIsFresh(at: now, interval: reportInterval) ?? false
     }
 
-    /// A success feeds the learned limit.
-    mutating func learn(latency: Duration, usage: Usage, inFlightAtStart: Int, at now: Duration) {
+    /// A success feeds the learned limit. The prompt tokens the server served from its prefix
+    /// cache are its report's (`usage.cachedPromptTokens`) or, when it reports none,
+    /// `cachedShare` of the prompt (the balancer's own index's estimate).
+    mutating func learn(latency: Duration, usage: Usage, inFlightAtStart: Int, cachedShare: Double = 0, at now: Duration) {
+        let estimate = AdaptiveConcurrency.cachedTokens(reported: usage.cachedPromptTokens, promptTokens: usage.promptTokens, share: cachedShare)
         adaptive?.succeeded(
-            latency: latency, promptTokens: usage.promptTokens, outputTokens: usage.completionTokens,
+            latency: latency, promptTokens: usage.promptTokens, cachedTokens: estimate, outputTokens: usage.completionTokens,
             inFlightAtStart: inFlightAtStart, now: now, reportInterval: reportInterval, ceiling: maxConcurrency)
     }
 

@@ -104,7 +104,9 @@ package struct MemberRuntime: Sendable {
     /// Ends a successful request: frees its slot, corrects the tpm charge with `reported`
     /// usage, and feeds the latency average (per output token, or per request when there are
     /// none).
-    mutating func succeeded(latency: Duration, reported: Usage, charged: Double, inFlightAtStart: Int = 0, at now: Duration) {
+    mutating func succeeded(
+        latency: Duration, reported: Usage, charged: Double, inFlightAtStart: Int = 0, cachedShare: Double = 0, at now: Duration
+    ) {
         inFlight -= 1
         successes += 1
         latencyTotal += latency
@@ -113,7 +115,7 @@ package struct MemberRuntime: Sendable {
         let refund = reported.isEmpty ? 0 : charged - Double(reported.totalTokens)
         limiter.withLimits {
             $0.end(refund: refund, at: now)
-            $0.learn(latency: latency, usage: reported, inFlightAtStart: inFlightAtStart, at: now)
+            $0.learn(latency: latency, usage: reported, inFlightAtStart: inFlightAtStart, cachedShare: cachedShare, at: now)
         }
         if health.panicEligible(at: now) { health.recover() }
         let sample = latency.seconds / Double(max(reported.completionTokens, 1))

@@ -164,7 +164,7 @@ package struct FleetSimulation {
                         outcome.latencies.append(latency.seconds)
                         let (resolutions, _) = core.release(
                             run.grant,
-                            .success(latency: latency, usage: Usage(promptTokens: done.promptTokens, completionTokens: done.outputTokens)),
+                            .success(latency: latency, usage: Usage(promptTokens: done.promptTokens, completionTokens: done.outputTokens, cachedPromptTokens: done.cachedTokens)),
                             now: now)
                         deliver(resolutions, at: now)
                     }

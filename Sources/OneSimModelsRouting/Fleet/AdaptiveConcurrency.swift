@@ -14,9 +14,15 @@ import OneSimModelsCore
 ///   A report older than two intervals is stale: the latency rules take over again, but never
 ///   grow the limit past a slot count the server once showed.
 /// - **Latency** (AIMD, as Netflix's concurrency-limits and Envoy's adaptive concurrency):
-///   each success gives a sample of seconds per unit of work (output tokens plus prompt tokens
-///   ÷ 20, prefill being that much cheaper than decode). The baseline is the lowest recent
-///   sample, drifting up slowly. A sample within `tolerance ×` the baseline, from a request
+///   each success gives a sample of seconds per unit of work (output tokens plus uncached
+///   prompt tokens ÷ 20, prefill being that much cheaper than decode; a prompt served from the
+///   prefix cache costs next to nothing). The cached tokens are the server's report
+///   (`cached_tokens`) or, when it reports none, the share of the prompt's blocks the
+///   balancer's own prefix index held for the member at dispatch. Counting a cached persona as
+///   prefill made one request's sample up to three times another's at the same load, which
+///   forced a loose tolerance (2.5): the limit then settled at about twice a 16-slot server's
+///   slots, and a server that slowed down held a queue of calls inside it. The baseline is the
+///   lowest recent sample, drifting up slowly. A sample within `tolerance ×` the baseline, from a request
 ///   that started with at least half the limit in use, raises the limit: by one per success
 ///   while in slow start (doubling per round trip), else by 1/limit (one per round trip). A
 ///   sample beyond it, or a 429/503/overload error, cuts the limit to 80 %, at most once per
@@ -40,8 +46,11 @@ package struct AdaptiveConcurrency: Sendable, Hashable {
     /// The limit's range.
     package static let minimumLimit = 1.0
     package static let maximumLimit = 4096.0
-    /// A sample this many times the baseline means congestion.
-    package static let tolerance = 2.5
+    /// A sample this many times the baseline means congestion. The baseline is in effect the
+    /// full-batch latency, so this lets up to about 0.8 × the slots more wait inside the
+    /// server: enough headroom for noise (1.6 and lower lose on mixed-cache fleets), little
+    /// backlog when a server slows down.
+    package static let tolerance = 1.8
     /// How much of the way to a higher sample the baseline moves per sample.
     package static let baselineDrift = 0.02
     /// Prompt tokens per unit of work (prefill is this much cheaper per token than decode).
@@ -92,19 +101,32 @@ package struct AdaptiveConcurrency: Sendable, Hashable {
         return max(serverLoad - report.ownInFlight, 0)
     }
 
+    /// The prompt tokens a request was served from the server's prefix cache: `reported` when
+    /// the server reports any, else `share` (0...1, clamped) of `promptTokens`.
+    package static func cachedTokens(reported: Int, promptTokens: Int, share: Double) -> Int {
+        if reported > 0 { return min(reported, max(promptTokens, 0)) }
+        guard share.isFinite, share > 0, promptTokens > 0 else { return 0 }
+        if share >= 1 { return promptTokens }
+        // Below the prompt, which is an Int; `Int(exactly:)` also refuses what rounding pushed past it.
+        return Int(exactly: (Double(promptTokens) * share).rounded(.down)).map { min($0, promptTokens) } ?? promptTokens
+    }
+
     // MARK: - Events
 
     /// A request that started with `inFlightAtStart` requests on the deployment (itself
-    /// included) succeeded after `latency` with `outputTokens` generated from `promptTokens`.
+    /// included) succeeded after `latency` with `outputTokens` generated from `promptTokens`,
+    /// `cachedTokens` of them served from the server's prefix cache (no prefill work).
     /// Ignored while a fresh server report rules the limit.
     package mutating func succeeded(
-        latency: Duration, promptTokens: Int, outputTokens: Int, inFlightAtStart: Int, now: Duration, reportInterval: Duration?,
-        ceiling: Int?
+        latency: Duration, promptTokens: Int, cachedTokens: Int = 0, outputTokens: Int, inFlightAtStart: Int, now: Duration,
+        reportInterval: Duration?, ceiling: Int?
     ) {
         if let interval = reportInterval, reportIsFresh(at: now, interval: interval) { return }
         let seconds = latency.seconds
         guard seconds.isFinite, seconds >= 0 else { return }
-        let units = Double(max(outputTokens, 0)) + Double(max(promptTokens, 0)) / Self.promptTokensPerUnit
+        let prompt = max(promptTokens, 0)
+        let uncached = prompt - min(max(cachedTokens, 0), prompt)
+        let units = Double(max(outputTokens, 0)) + Double(uncached) / Self.promptTokensPerUnit
         let sample = seconds / max(units, 1)
         guard let base = baseline else {
             baseline = sample

@@ -62,16 +62,19 @@ extension BalancerCore {
         guard let inFlight = members[member].start(tokens: tokens, at: now, panic: panic, learned: mode.learnsLimits) else {
             return nil
         }
-        if mode == .fleet { recordDispatch(fingerprint, to: member) }
-        return Grant(member: member, tokens: tokens, startedAt: now, inFlightAtStart: inFlight)
+        let cachedShare = mode == .fleet ? recordDispatch(fingerprint, to: member) : 0
+        return Grant(member: member, tokens: tokens, startedAt: now, inFlightAtStart: inFlight, cachedShare: cachedShare)
     }
 
-    /// Remembers that `fingerprint`'s prompt went to `member`.
-    mutating func recordDispatch(_ fingerprint: PromptFingerprint, to member: Int) {
-        guard prefixIndexes.indices.contains(member) else { return }
+    /// Remembers that `fingerprint`'s prompt went to `member`; returns the share of its blocks
+    /// the member's index already held (0 for a prompt without blocks).
+    @discardableResult
+    mutating func recordDispatch(_ fingerprint: PromptFingerprint, to member: Int) -> Double {
+        guard prefixIndexes.indices.contains(member) else { return 0 }
         dispatchStamp &+= 1
-        prefixIndexes[member].insert(fingerprint.blocks, stamp: dispatchStamp)
+        let held = prefixIndexes[member].insert(fingerprint.blocks, stamp: dispatchStamp)
         if let key = fingerprint.key { keyOwners.set(key, member) }
+        return fingerprint.blocks.isEmpty ? 0 : Double(held) / Double(fingerprint.blocks.count)
     }
 
     /// How well `member` suits a request (see `AffinityScore`).

@@ -96,8 +96,8 @@ package struct PrefixIndex: Sendable {
     }
 
     /// Records that `blocks` were sent to the member at `stamp` (a counter that only grows):
-    /// each block's use count goes up by one; counts how many leading blocks were already held
-    /// (read in the same pass: one lookup per block).
+    /// each block's use count goes up by one. Returns how many leading blocks were already held
+    /// (read in the same pass: one lookup per block), the member's likely prefix-cache hit.
     ///
     /// The blocks are read first to last and written last to first, so a block is always
     /// written after every deeper block of the same prompt: a generation turn during the writes
@@ -105,9 +105,10 @@ package struct PrefixIndex: Sendable {
     /// that keeps two invariants exact, which `match` and `mayOutrank` rely on: a block is held
     /// only if every block before it is, and it was sent at most as often (each count is also
     /// capped at the count of the block before it).
-    package mutating func insert(_ blocks: [UInt64], stamp: UInt64) {
-        guard !blocks.isEmpty else { return }
-        withUnsafeTemporaryAllocation(of: Entry.self, capacity: blocks.count) { entries in
+    @discardableResult
+    package mutating func insert(_ blocks: [UInt64], stamp: UInt64) -> Int {
+        guard !blocks.isEmpty else { return 0 }
+        return withUnsafeTemporaryAllocation(of: Entry.self, capacity: blocks.count) { entries in
             var rootUses: UInt32 = 0
             var threshold: UInt32 = 2
             var sharedDepth: UInt32 = 0
@@ -131,6 +132,7 @@ package struct PrefixIndex: Sendable {
             }
             queriedBlocks &+= blocks.count
             matchedBlocks &+= matched
+            return matched
         }
     }
 

@@ -104,4 +104,51 @@ struct AdaptiveConcurrencyTests {
         naive.observe(ServerLoad(running: 2, waiting: 3), at: .seconds(1))
         #expect(naive.adaptive?.limit == 1, "without the window, all 5 look like another client's")
     }
+
+    @Test("prompt tokens served from the prefix cache count no work: a cached call's slowdown is seen")
+    func cachedTokensCountNoWork() {
+        func learner() -> AdaptiveConcurrency {
+            var a = AdaptiveConcurrency()
+            success(&a, seconds: 1, inFlight: 32, at: .seconds(1))  // baseline 10 ms per unit, limit 33
+            return a
+        }
+        // 2,000 prompt tokens (100 units of prefill if uncached) and 100 output tokens in 2 s.
+        var cached = learner()
+        cached.succeeded(
+            latency: .seconds(2), promptTokens: 2_000, cachedTokens: 2_000, outputTokens: 100, inFlightAtStart: 33,
+            now: .seconds(10), reportInterval: nil, ceiling: nil)
+        #expect(abs(cached.limit - 33 * 0.8) < 1e-9, "20 ms per unit of real work: twice the baseline, congestion")
+        var counted = learner()
+        counted.succeeded(
+            latency: .seconds(2), promptTokens: 2_000, outputTokens: 100, inFlightAtStart: 33, now: .seconds(10),
+            reportInterval: nil, ceiling: nil)
+        #expect(counted.limit == 34, "the same call with its cached prompt counted as prefill looks like 10 ms per unit")
+        var partly = learner()
+        partly.succeeded(
+            latency: .milliseconds(1_700), promptTokens: 2_000, cachedTokens: 1_000, outputTokens: 100, inFlightAtStart: 33,
+            now: .seconds(10), reportInterval: nil, ceiling: nil)
+        #expect(partly.limit == 34, "150 units in 1.7 s: 11.3 ms per unit, within the tolerance")
+    }
+
+    @Test("cached tokens: the server's report, else the index's share of the prompt; never out of range")
+    func cachedTokenSources() {
+        #expect(AdaptiveConcurrency.cachedTokens(reported: 640, promptTokens: 1_000, share: 0.9) == 640)
+        #expect(AdaptiveConcurrency.cachedTokens(reported: 0, promptTokens: 1_000, share: 0.75) == 750)
+        #expect(AdaptiveConcurrency.cachedTokens(reported: 5_000, promptTokens: 1_000, share: 0) == 1_000)
+        #expect(AdaptiveConcurrency.cachedTokens(reported: 0, promptTokens: 1_000, share: 7) == 1_000)
+        for share in [-1, .nan, .infinity, -.infinity, 0] as [Double] {
+            #expect(AdaptiveConcurrency.cachedTokens(reported: 0, promptTokens: 1_000, share: share) == 0)
+        }
+        #expect(AdaptiveConcurrency.cachedTokens(reported: -5, promptTokens: -5, share: 1) == 0)
+        #expect(AdaptiveConcurrency.cachedTokens(reported: 0, promptTokens: .max, share: 1) <= Int.max)
+        // Usage decoded from a reply is untrusted: extreme counts must not trap.
+        var a = AdaptiveConcurrency()
+        a.succeeded(
+            latency: .seconds(1), promptTokens: .min, cachedTokens: .max, outputTokens: .min, inFlightAtStart: .max,
+            now: .seconds(1), reportInterval: nil, ceiling: nil)
+        a.succeeded(
+            latency: .seconds(1), promptTokens: .max, cachedTokens: .min, outputTokens: .max, inFlightAtStart: .min,
+            now: .seconds(2), reportInterval: nil, ceiling: nil)
+        #expect(a.limit >= AdaptiveConcurrency.minimumLimit)
+    }
 }

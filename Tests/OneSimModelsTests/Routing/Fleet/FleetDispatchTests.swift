@@ -271,6 +271,30 @@ struct FleetDispatchTests {
     }
 }
 
+/// The share of a prompt the member's index held at dispatch rides on the grant, so the learned
+/// limit can discount the prefill the server's cache saved when the server reports no cached tokens.
+@Suite("Fleet dispatch: cached share")
+struct CachedShareTests {
+    @Test("a grant carries the share of its prompt's blocks the member was sent before")
+    func grantCarriesTheCachedShare() throws {
+        let t = FleetDispatchTests()
+        var c = t.fleetCore([.default])
+        let first = try #require(grant(t.take(&c, t.prompt(1, [7]))))
+        #expect(first.cachedShare == 0, "nothing was sent there yet")
+        let second = try #require(grant(t.take(&c, t.prompt(1, [8]))))
+        #expect(second.cachedShare == 0.75, "the persona's three blocks of four")
+        let third = try #require(grant(t.take(&c, t.prompt(1, [8]))))
+        #expect(third.cachedShare == 1)
+        let keyOnly = try #require(grant(t.take(&c, PromptFingerprint(blocks: [], key: 42))))
+        #expect(keyOnly.cachedShare == 0, "no blocks, no share")
+        var plain = BalancerCore(
+            names: ["m0"], deployments: [.default], settings: BalancerSettings(strategy: .leastBusy), now: .zero, seed: 1)
+        _ = try #require(grant(t.take(&plain, t.prompt(1))))
+        let again = try #require(grant(t.take(&plain, t.prompt(1))))
+        #expect(again.cachedShare == 0, "only the fleet dispatch keeps an index")
+    }
+}
+
 /// The `affinity` strategy: consistent hashing with bounded loads.
 @Suite("Fleet dispatch: affinity strategy")
 struct AffinityStrategyTests {
