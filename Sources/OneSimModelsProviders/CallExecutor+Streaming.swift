@@ -17,8 +17,9 @@ extension CallExecutor {
     /// The stream is backpressured: when the consumer is `ModelStream.bufferedDeltas` behind,
     /// the next chunk is read only once it has caught up (the idle timeout is paused meanwhile;
     /// the total deadline is not).
-    /// Usage is recorded once, when the stream ends; a stream that ends early charges the
-    /// budget an estimate of what was sent and received.
+    /// Usage is recorded once, when the stream ends, and the budget is charged before the
+    /// consumer sees that end; a stream that ends early charges the budget an estimate of what
+    /// was sent and received.
     ///
     /// `framing` says how the body is cut into events: Server-Sent Events (OpenAI, Anthropic,
     /// Gemini) or newline-delimited JSON (Ollama), where each line reaches the decoder as an
@@ -36,13 +37,21 @@ extension CallExecutor {
             var watchdog: BodyWatchdog?
             var opened = false, completed = false
             var trace = StreamTrace()
-            defer {
-                watchdog?.stop()
+            // Charges the budget once, before the consumer sees the end: when a caller's
+            // `collect()` returns, the budget already counts the stream.
+            var settled = false
+            func settleBudget() {
+                guard !settled else { return }
+                settled = true
                 if let budget {
                     let charged = usage ?? (completed || !opened ? .zero : Self.estimatedUsage(sent: spec, received: accumulated))
                     budget.consume(charged, model: identity.modelName, config: identity.configName)
                     hold.map { budget.release($0) }
                 }
+            }
+            defer {
+                watchdog?.stop()
+                settleBudget()
             }
             do throws(ModelError) {
                 hold = try reserveBudget(spec, options: options)
@@ -108,6 +117,7 @@ extension CallExecutor {
                         kind: identity.kind, usage: usage ?? .zero, latency: ContinuousClock.now - start))
                 completed = true
                 trace.span?.streamSucceeded(usage: usage, finishReason: trace.finishReason, text: accumulated)
+                settleBudget()
                 sink.finish()
             } catch {
                 var error = error
@@ -124,6 +134,7 @@ extension CallExecutor {
                     CallRecord(
                         modelName: identity.modelName, configName: identity.configName, provider: identity.provider,
                         kind: identity.kind, usage: .zero, latency: ContinuousClock.now - start, error: error.kind))
+                settleBudget()
                 sink.finish(throwing: error)
             }
         }

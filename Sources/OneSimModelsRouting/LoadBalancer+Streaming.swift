@@ -15,7 +15,8 @@ extension LoadBalancer {
     /// A stream that ends early (cancelled or failed) charges the balancer's budget an estimate
     /// of the prompt and of the text received when the member reported no usage. Like `acall`,
     /// a stream holds its worst case against the budget only from the moment a member is granted
-    /// (until the stream ends), never while it waits in the queue.
+    /// (until the stream ends), never while it waits in the queue; the budget is charged
+    /// before the caller sees the stream's end or error.
     public func stream(_ prompt: Prompt, options: CallOptions) async throws -> ModelStream {
         guard kind == .chat else {
             throw ModelError(.unsupported, "'\(configName)' is an embedding load balancer and does not answer chat prompts", configName: configName)
@@ -56,13 +57,19 @@ extension LoadBalancer {
             var text = ""
             var completed = false
             var model = started.first?.modelInfo?.modelName ?? self.modelName
-            defer {
+            // Charges the budget once, before the consumer sees the end: when a caller's
+            // `collect()` returns, the budget already counts the stream.
+            var settled = false
+            func settleBudget() {
+                guard !settled else { return }
+                settled = true
                 if let budget = self.spendingLimit {
                     let estimate = Usage(promptTokens: promptTokens, completionTokens: TokenEstimate.tokens(in: text))
                     budget.consume(usage ?? (completed ? .zero : estimate), model: model, config: member)
                     hold.map { budget.release($0) }
                 }
             }
+            defer { settleBudget() }
             do {
                 if var first = started.first {
                     model = first.modelInfo?.modelName ?? model
@@ -82,6 +89,7 @@ extension LoadBalancer {
                 completed = true
                 if let grant { self.finish(grant, .success(latency: self.clock.now() - startedAt, usage: usage ?? .zero)) }
                 trace?.succeeded(member: member)
+                settleBudget()
                 sink.finish()
             } catch {
                 var modelError = ModelError.from(error, member: member)
@@ -93,6 +101,7 @@ extension LoadBalancer {
                 }
                 if modelError.partialText == nil, !text.isEmpty { modelError.partialText = text }
                 trace?.failed(modelError)
+                settleBudget()
                 sink.finish(throwing: modelError)
             }
         }
