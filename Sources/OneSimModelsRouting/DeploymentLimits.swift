@@ -80,9 +80,10 @@ package struct DeploymentLimits: Sendable, Hashable {
     /// cache are its report's (`usage.cachedPromptTokens`) or, when it reports none,
     /// `cachedShare` of the prompt (the balancer's own index's estimate).
     mutating func learn(latency: Duration, usage: Usage, inFlightAtStart: Int, cachedShare: Double = 0, at now: Duration) {
-        let estimate = AdaptiveConcurrency.cachedTokens(reported: usage.cachedPromptTokens, promptTokens: usage.promptTokens, share: cachedShare)
+        let cached = AdaptiveConcurrency.cachedTokens(
+            reported: usage.cachedPromptTokens, promptTokens: usage.promptTokens, share: cachedShare)
         adaptive?.succeeded(
-            latency: latency, promptTokens: usage.promptTokens, cachedTokens: estimate, outputTokens: usage.completionTokens,
+            latency: latency, promptTokens: usage.promptTokens, cachedTokens: cached, outputTokens: usage.completionTokens,
             inFlightAtStart: inFlightAtStart, now: now, reportInterval: reportInterval, ceiling: maxConcurrency)
     }
 

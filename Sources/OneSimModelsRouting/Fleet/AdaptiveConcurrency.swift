@@ -21,9 +21,11 @@ import OneSimModelsCore
 ///   balancer's own prefix index held for the member at dispatch. Counting a cached persona as
 ///   prefill made one request's sample up to three times another's at the same load, which
 ///   forced a loose tolerance (2.5): the limit then settled at about twice a 16-slot server's
-///   slots, and a server that slowed down held a queue of calls inside it. The baseline is the
-///   lowest recent sample, drifting up slowly. A sample within `tolerance ×` the baseline, from a request
-///   that started with at least half the limit in use, raises the limit: by one per success
+///   slots, and a server that slowed down held a queue of calls inside it. (A server that
+///   reports `cached_tokens` of 0 for a miss looks like one that reports nothing, so the
+///   estimate stands in there too.) The baseline is the lowest recent sample, drifting up
+///   slowly. A sample within `tolerance ×` the baseline, from a request that started with at
+///   least half the limit in use, raises the limit: by one per success
 ///   while in slow start (doubling per round trip), else by 1/limit (one per round trip). A
 ///   sample beyond it, or a 429/503/overload error, cuts the limit to 80 %, at most once per
 ///   round trip (the requests in flight during one congestion count once) and ends slow start.
