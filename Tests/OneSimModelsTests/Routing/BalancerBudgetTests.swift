@@ -43,6 +43,23 @@ struct BalancerBudgetTests {
         #expect(status.spentTokens == 3_000)
     }
 
+    @Test("when a stream's collect() returns, the budget already counts it")
+    func aCollectedStreamIsCharged() async throws {
+        let model = ScriptedMember("a", always: .reply())
+        let budget = UsageBudget(name: "lb", limits: BudgetLimits(maxTokens: 1_000_000))
+        let lb = LoadBalancer(configName: "lb", kind: .chat, members: [BalancerMember(adapter: model)], budget: budget)
+        var spent = 0
+        for i in 0..<300 {
+            let response = try await lb.stream(Prompt(stringLiteral: "call \(i)")).collect()
+            spent += response.usage.totalTokens
+            let status = budget.status()
+            // The charge used to run after the stream's end reached the consumer.
+            #expect(status.inFlight == 0 && status.spentTokens == spent, "after stream \(i)")
+            if status.spentTokens != spent { break }
+        }
+        #expect(spent > 0)
+    }
+
     @Test("a stream holds its budget from the grant until the member's stream ends")
     func aStreamHoldsItsBudgetUntilItEnds() async throws {
         let member = GatedStreamMember()
