@@ -77,14 +77,13 @@ package struct DeploymentLimits: Sendable, Hashable {
     }
 
     /// A success feeds the learned limit. The prompt tokens the server served from its prefix
-    /// cache are its report's (`usage.cachedPromptTokens`) or, when it reports none,
-    /// `cachedShare` of the prompt (the balancer's own index's estimate).
+    /// cache are its report's (`usage.cachedPromptTokens`) or, while it has never reported
+    /// any, `cachedShare` of the prompt (the balancer's own index's estimate).
     mutating func learn(latency: Duration, usage: Usage, inFlightAtStart: Int, cachedShare: Double = 0, at now: Duration) {
-        let cached = AdaptiveConcurrency.cachedTokens(
-            reported: usage.cachedPromptTokens, promptTokens: usage.promptTokens, share: cachedShare)
         adaptive?.succeeded(
-            latency: latency, promptTokens: usage.promptTokens, cachedTokens: cached, outputTokens: usage.completionTokens,
-            inFlightAtStart: inFlightAtStart, now: now, reportInterval: reportInterval, ceiling: maxConcurrency)
+            latency: latency, promptTokens: usage.promptTokens, reportedCachedTokens: usage.cachedPromptTokens,
+            cachedShare: cachedShare, outputTokens: usage.completionTokens, inFlightAtStart: inFlightAtStart, now: now,
+            reportInterval: reportInterval, ceiling: maxConcurrency)
     }
 
     /// An overload answer (429, 503) cuts the learned limit.

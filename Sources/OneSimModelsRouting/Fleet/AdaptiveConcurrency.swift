@@ -21,9 +21,9 @@ import OneSimModelsCore
 ///   balancer's own prefix index held for the member at dispatch. Counting a cached persona as
 ///   prefill made one request's sample up to three times another's at the same load, which
 ///   forced a loose tolerance (2.5): the limit then settled at about twice a 16-slot server's
-///   slots, and a server that slowed down held a queue of calls inside it. (A server that
-///   reports `cached_tokens` of 0 for a miss looks like one that reports nothing, so the
-///   estimate stands in there too.) The baseline is the lowest recent sample, drifting up
+///   slots, and a server that slowed down held a queue of calls inside it. Once a server has
+///   reported cached tokens, a reply of 0 is taken as a miss, not as silence. The baseline is
+///   the lowest recent sample, drifting up
 ///   slowly. A sample within `tolerance ×` the baseline, from a request that started with at
 ///   least half the limit in use, raises the limit: by one per success
 ///   while in slow start (doubling per round trip), else by 1/limit (one per round trip). A
@@ -64,6 +64,8 @@ package struct AdaptiveConcurrency: Sendable, Hashable {
     package private(set) var slowStart = true
     /// The baseline seconds per unit of work.
     package private(set) var baseline: Double?
+    /// Whether the server has reported cached prompt tokens (then a 0 means a miss).
+    package private(set) var serverReportsCachedTokens = false
     /// No decrease before this time (one round trip after the last).
     private var holdDecreaseUntil: Duration = .zero
     /// Where `limit` comes from.
@@ -104,9 +106,10 @@ package struct AdaptiveConcurrency: Sendable, Hashable {
     }
 
     /// The prompt tokens a request was served from the server's prefix cache: `reported` when
-    /// the server reports any, else `share` (0...1, clamped) of `promptTokens`.
-    package static func cachedTokens(reported: Int, promptTokens: Int, share: Double) -> Int {
-        if reported > 0 { return min(reported, max(promptTokens, 0)) }
+    /// the server reports any (or `serverReports`: it reported some before, so 0 is a miss),
+    /// else `share` (0...1, clamped) of `promptTokens`.
+    package static func cachedTokens(reported: Int, promptTokens: Int, share: Double, serverReports: Bool = false) -> Int {
+        if reported > 0 || serverReports { return min(max(reported, 0), max(promptTokens, 0)) }
         guard share.isFinite, share > 0, promptTokens > 0 else { return 0 }
         if share >= 1 { return promptTokens }
         // Below the prompt, which is an Int; `Int(exactly:)` also refuses what rounding pushed past it.
@@ -117,17 +120,21 @@ package struct AdaptiveConcurrency: Sendable, Hashable {
 
     /// A request that started with `inFlightAtStart` requests on the deployment (itself
     /// included) succeeded after `latency` with `outputTokens` generated from `promptTokens`,
-    /// `cachedTokens` of them served from the server's prefix cache (no prefill work).
+    /// of which the server reported `reportedCachedTokens` served from its prefix cache (no
+    /// prefill work), and the balancer's index held `cachedShare` (see `cachedTokens`).
     /// Ignored while a fresh server report rules the limit.
     package mutating func succeeded(
-        latency: Duration, promptTokens: Int, cachedTokens: Int = 0, outputTokens: Int, inFlightAtStart: Int, now: Duration,
-        reportInterval: Duration?, ceiling: Int?
+        latency: Duration, promptTokens: Int, reportedCachedTokens: Int = 0, cachedShare: Double = 0, outputTokens: Int,
+        inFlightAtStart: Int, now: Duration, reportInterval: Duration?, ceiling: Int?
     ) {
+        if reportedCachedTokens > 0 { serverReportsCachedTokens = true }
         if let interval = reportInterval, reportIsFresh(at: now, interval: interval) { return }
         let seconds = latency.seconds
         guard seconds.isFinite, seconds >= 0 else { return }
         let prompt = max(promptTokens, 0)
-        let uncached = prompt - min(max(cachedTokens, 0), prompt)
+        let cached = Self.cachedTokens(
+            reported: reportedCachedTokens, promptTokens: prompt, share: cachedShare, serverReports: serverReportsCachedTokens)
+        let uncached = prompt - min(cached, prompt)
         let units = Double(max(outputTokens, 0)) + Double(uncached) / Self.promptTokensPerUnit
         let sample = seconds / max(units, 1)
         guard let base = baseline else {

@@ -115,7 +115,7 @@ struct AdaptiveConcurrencyTests {
         // 2,000 prompt tokens (100 units of prefill if uncached) and 100 output tokens in 2 s.
         var cached = learner()
         cached.succeeded(
-            latency: .seconds(2), promptTokens: 2_000, cachedTokens: 2_000, outputTokens: 100, inFlightAtStart: 33,
+            latency: .seconds(2), promptTokens: 2_000, reportedCachedTokens: 2_000, outputTokens: 100, inFlightAtStart: 33,
             now: .seconds(10), reportInterval: nil, ceiling: nil)
         #expect(abs(cached.limit - 33 * 0.8) < 1e-9, "20 ms per unit of real work: twice the baseline, congestion")
         var counted = learner()
@@ -125,9 +125,36 @@ struct AdaptiveConcurrencyTests {
         #expect(counted.limit == 34, "the same call with its cached prompt counted as prefill looks like 10 ms per unit")
         var partly = learner()
         partly.succeeded(
-            latency: .milliseconds(1_700), promptTokens: 2_000, cachedTokens: 1_000, outputTokens: 100, inFlightAtStart: 33,
+            latency: .milliseconds(1_700), promptTokens: 2_000, reportedCachedTokens: 1_000, outputTokens: 100, inFlightAtStart: 33,
             now: .seconds(10), reportInterval: nil, ceiling: nil)
         #expect(partly.limit == 34, "150 units in 1.7 s: 11.3 ms per unit, within the tolerance")
+    }
+
+    @Test("once a server has reported cached tokens, its 0 is a miss; before, the index's share stands in")
+    func aReportedZeroIsAMiss() {
+        func learner() -> AdaptiveConcurrency {
+            var a = AdaptiveConcurrency()
+            success(&a, seconds: 1, inFlight: 32, at: .seconds(1))  // baseline 10 ms per unit, limit 33
+            return a
+        }
+        // 2,000 prompt tokens and 100 output tokens in 3 s; the index held the whole prompt.
+        func miss(_ a: inout AdaptiveConcurrency) {
+            a.succeeded(
+                latency: .seconds(3), promptTokens: 2_000, reportedCachedTokens: 0, cachedShare: 1, outputTokens: 100,
+                inFlightAtStart: 33, now: .seconds(10), reportInterval: nil, ceiling: nil)
+        }
+        var silent = learner()
+        miss(&silent)
+        #expect(!silent.serverReportsCachedTokens)
+        #expect(abs(silent.limit - 33 * 0.8) < 1e-9, "taken as cached: 100 units in 3 s, three times the baseline")
+        var reporting = learner()
+        reporting.succeeded(
+            latency: .milliseconds(1_100), promptTokens: 2_000, reportedCachedTokens: 2_000, outputTokens: 100, inFlightAtStart: 33,
+            now: .seconds(5), reportInterval: nil, ceiling: nil)
+        #expect(reporting.serverReportsCachedTokens)
+        let before = reporting.limit
+        miss(&reporting)
+        #expect(reporting.limit > before, "a reported miss: 200 units in 3 s, 15 ms each, within the tolerance")
     }
 
     @Test("cached tokens: the server's report, else the index's share of the prompt; never out of range")
@@ -139,15 +166,16 @@ struct AdaptiveConcurrencyTests {
         for share in [-1, .nan, .infinity, -.infinity, 0] as [Double] {
             #expect(AdaptiveConcurrency.cachedTokens(reported: 0, promptTokens: 1_000, share: share) == 0)
         }
+        #expect(AdaptiveConcurrency.cachedTokens(reported: 0, promptTokens: 1_000, share: 0.75, serverReports: true) == 0)
         #expect(AdaptiveConcurrency.cachedTokens(reported: -5, promptTokens: -5, share: 1) == 0)
         #expect(AdaptiveConcurrency.cachedTokens(reported: 0, promptTokens: .max, share: 1) <= Int.max)
         // Usage decoded from a reply is untrusted: extreme counts must not trap.
         var a = AdaptiveConcurrency()
         a.succeeded(
-            latency: .seconds(1), promptTokens: .min, cachedTokens: .max, outputTokens: .min, inFlightAtStart: .max,
+            latency: .seconds(1), promptTokens: .min, reportedCachedTokens: .max, cachedShare: .nan, outputTokens: .min, inFlightAtStart: .max,
             now: .seconds(1), reportInterval: nil, ceiling: nil)
         a.succeeded(
-            latency: .seconds(1), promptTokens: .max, cachedTokens: .min, outputTokens: .max, inFlightAtStart: .min,
+            latency: .seconds(1), promptTokens: .max, reportedCachedTokens: .min, cachedShare: .infinity, outputTokens: .max, inFlightAtStart: .min,
             now: .seconds(2), reportInterval: nil, ceiling: nil)
         #expect(a.limit >= AdaptiveConcurrency.minimumLimit)
     }
