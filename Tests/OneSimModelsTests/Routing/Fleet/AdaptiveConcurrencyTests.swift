@@ -105,25 +105,28 @@ struct AdaptiveConcurrencyTests {
         #expect(naive.adaptive?.limit == 1, "without the window, all 5 look like another client's")
     }
 
+    /// A learner after one success of 1 s for 100 output tokens at full use: baseline 10 ms per
+    /// unit, limit 33, still in slow start.
+    func learnerAtBaseline() -> AdaptiveConcurrency {
+        var a = AdaptiveConcurrency()
+        success(&a, seconds: 1, inFlight: 32, at: .seconds(1))
+        return a
+    }
+
     @Test("prompt tokens served from the prefix cache count no work: a cached call's slowdown is seen")
     func cachedTokensCountNoWork() {
-        func learner() -> AdaptiveConcurrency {
-            var a = AdaptiveConcurrency()
-            success(&a, seconds: 1, inFlight: 32, at: .seconds(1))  // baseline 10 ms per unit, limit 33
-            return a
-        }
         // 2,000 prompt tokens (100 units of prefill if uncached) and 100 output tokens in 2 s.
-        var cached = learner()
+        var cached = learnerAtBaseline()
         cached.succeeded(
             latency: .seconds(2), promptTokens: 2_000, reportedCachedTokens: 2_000, outputTokens: 100, inFlightAtStart: 33,
             now: .seconds(10), reportInterval: nil, ceiling: nil)
         #expect(abs(cached.limit - 33 * 0.8) < 1e-9, "20 ms per unit of real work: twice the baseline, congestion")
-        var counted = learner()
+        var counted = learnerAtBaseline()
         counted.succeeded(
             latency: .seconds(2), promptTokens: 2_000, outputTokens: 100, inFlightAtStart: 33, now: .seconds(10),
             reportInterval: nil, ceiling: nil)
         #expect(counted.limit == 34, "the same call with its cached prompt counted as prefill looks like 10 ms per unit")
-        var partly = learner()
+        var partly = learnerAtBaseline()
         partly.succeeded(
             latency: .milliseconds(1_700), promptTokens: 2_000, reportedCachedTokens: 1_000, outputTokens: 100, inFlightAtStart: 33,
             now: .seconds(10), reportInterval: nil, ceiling: nil)
@@ -132,22 +135,17 @@ struct AdaptiveConcurrencyTests {
 
     @Test("once a server has reported cached tokens, its 0 is a miss; before, the index's share stands in")
     func aReportedZeroIsAMiss() {
-        func learner() -> AdaptiveConcurrency {
-            var a = AdaptiveConcurrency()
-            success(&a, seconds: 1, inFlight: 32, at: .seconds(1))  // baseline 10 ms per unit, limit 33
-            return a
-        }
         // 2,000 prompt tokens and 100 output tokens in 3 s; the index held the whole prompt.
         func miss(_ a: inout AdaptiveConcurrency) {
             a.succeeded(
                 latency: .seconds(3), promptTokens: 2_000, reportedCachedTokens: 0, cachedShare: 1, outputTokens: 100,
                 inFlightAtStart: 33, now: .seconds(10), reportInterval: nil, ceiling: nil)
         }
-        var silent = learner()
+        var silent = learnerAtBaseline()
         miss(&silent)
         #expect(!silent.serverReportsCachedTokens)
         #expect(abs(silent.limit - 33 * 0.8) < 1e-9, "taken as cached: 100 units in 3 s, three times the baseline")
-        var reporting = learner()
+        var reporting = learnerAtBaseline()
         reporting.succeeded(
             latency: .milliseconds(1_100), promptTokens: 2_000, reportedCachedTokens: 2_000, outputTokens: 100, inFlightAtStart: 33,
             now: .seconds(5), reportInterval: nil, ceiling: nil)
