@@ -132,9 +132,9 @@ package struct AdaptiveConcurrency: Sendable, Hashable {
         let seconds = latency.seconds
         guard seconds.isFinite, seconds >= 0 else { return }
         let prompt = max(promptTokens, 0)
-        let cached = Self.cachedTokens(
+        // `cachedTokens` is within 0...prompt.
+        let uncached = prompt - Self.cachedTokens(
             reported: reportedCachedTokens, promptTokens: prompt, share: cachedShare, serverReports: serverReportsCachedTokens)
-        let uncached = prompt - min(cached, prompt)
         let units = Double(max(outputTokens, 0)) + Double(uncached) / Self.promptTokensPerUnit
         let sample = seconds / max(units, 1)
         guard let base = baseline else {

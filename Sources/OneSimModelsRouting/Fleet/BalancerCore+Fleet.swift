@@ -68,7 +68,6 @@ extension BalancerCore {
 
     /// Remembers that `fingerprint`'s prompt went to `member`; returns the share of its blocks
     /// the member's index already held (0 for a prompt without blocks).
-    @discardableResult
     mutating func recordDispatch(_ fingerprint: PromptFingerprint, to member: Int) -> Double {
         guard prefixIndexes.indices.contains(member) else { return 0 }
         dispatchStamp &+= 1

@@ -166,7 +166,11 @@ struct AdaptiveConcurrencyTests {
         }
         #expect(AdaptiveConcurrency.cachedTokens(reported: 0, promptTokens: 1_000, share: 0.75, serverReports: true) == 0)
         #expect(AdaptiveConcurrency.cachedTokens(reported: -5, promptTokens: -5, share: 1) == 0)
-        #expect(AdaptiveConcurrency.cachedTokens(reported: 0, promptTokens: .max, share: 1) <= Int.max)
+        // The largest counts go through a Double and back without trapping, and stay in range.
+        #expect(AdaptiveConcurrency.cachedTokens(reported: 0, promptTokens: .max, share: 1) == .max)
+        #expect(AdaptiveConcurrency.cachedTokens(reported: 0, promptTokens: .max, share: 1.0.nextDown) == .max - 1_023)
+        #expect(AdaptiveConcurrency.cachedTokens(reported: 0, promptTokens: .max, share: 0.5) == Int.max / 2 + 1)
+        #expect(AdaptiveConcurrency.cachedTokens(reported: .max, promptTokens: .max, share: 0) == .max)
         // Usage decoded from a reply is untrusted: extreme counts must not trap.
         var a = AdaptiveConcurrency()
         a.succeeded(
@@ -175,6 +179,7 @@ struct AdaptiveConcurrencyTests {
         a.succeeded(
             latency: .seconds(1), promptTokens: .max, reportedCachedTokens: .min, cachedShare: .infinity, outputTokens: .max, inFlightAtStart: .min,
             now: .seconds(2), reportInterval: nil, ceiling: nil)
-        #expect(a.limit >= AdaptiveConcurrency.minimumLimit)
+        #expect(a.limit.isFinite && a.limit >= AdaptiveConcurrency.minimumLimit)
+        #expect(a.baseline.map { $0.isFinite && $0 >= 0 } ?? false, "a sample was taken, and it is a number")
     }
 }
