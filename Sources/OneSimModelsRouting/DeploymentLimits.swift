@@ -29,7 +29,13 @@ package struct DeploymentLimits: Sendable, Hashable {
     package var progress: Progress { Progress(inFlight: inFlight, starts: starts) }
     /// The concurrency limit learned by the fleet dispatch (`nil` until a fleet balancer sends
     /// here): under `maxConcurrency`, which stays a hard ceiling.
-    private(set) var adaptive: AdaptiveConcurrency?
+    var adaptive: AdaptiveConcurrency? { isLearning ? learner : nil }
+    /// Whether a limit is learned here (`learner` holds it).
+    private(set) var isLearning = false
+    /// The learned limit's state, meaningful while `isLearning`. Not an optional: a decision
+    /// reads one field of it per member, and an `AdaptiveConcurrency?` could only be tested
+    /// for `nil` on a copy of the whole state (about 180 bytes, per member and per decision).
+    private var learner = AdaptiveConcurrency()
     /// How often the deployment's server reports its load (`metrics_interval`), if it does.
     private(set) var reportInterval: Duration?
 
@@ -52,35 +58,43 @@ package struct DeploymentLimits: Sendable, Hashable {
 
     /// Whether a slot is free under the learned limit too (`learned`: the fleet dispatch asks).
     func hasFreeSlot(learned: Bool) -> Bool {
-        guard learned, let adaptive else { return hasFreeSlot }
-        return inFlight < adaptive.effectiveLimit(ceiling: maxConcurrency)
+        guard learned, isLearning else { return hasFreeSlot }
+        return inFlight < learner.effectiveLimit(ceiling: maxConcurrency)
     }
 
     /// The limit the fleet dispatch fills to: learned, under the configured ceiling.
-    package var learnedLimit: Int? { adaptive?.effectiveLimit(ceiling: maxConcurrency) }
+    package var learnedLimit: Int? { isLearning ? learner.effectiveLimit(ceiling: maxConcurrency) : nil }
 
     /// Starts learning a limit (idempotent).
     mutating func enableLearning() {
-        if adaptive == nil { adaptive = AdaptiveConcurrency() }
+        startLearning()
+    }
+
+    /// Starts learning from a fresh state unless already learning.
+    private mutating func startLearning() {
+        guard !isLearning else { return }
+        learner = AdaptiveConcurrency()
+        isLearning = true
     }
 
     /// Requests other clients hold on the server, per its latest fresh report.
     func othersLoad(at now: Duration) -> Int {
-        guard let adaptive, let reportInterval else { return 0 }
-        return adaptive.othersLoad(at: now, interval: reportInterval)
+        guard isLearning, let reportInterval else { return 0 }
+        return learner.othersLoad(at: now, interval: reportInterval)
     }
 
     /// Whether the server's latest report is fresh (`nil`: it reports nothing).
     func reportIsFresh(at now: Duration) -> Bool? {
         guard let reportInterval else { return nil }
-        return adaptive?.reportIsFresh(at: now, interval: reportInterval) ?? false
+        return isLearning && learner.reportIsFresh(at: now, interval: reportInterval)
     }
 
     /// A success feeds the learned limit. The prompt tokens the server served from its prefix
     /// cache are its report's (`usage.cachedPromptTokens`) or, while it has never reported
     /// any, `cachedShare` of the prompt (the balancer's own index's estimate).
     mutating func learn(latency: Duration, usage: Usage, inFlightAtStart: Int, cachedShare: Double = 0, at now: Duration) {
-        adaptive?.succeeded(
+        guard isLearning else { return }
+        learner.succeeded(
             latency: latency, promptTokens: usage.promptTokens, reportedCachedTokens: usage.cachedPromptTokens,
             cachedShare: cachedShare, outputTokens: usage.completionTokens, inFlightAtStart: inFlightAtStart, now: now,
             reportInterval: reportInterval, ceiling: maxConcurrency)
@@ -88,15 +102,15 @@ package struct DeploymentLimits: Sendable, Hashable {
 
     /// An overload answer (429, 503) cuts the learned limit.
     mutating func learnOverload(latency: Duration, at now: Duration) {
-        adaptive?.overloaded(now: now, latency: latency)
+        if isLearning { learner.overloaded(now: now, latency: latency) }
     }
 
     /// The server reported its load.
     mutating func observe(_ load: ServerLoad, at now: Duration, asked: Progress? = nil) {
-        if adaptive == nil { adaptive = AdaptiveConcurrency() }
+        startLearning()
         var own = inFlight
         if let asked { own = max(own, asked.inFlight.saturatingAdd(max(starts &- asked.starts, 0))) }
-        adaptive?.observe(load, ownInFlight: own, at: now, ceiling: maxConcurrency)
+        learner.observe(load, ownInFlight: own, at: now, ceiling: maxConcurrency)
     }
 
     /// How long until the budgets allow a request of `tokens` (zero if now).
