@@ -47,16 +47,32 @@ package struct PrefixIndex: Sendable {
     /// least twice and at least a quarter as often as the first block (as counted when that
     /// deepest block was last sent, which each entry carries): the end of the part many
     /// calls share (a persona), before what few calls sent (one agent's history). All 0 when
-    /// nothing matches. A block is held only with every block before it, and sent at most as
-    /// often (`insert` keeps both exact), so binary searches find both in O(log n) lookups. The second runs only when the deepest block falls short, and only when the
-    /// shared part no longer ends where it did when the deepest block was last sent (each entry
-    /// keeps that depth; two lookups check it), so a scan of many waiters of one persona costs
-    /// about one search each.
+    /// nothing matches.
+    ///
+    /// A block is held only with every block before it, and sent at most as often (`insert`
+    /// keeps both exact). So the length takes two lookups when the prompt is held to its end or
+    /// a block short of it (the usual case), else a binary search. The shared part needs a
+    /// second search only when the deepest block falls short, and only when it no longer ends
+    /// where it did when the deepest block was last sent (each entry keeps that depth; two
+    /// lookups check it), so a scan of many waiters of one persona costs a few lookups each.
     package func match(_ blocks: [UInt64]) -> Match {
         guard !blocks.isEmpty, !stamps.isEmpty else { return (0, 0, 0, 0) }
         var low = 0
         var high = blocks.count
         var deepest = Entry(stamp: 0, uses: 0, rootUses: 0)
+        // Most prompts a member is asked about are held to their end or a block short of it (a
+        // persona and the agent's history so far, then a new turn): two probes there settle
+        // the length, where a search from the middle took four or five, each waiting on the
+        // last (a cache miss apiece in a cold index).
+        if let s = stamps[blocks[high - 1]] {
+            low = high
+            deepest = s
+        } else if high >= 2, let s = stamps[blocks[high - 2]] {
+            low = high - 1
+            deepest = s
+        } else {
+            high = max(high - 2, 0)
+        }
         while low < high {
             let mid = low + (high - low + 1) / 2
             if let s = stamps[blocks[mid - 1]] {

@@ -234,6 +234,29 @@ struct PrefixIndexTests {
         #expect(checked > 10_000)
     }
 
+    @Test("the matched length is the count of leading blocks held, however far from the end it stops")
+    func matchLengthAgreesWithALinearScan() {
+        var checked = (held: 0, oneShort: 0, searched: 0)
+        Self.churn { index, sent in
+            for blocks in sent.suffix(8) {
+                // The prompt as sent, cut short, and followed by 1 to 3 blocks never sent: the
+                // match stops at the end, one block short of it, or further in.
+                for query in [blocks, Array(blocks.prefix(3)), blocks + [7], blocks + [7, 8], blocks + [7, 8, 9]] {
+                    let length = query.prefix { index.uses(of: $0) != nil }.count
+                    let match = index.match(query)
+                    #expect(match.length == length)
+                    #expect(match.uses == (length == 0 ? 0 : index.uses(of: query[length - 1]) ?? 0))
+                    switch query.count - length {
+                    case 0: checked.held += 1
+                    case 1: checked.oneShort += 1
+                    default: checked.searched += 1
+                    }
+                }
+            }
+        }
+        #expect(checked.held > 1_000 && checked.oneShort > 1_000 && checked.searched > 1_000)
+    }
+
     @Test("two lookups rule a waiter out only when its full rank is below the bound")
     func mayOutrankNeverRulesOutABetterWaiter() {
         var ruledOut = 0
