@@ -57,6 +57,38 @@ struct AdaptiveConcurrencyTests {
         #expect(b.limit == 40)
     }
 
+    @Test("a deployment learns nothing until a fleet balancer or a server report starts it; then its learned limit bounds its slots")
+    func deploymentLearnsOnceStarted() {
+        let settings = DeploymentSettings(maxConcurrency: 4)
+        let untouched = DeploymentLimits(settings, now: .zero)
+        var limits = untouched
+        limits.learn(latency: .seconds(1), usage: Usage(promptTokens: 0, completionTokens: 100), inFlightAtStart: 4, at: .seconds(1))
+        limits.learnOverload(latency: .zero, at: .seconds(2))
+        #expect(limits.adaptive == nil && limits.learnedLimit == nil)
+        #expect(limits == untouched, "successes and overloads before learning starts change nothing")
+        #expect(limits.othersLoad(at: .seconds(3)) == 0)
+
+        limits.enableLearning()
+        #expect(limits.adaptive?.limit == AdaptiveConcurrency.initialLimit)
+        #expect(limits.learnedLimit == 4, "the configured max_concurrency stays a ceiling")
+        limits.learnOverload(latency: .zero, at: .seconds(4))
+        limits.enableLearning()
+        #expect(limits.adaptive?.limit == AdaptiveConcurrency.initialLimit * 0.8, "starting again keeps what was learned")
+        var open = DeploymentLimits(DeploymentSettings(), now: .zero)
+        open.enableLearning()
+        for i in 0..<100 { open.learnOverload(latency: .zero, at: .seconds(5 + Int64(i))) }
+        #expect(open.learnedLimit == 1)
+        #expect(open.hasFreeSlot(learned: false) && open.hasFreeSlot(learned: true))
+        let started = open.tryStart(tokens: 1, at: .seconds(200), learned: true)
+        #expect(started)
+        #expect(!open.hasFreeSlot(learned: true), "one request fills a learned limit of 1")
+        #expect(open.hasFreeSlot(learned: false), "strategies that do not learn see no limit")
+
+        var reported = DeploymentLimits(DeploymentSettings(), now: .zero)
+        reported.observe(ServerLoad(running: 16, waiting: 3), at: .seconds(1))
+        #expect(reported.adaptive != nil, "a server's report starts learning")
+    }
+
     @Test("a server that queues shows its slot count; other clients' requests are left to them")
     func serverReports() {
         var a = AdaptiveConcurrency()
