@@ -71,6 +71,15 @@ struct FreshQueueTests {
                 let removed = q.remove(model[i])
                 #expect(removed)
                 model.remove(at: i)
+                // Ids that left, that never came, and that are not yet given out are not found
+                // wherever the search for them ends.
+                let gone = rng.next() % next
+                if !model.contains(gone) {
+                    let found = q.remove(gone)
+                    #expect(!found, "id \(gone) left or never came")
+                }
+                let ahead = q.remove(next + rng.next() % 100)
+                #expect(!ahead)
             }
             #expect(q.count == model.count)
             #expect(q.first == model.first)
