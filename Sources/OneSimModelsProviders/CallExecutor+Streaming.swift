@@ -37,22 +37,15 @@ extension CallExecutor {
             var watchdog: BodyWatchdog?
             var opened = false, completed = false
             var trace = StreamTrace()
-            // Charges the budget once, before the consumer sees the end: when a caller's
-            // `collect()` returns, the budget already counts the stream.
-            var settled = false
+            // Called once on each way out (success and failure both end below), before the
+            // consumer sees the end: when a caller's `collect()` returns, the budget counts it.
             func settleBudget() {
-                guard !settled else { return }
-                settled = true
-                if let budget {
-                    let charged = usage ?? (completed || !opened ? .zero : Self.estimatedUsage(sent: spec, received: accumulated))
-                    budget.consume(charged, model: identity.modelName, config: identity.configName)
-                    hold.map { budget.release($0) }
-                }
+                guard let budget else { return }
+                let charged = usage ?? (completed || !opened ? .zero : Self.estimatedUsage(sent: spec, received: accumulated))
+                budget.consume(charged, model: identity.modelName, config: identity.configName)
+                hold.map { budget.release($0) }
             }
-            defer {
-                watchdog?.stop()
-                settleBudget()
-            }
+            defer { watchdog?.stop() }
             do throws(ModelError) {
                 hold = try reserveBudget(spec, options: options)
                 let (_, body, openedAt) = try await openWithRetries(spec, options: options, prompt: prompt, mapError: mapError, trace: &trace)

@@ -57,19 +57,14 @@ extension LoadBalancer {
             var text = ""
             var completed = false
             var model = started.first?.modelInfo?.modelName ?? self.modelName
-            // Charges the budget once, before the consumer sees the end: when a caller's
-            // `collect()` returns, the budget already counts the stream.
-            var settled = false
+            // Called once on each way out (success and failure both end below), before the
+            // consumer sees the end: when a caller's `collect()` returns, the budget counts it.
             func settleBudget() {
-                guard !settled else { return }
-                settled = true
-                if let budget = self.spendingLimit {
-                    let estimate = Usage(promptTokens: promptTokens, completionTokens: TokenEstimate.tokens(in: text))
-                    budget.consume(usage ?? (completed ? .zero : estimate), model: model, config: member)
-                    hold.map { budget.release($0) }
-                }
+                guard let budget = self.spendingLimit else { return }
+                let estimate = Usage(promptTokens: promptTokens, completionTokens: TokenEstimate.tokens(in: text))
+                budget.consume(usage ?? (completed ? .zero : estimate), model: model, config: member)
+                hold.map { budget.release($0) }
             }
-            defer { settleBudget() }
             do {
                 if var first = started.first {
                     model = first.modelInfo?.modelName ?? model

@@ -75,6 +75,20 @@ struct BalancerBudgetTests {
         #expect(budget.status().spentTokens == 7)
     }
 
+    @Test("a stream that fails after its first delta is charged its estimate and frees its hold before the error arrives")
+    func aFailedStreamIsChargedBeforeItsErrorArrives() async throws {
+        let member = GatedStreamMember(failing: ModelError(.connectionFailed, "reset"))
+        let budget = UsageBudget(name: "lb", limits: BudgetLimits(maxTokens: 1_000))
+        let lb = LoadBalancer(configName: "lb", kind: .chat, members: [BalancerMember(adapter: member)], budget: budget)
+        let stream = try await lb.stream("hello")
+        #expect(budget.status().inFlight == 1)
+        member.gate.finish()
+        await #expect(throws: ModelError.self) { try await stream.collect() }
+        let status = budget.status()
+        #expect(status.inFlight == 0 && status.reservedTokens == 0)
+        #expect(status.spentTokens > 0, "what was sent and received is estimated, not forgotten")
+    }
+
     @Test("a call the budget refuses frees its slot and is not sent")
     func refusedAtGrant() async throws {
         let model = ScriptedMember("a")
@@ -90,10 +104,16 @@ struct BalancerBudgetTests {
     }
 }
 
-/// A member whose stream sends its first delta at once and the rest only after `gate` ends.
+/// A member whose stream sends its first delta at once and the rest only after `gate` ends (or,
+/// with `failing`, fails then).
 final class GatedStreamMember: ModelAdapter {
     let configName = "gated"
     let (gateStream, gate) = AsyncStream<Void>.makeStream()
+    let failing: ModelError?
+
+    init(failing: ModelError? = nil) {
+        self.failing = failing
+    }
 
     func acall(_ prompt: Prompt, options: CallOptions) async throws -> ModelResponse {
         throw ModelError(.unsupported, "stream only")
@@ -105,10 +125,15 @@ final class GatedStreamMember: ModelAdapter {
 
     func stream(_ prompt: Prompt, options: CallOptions) async throws -> ModelStream {
         let gateStream = gateStream
+        let failing = failing
         return ModelStream { continuation in
             continuation.yield(ModelDelta(text: "first "))
             Task {
                 for await _ in gateStream {}
+                if let failing {
+                    continuation.finish(throwing: failing)
+                    return
+                }
                 continuation.yield(ModelDelta(text: "last", usage: Usage(promptTokens: 5, completionTokens: 2)))
                 continuation.finish()
             }
