@@ -65,15 +65,9 @@ package struct DeploymentLimits: Sendable, Hashable {
     /// The limit the fleet dispatch fills to: learned, under the configured ceiling.
     package var learnedLimit: Int? { isLearning ? learner.effectiveLimit(ceiling: maxConcurrency) : nil }
 
-    /// Starts learning a limit (idempotent).
+    /// Starts learning a limit (idempotent). `learner` is still in its initial state: nothing
+    /// changes it before learning starts.
     mutating func enableLearning() {
-        startLearning()
-    }
-
-    /// Starts learning from a fresh state unless already learning.
-    private mutating func startLearning() {
-        guard !isLearning else { return }
-        learner = AdaptiveConcurrency()
         isLearning = true
     }
 
@@ -107,7 +101,7 @@ package struct DeploymentLimits: Sendable, Hashable {
 
     /// The server reported its load.
     mutating func observe(_ load: ServerLoad, at now: Duration, asked: Progress? = nil) {
-        startLearning()
+        enableLearning()
         var own = inFlight
         if let asked { own = max(own, asked.inFlight.saturatingAdd(max(starts &- asked.starts, 0))) }
         learner.observe(load, ownInFlight: own, at: now, ceiling: maxConcurrency)

@@ -2,15 +2,15 @@ import Foundation
 import OneSimModels
 import OneSimModelsSimulator
 
-/// Runs `body` with a started simulator and a fresh manager (empty environment, `httpSettings`),
-/// and always shuts both down.
+/// Runs `body` with a started simulator and a fresh manager (empty environment, `httpSettings`,
+/// `budget`), and always shuts both down.
 func withSimulator<T>(
     _ configuration: Simulator.Configuration = .init(), environment: [String: String] = [:],
-    httpSettings: HTTPSettings = .patientTests, _ body: (Simulator, ModelManager) async throws -> T
+    httpSettings: HTTPSettings = .patientTests, budget: BudgetLimits? = nil, _ body: (Simulator, ModelManager) async throws -> T
 ) async throws -> T {
     let simulator = Simulator(configuration: configuration)
     try await simulator.start()
-    let manager = ModelManager(httpSettings: httpSettings, environment: environment)
+    let manager = ModelManager(httpSettings: httpSettings, environment: environment, budget: budget)
     do {
         let result = try await body(simulator, manager)
         await manager.shutdown()

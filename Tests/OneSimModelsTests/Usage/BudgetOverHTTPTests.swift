@@ -58,23 +58,20 @@ struct BudgetOverHTTPTests {
 
     @Test("a direct stream is in the manager's budget when its collect() returns")
     func aCollectedDirectStreamIsCharged() async throws {
-        let sim = Simulator()
-        try await sim.start()
-        let m = ModelManager(environment: [:], budget: BudgetLimits(maxTokens: 1_000_000))
-        try m.loadModelConfigs(json: chatConfig("c", sim))
-        let model = try m.getModel(configName: "c")
-        var spent = 0
-        for i in 0..<100 {
-            let response = try await model.stream("word \(i)", options: CallOptions(maxTokens: 5)).collect()
-            spent += response.usage.totalTokens
-            let status = m.budget?.status()
-            // The charge used to run after the stream's end reached the consumer.
-            #expect(status?.inFlight == 0 && status?.spentTokens == spent, "after stream \(i)")
-            if status?.spentTokens != spent { break }
+        try await withSimulator(budget: BudgetLimits(maxTokens: 1_000_000)) { sim, m in
+            try m.loadModelConfigs(json: chatConfig("c", sim))
+            let model = try m.getModel(configName: "c")
+            var spent = 0
+            for i in 0..<100 {
+                let response = try await model.stream("word \(i)", options: CallOptions(maxTokens: 5)).collect()
+                spent += response.usage.totalTokens
+                let status = m.budget?.status()
+                // The charge used to run after the stream's end reached the consumer.
+                #expect(status?.inFlight == 0 && status?.spentTokens == spent, "after stream \(i)")
+                if status?.spentTokens != spent { break }
+            }
+            #expect(spent > 0)
         }
-        #expect(spent > 0)
-        await m.shutdown()
-        await sim.stop()
     }
 
     @Test func aBalancerBudgetFromTheConfigFile() async throws {
